@@ -1,0 +1,121 @@
+import { z } from "zod";
+
+/** The error kinds a scripted agent can be told to fail with (the real backends' classification). */
+export const FAIL_KINDS = [
+  "rate_limit",
+  "overloaded",
+  "server",
+  "connection",
+  "stream",
+  "idle_timeout",
+  "timeout",
+  "context_length",
+  "refusal",
+  "truncated",
+  "auth",
+  "permission",
+  "spend_limit",
+  "bad_request",
+] as const;
+
+export const BACKEND_TYPES = ["auto", "openai", "anthropic", "scripted"] as const;
+
+/** One turn of a scripted agent: exactly one of answer, vote, tool or text. */
+export const scriptTurnSchema = z
+  .strictObject({
+    answer: z.string().optional().describe("Post this answer with the new_answer tool."),
+    data: z.unknown().optional().describe("Structured data sent with `answer`."),
+    vote: z.string().optional().describe("Vote for this answer label (A, B, …)."),
+    reason: z.string().optional().describe("The reason given with `vote`."),
+    tool: z.string().optional().describe("Call this tool by name."),
+    args: z.record(z.string(), z.unknown()).optional().describe("Arguments for `tool`."),
+    text: z.string().optional().describe("Reply with plain text and no tool call."),
+  })
+  .superRefine((turn, ctx) => {
+    const kinds = (["answer", "vote", "tool", "text"] as const).filter((k) => turn[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected exactly one of answer, vote, tool, text in a script turn, got ${kinds.length ? kinds.join(", ") : "none"}`,
+      });
+    }
+  });
+
+export const backendSchema = z.strictObject({
+  type: z.enum(BACKEND_TYPES).default("auto").describe("auto picks anthropic, openai or scripted from the environment."),
+  model: z.string().min(1).optional().describe("Model name, e.g. gpt-4.1-mini or claude-sonnet-4-5."),
+  base_url: z.string().url().optional().describe("Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp)."),
+  api_key_env: z.string().min(1).optional().describe("Environment variable that holds the API key."),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.int().positive().optional(),
+  latency_ms: z.int().min(0).optional().describe("scripted: delay before every reply."),
+  hang: z.boolean().optional().describe("scripted: never reply until the call is aborted."),
+  fail: z
+    .strictObject({
+      times: z.union([z.int().positive(), z.literal("always")]).describe("How many calls fail first, or always."),
+      kind: z.enum(FAIL_KINDS),
+      retry_after_ms: z.int().min(0).optional(),
+    })
+    .optional()
+    .describe("scripted: fail the first calls with this error kind."),
+  script: z.array(scriptTurnSchema).optional().describe("scripted: the turns to play, in order."),
+});
+
+export const agentSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "expected letters, digits, - or _ (it names a directory)")
+    .describe("Unique agent id."),
+  system: z.string().optional().describe("The agent's system prompt."),
+  backend: backendSchema.default({ type: "auto" }),
+});
+
+export const timeoutsSchema = z.strictObject({
+  run: z.number().positive().default(1800),
+  generation: z.number().positive().default(300),
+  voting: z.number().positive().default(300),
+  presentation: z.number().positive().default(300),
+  call: z.number().positive().default(180),
+  idle: z.number().positive().default(60),
+});
+
+export const coordinationSchema = z.strictObject({
+  max_rounds: z.int().min(1).max(50).default(4).describe("Rounds in all: generation is round 1."),
+  refinement: z.boolean().default(true).describe("May agents post revised answers while voting?"),
+  voting: z
+    .enum(["lenient", "balanced", "strict"])
+    .default("balanced")
+    .describe("lenient: self-votes count; balanced: no self-votes; strict: no self-votes, a reason required."),
+  novelty: z.number().gt(0).max(1).default(0.9).describe("Reject an answer whose word-set Jaccard similarity to an existing one is above this."),
+  max_answers_per_agent: z.int().min(1).default(3),
+  presentation: z.boolean().default(true).describe("Does the winner write the final answer?"),
+  timeouts: timeoutsSchema.default(timeoutsSchema.parse({})).describe("Seconds."),
+});
+
+export const configSchema = z
+  .strictObject({
+    agents: z.array(agentSchema).min(1, "expected at least one agent"),
+    coordination: coordinationSchema.default(coordinationSchema.parse({})),
+    budget: z.strictObject({ usd: z.number().positive().optional() }).default({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.agents.forEach((agent, i) => {
+      const first = seen.get(agent.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["agents", i, "id"],
+          message: `duplicate agent id "${agent.id}" (agents[${first}] has it too); ids must be unique`,
+        });
+      } else seen.set(agent.id, i);
+    });
+  });
+
+export type ConclaveConfig = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type AgentConfig = z.output<typeof agentSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;
+export type CoordinationConfig = z.output<typeof coordinationSchema>;
+export type ScriptTurn = z.output<typeof scriptTurnSchema>;
+export type FailKind = (typeof FAIL_KINDS)[number];

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "../errors.ts";
+import { configSchema, type ConclaveConfig, type ConfigInput } from "./config-schema.ts";
+
+/**
+ * Reads and validates a config file. `${VAR}` and `${VAR:-default}` in string values are
+ * replaced from `env`. Every error names the file, the line and the field.
+ *
+ * @example
+ * const config = loadConfig("configs/offline.yaml");
+ * config.agents.map((a) => a.id); // ["alpha", "beta", "gamma"]
+ */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): ConclaveConfig {
+  const label = displayPath(path);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(cause);
+    throw new ConfigError(`cannot read config \`${label}\`: ${why}. Pass an existing file with --config.`, { cause });
+  }
+  return parseConfig(text, label, env);
+}
+
+/** Validates YAML text as a config; `label` names it in errors. */
+export function parseConfig(text: string, label: string, env: NodeJS.ProcessEnv = process.env): ConclaveConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const line = lines.linePos(err.pos[0]).line;
+    throw new ConfigError(`${label}:${line} malformed YAML: ${err.message.split("\n")[0]}`);
+  }
+  interpolateEnv(doc, label, lines, env);
+  const value = doc.toJS() ?? {};
+  const result = configSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues, label, doc, lines));
+  return result.data;
+}
+
+/** Validates a config given as an object (from code rather than a file). */
+export function validateConfig(value: ConfigInput | ConclaveConfig, label = "config"): ConclaveConfig {
+  const result = configSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues, label));
+  return result.data;
+}
+
+// Replaces ${VAR} and ${VAR:-default} inside string scalars, so YAML structure cannot be injected.
+function interpolateEnv(doc: Document, label: string, lines: LineCounter, env: NodeJS.ProcessEnv): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string" || !node.value.includes("${")) return;
+      node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+        const value = env[name];
+        if (value !== undefined && value !== "") return value;
+        if (fallback !== undefined) return fallback;
+        const line = node.range ? lines.linePos(node.range[0]).line : "?";
+        throw new ConfigError(
+          `${label}:${line} environment variable \`${name}\` is not set. Set it, or write \`\${${name}:-default}\` to give a default.`,
+        );
+      });
+    },
+  });
+}
+
+/** `configs/team.yaml:12 agents[1].backend.type: expected one of auto, openai, …` */
+export function formatIssues(issues: z.core.$ZodIssue[], label: string, doc?: Document, lines?: LineCounter): string {
+  const shown = issues.slice(0, 5).map((issue) => {
+    const field = formatPath(issue.path);
+    const line = doc && lines ? lineOf(doc, lines, issue.path) : undefined;
+    const where = line === undefined ? label : `${label}:${line}`;
+    return `${where} ${field || "(top level)"}: ${describeIssue(issue, doc)}`;
+  });
+  if (issues.length > 5) shown.push(`…and ${issues.length - 5} more`);
+  return shown.join("\n");
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc?: Document): string {
+  const got = doc ? received(doc, issue.path) : undefined;
+  switch (issue.code) {
+    case "invalid_value":
+      return `expected one of ${issue.values.map(String).join(", ")}${got}`;
+    case "unrecognized_keys":
+      return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")}; remove it or check the spelling`;
+    case "invalid_type":
+      return `expected ${issue.expected}${got ?? ""}`;
+    case "too_small":
+      return `expected ${issue.origin === "array" ? "at least" : issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}${issue.origin === "array" ? " item(s)" : ""}${got ?? ""}`;
+    case "too_big":
+      return `expected ${issue.inclusive ? "<=" : "<"} ${String(issue.maximum)}${got ?? ""}`;
+    default:
+      return `${issue.message}${got ?? ""}`;
+  }
+}
+
+function received(doc: Document, path: PropertyKey[]): string {
+  const node = doc.getIn(path as (string | number)[], true);
+  if (node === undefined) return ", got nothing";
+  if (isScalar(node)) return `, got ${JSON.stringify(node.value)}`;
+  return "";
+}
+
+function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}

@@ -1,0 +1,128 @@
+import { fromCallback, type EventObject } from "xstate";
+import type { Clock } from "../clock.ts";
+import { ModelApiError } from "../errors.ts";
+import type { ChatMessage, Completion, ModelClient } from "../models/model.ts";
+import { withRetries, type RetryPolicy } from "../models/with-retries.ts";
+import { checkTurn } from "./check-turn.ts";
+import type { AgentTurn } from "./prompts.ts";
+import type { RunEvent } from "./run-context.ts";
+
+export interface AgentActorDeps {
+  /** The model client of each agent, made once per run. */
+  client: (agentId: string) => ModelClient;
+  clock: Clock;
+  retry?: RetryPolicy;
+  random?: () => number;
+  /** The cost of one call in USD, or null when the model has no price. */
+  cost?: (model: string, usage: Completion["usage"]) => number | null;
+}
+
+/**
+ * The actor behind every agent turn: calls the model (with retries and a per-call timeout),
+ * checks the reply against the round's rules, gives one repair turn for an invalid reply, and
+ * reports back to the run machine. Stopping the actor aborts the call in flight.
+ *
+ * @example
+ * const machine = createRunMachine(clock).provide({ actors: { agent: createAgentActor({ client, clock }) } });
+ */
+export function createAgentActor(deps: AgentActorDeps) {
+  return fromCallback<EventObject, AgentTurn>(({ input, sendBack }) => {
+    const controller = new AbortController();
+    let stopped = false;
+    const send = (event: RunEvent) => {
+      if (!stopped) sendBack(event);
+    };
+    playTurn(input, deps, controller.signal, send).catch((error: unknown) => {
+      const kind = error instanceof ModelApiError ? error.kind : "error";
+      const retryable = error instanceof ModelApiError ? error.retryable || error.kind === "timeout" : false;
+      send({ type: "run.agent.failed", agentId: input.agentId, round: input.round, at: deps.clock.now(), error: messageOf(error), kind, retryable });
+    });
+    return () => {
+      stopped = true;
+      controller.abort(new Error("agent turn stopped"));
+    };
+  });
+}
+
+async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSignal, send: (e: RunEvent) => void): Promise<void> {
+  const client = deps.client(turn.agentId);
+  const at = () => deps.clock.now();
+  const base = { agentId: turn.agentId, round: turn.round };
+  let messages: ChatMessage[] = turn.messages;
+  let lastProblem = "";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const completion = await callModel(client, turn, messages, deps, signal, send);
+    send({ type: "run.agent.usage", ...base, at: at(), usage: completion.usage, cost_usd: deps.cost ? deps.cost(completion.model, completion.usage) : null, model: completion.model });
+    const outcome = checkTurn(turn, completion);
+    switch (outcome.kind) {
+      case "answer":
+        return send({ type: "run.agent.answered", ...base, at: at(), content: outcome.content, ...(outcome.data !== undefined && { data: outcome.data }) });
+      case "vote":
+        return send({ type: "run.agent.voted", ...base, at: at(), label: outcome.label, reason: outcome.reason });
+      case "present":
+        return send({ type: "run.agent.presented", ...base, at: at(), content: outcome.content, ...(outcome.data !== undefined && { data: outcome.data }) });
+      case "stopped":
+        throw new ModelApiError(outcome.reason, `agent \`${turn.agentId}\` (${client.model}): ${outcome.message}`);
+      case "invalid": {
+        const name = completion.toolCalls[0]?.name ?? "(text)";
+        send({ type: "run.agent.tool_call", ...base, at: at(), name, ok: false, error: outcome.message });
+        lastProblem = outcome.message;
+        messages = [...messages, ...repairMessages(completion, outcome.message, outcome.toolCallId)];
+      }
+    }
+  }
+  throw new ModelApiError("bad_request", `agent \`${turn.agentId}\` made an invalid reply twice; the second: ${lastProblem}`);
+}
+
+// The agent's own invalid turn, then what was wrong with it: a tool result when it called a tool, else a user message.
+function repairMessages(completion: Completion, problem: string, toolCallId?: string): ChatMessage[] {
+  const assistant: ChatMessage = { role: "assistant", content: completion.text, ...(completion.toolCalls.length && { toolCalls: completion.toolCalls }) };
+  const others = completion.toolCalls.filter((c) => c.id !== toolCallId).map((c) => ({ role: "tool" as const, toolCallId: c.id, content: "Not run: only one tool call is taken per turn." }));
+  if (toolCallId) return [assistant, { role: "tool", toolCallId, content: `Error: ${problem}` }, ...others];
+  return [assistant, ...others, { role: "user", content: problem }];
+}
+
+async function callModel(
+  client: ModelClient,
+  turn: AgentTurn,
+  messages: ChatMessage[],
+  deps: AgentActorDeps,
+  signal: AbortSignal,
+  send: (e: RunEvent) => void,
+): Promise<Completion> {
+  return withRetries(
+    async () => {
+      const timeout = new AbortController();
+      const handle = deps.clock.setTimeout(() => timeout.abort(new Error("call timeout")), turn.callTimeoutMs);
+      try {
+        return await client.complete({
+          system: turn.system,
+          messages,
+          tools: turn.tools,
+          signal: AbortSignal.any([signal, timeout.signal]),
+          purpose: turn.phase,
+          hints: turn.hints,
+        });
+      } catch (error) {
+        if (timeout.signal.aborted && !signal.aborted) {
+          throw new ModelApiError("timeout", `agent \`${turn.agentId}\` (${client.model}): no reply within ${turn.callTimeoutMs / 1000} s (coordination.timeouts.call)`, { cause: error });
+        }
+        throw error;
+      } finally {
+        deps.clock.clearTimeout(handle);
+      }
+    },
+    {
+      clock: deps.clock,
+      signal,
+      ...(deps.retry && { policy: deps.retry }),
+      ...(deps.random && { random: deps.random }),
+      onRetry: ({ attempt, delayMs, error }) =>
+        send({ type: "run.agent.retry", agentId: turn.agentId, round: turn.round, at: deps.clock.now(), attempt, delay_ms: delayMs, error: error.message }),
+    },
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,89 @@
+/**
+ * The error classes of Conclave. Each has a stable `code`; subclasses exist only where a caller
+ * reacts differently. Failures a caller expects (a timed-out run, a failed agent) are data in
+ * the RunResult, not exceptions.
+ *
+ * @example
+ * try { await loadConfig("configs/team.yaml") }
+ * catch (e) { if (e instanceof ConfigError) console.error(e.message) }
+ */
+export class ConclaveError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ConclaveError";
+    this.code = code;
+  }
+}
+
+/** A configuration, option or usage problem: the user must change something. Exit code 1. */
+export class ConfigError extends ConclaveError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("config_error", message, options);
+    this.name = "ConfigError";
+  }
+}
+
+/** How a model API failure is classified, once, for every backend. */
+export type ModelErrorKind =
+  | "rate_limit"
+  | "overloaded"
+  | "server"
+  | "connection"
+  | "stream"
+  | "idle_timeout"
+  | "timeout"
+  | "context_length"
+  | "refusal"
+  | "truncated"
+  | "auth"
+  | "permission"
+  | "spend_limit"
+  | "bad_request"
+  | "aborted";
+
+const RETRYABLE: ReadonlySet<ModelErrorKind> = new Set([
+  "rate_limit",
+  "overloaded",
+  "server",
+  "connection",
+  "stream",
+  "idle_timeout",
+]);
+
+/** A model call that failed; `kind` says how, `retryable` whether another attempt may help. */
+export class ModelApiError extends ConclaveError {
+  readonly kind: ModelErrorKind;
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  constructor(kind: ModelErrorKind, message: string, options?: { cause?: unknown; status?: number }) {
+    super(`model_${kind}`, message, options);
+    this.name = "ModelApiError";
+    this.kind = kind;
+    this.status = options?.status;
+    this.retryable = RETRYABLE.has(kind);
+  }
+}
+
+/** HTTP 429: retried after `retryAfterMs` when the provider says how long to wait. */
+export class RateLimitError extends ModelApiError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number; retryAfterMs?: number }) {
+    super("rate_limit", message, options);
+    this.name = "RateLimitError";
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** A deadline passed: a model call, a phase or a whole run. */
+export class RunTimeoutError extends ConclaveError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("timeout", message, options);
+    this.name = "RunTimeoutError";
+  }
+}
+
+/** Whether `kind` names a failure worth another attempt. */
+export function isRetryableKind(kind: ModelErrorKind): boolean {
+  return RETRYABLE.has(kind);
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Keep CONCLAVE_* and API keys of the developer's shell out of the tests.
+    env: { NO_COLOR: "1" },
+  },
+});
