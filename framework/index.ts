@@ -1,0 +1,20 @@
+// The public API of Conclave: everything a workflow script or a program may import from "conclave".
+
+export { run } from "./runs/run.ts";
+export type { RunOptions } from "./runs/run-options.ts";
+export type { RunResult } from "./runs/run-result.ts";
+export type { StatusJson } from "./runs/status-json.ts";
+export type { JournalEvent } from "./runs/run-directory.ts";
+export type { RunStatus } from "./coordination/run-context.ts";
+
+export { loadConfig, parseConfig, validateConfig } from "./config/load-config.ts";
+export type { ConclaveConfig, ConfigInput, AgentConfig, BackendConfig } from "./config/config-schema.ts";
+
+export type { ModelClient, CompletionRequest, Completion, ChatMessage, ToolSpec, ToolCall, Usage } from "./models/model.ts";
+
+export { SimulatedClock, systemClock } from "./clock.ts";
+export type { Clock } from "./clock.ts";
+
+export { ConclaveError, ConfigError, ModelApiError, RateLimitError, RunTimeoutError } from "./errors.ts";
+
+export { EXIT, exitCodeFor } from "./runner/exit-codes.ts";

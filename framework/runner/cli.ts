@@ -1,0 +1,183 @@
+import { readFileSync } from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { loadConfig } from "../config/load-config.ts";
+import { ConfigError } from "../errors.ts";
+import { run } from "../runs/run.ts";
+import { defaultConfigPath } from "../runs/run-options.ts";
+import type { RunResult } from "../runs/run-result.ts";
+import { createAutomationOutput } from "./automation-output.ts";
+import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { createProgressView } from "./progress-view.ts";
+
+const HELP = `Usage: conclave <command> [options]
+
+Commands:
+  ask "<task>"        One run: the agents answer, vote, and the winner presents.
+  validate <file>     Check a config file and print what is wrong, with the line.
+  help                Show this help.
+
+Options of ask:
+  --config <file>     Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
+  --agents <a,b>      Run only these agents of the config, in this order.
+  --mode <m>          single (one agent, no voting) or multi (default).
+  --no-refine         No revised answers: generation, then one round of votes.
+  --timeout <s>       The run's timeout in seconds (overrides coordination.timeouts.run).
+  --dry-run           Use the offline scripted backend for every agent.
+  --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
+  --runs-dir <dir>    Where run directories go (default: .conclave/runs).
+
+Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted.
+`;
+
+export interface CliIo {
+  stdout: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /** Where Ctrl+C comes from; the CLI listens for SIGINT on it. */
+  process: Pick<NodeJS.Process, "on" | "off" | "exit">;
+}
+
+const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, process };
+
+/**
+ * The `conclave` command. Returns the exit code; the caller sets `process.exitCode`.
+ *
+ * @example
+ * process.exitCode = await main(["ask", "Name three risks", "--dry-run"]);
+ */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "ask":
+        return await ask(rest, io);
+      case "validate":
+        return validate(rest, io);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(HELP);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      case "--version":
+      case "-v":
+        io.stdout.write(`${readVersion()}\n`);
+        return EXIT.ok;
+      default:
+        throw new ConfigError(`unknown command \`${command}\`. Run \`conclave help\` to see the commands.`);
+    }
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } } as T & { help: { type: "boolean"; short: "h" } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}. Run \`conclave help\` for the options.`);
+  }
+}
+
+async function ask(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    config: { type: "string" },
+    agents: { type: "string" },
+    mode: { type: "string" },
+    "no-refine": { type: "boolean" },
+    timeout: { type: "string" },
+    "dry-run": { type: "boolean" },
+    automation: { type: "boolean" },
+    "runs-dir": { type: "string" },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const task = positionals.join(" ").trim();
+  if (!task) throw new ConfigError('no task given. Usage: conclave ask "<task>" [options]');
+  const mode = values.mode as string | undefined;
+  if (mode !== undefined && mode !== "single" && mode !== "multi") {
+    throw new ConfigError(`\`--mode\` must be single or multi, got "${mode}"`);
+  }
+  let timeout: number | undefined;
+  if (values.timeout !== undefined) {
+    timeout = Number(values.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new ConfigError(`\`--timeout\` must be a positive number of seconds, got "${String(values.timeout)}"`);
+  }
+  const agents = typeof values.agents === "string" ? values.agents.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+
+  const automation = Boolean(values.automation);
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const auto = automation ? createAutomationOutput(out) : undefined;
+  const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
+  const view = automation ? undefined : createProgressView({ write: (s) => io.stderr.write(s), tty: Boolean(io.stderr.isTTY), color });
+
+  const controller = new AbortController();
+  let presses = 0;
+  const onSigint = () => {
+    presses++;
+    if (presses === 1) {
+      io.stderr.write("\nInterrupted: finishing the run (press Ctrl+C again to quit at once).\n");
+      controller.abort("interrupted");
+    } else {
+      io.process.exit(EXIT.interrupted);
+    }
+  };
+  io.process.on("SIGINT", onSigint);
+  let result: RunResult;
+  try {
+    result = await run({
+      task,
+      ...(typeof values.config === "string" && { config: values.config }),
+      ...(agents && { agents }),
+      ...(mode && { agent_mode: mode as "single" | "multi" }),
+      ...(values["no-refine"] && { refinement: false }),
+      ...(timeout !== undefined && { timeout }),
+      ...(values["dry-run"] && { dryRun: true }),
+      ...(typeof values["runs-dir"] === "string" && { runsDir: values["runs-dir"] }),
+      env: io.env,
+      signal: controller.signal,
+      onStart: ({ logDir }) => auto?.start(logDir),
+      onStatus: (s) => view?.update(s),
+      onEvent: (e) => auto?.event(e),
+      onNotice: (line) => io.stderr.write(`${line}\n`),
+      description: { command: "ask" },
+    });
+  } finally {
+    io.process.off("SIGINT", onSigint);
+  }
+  if (auto) auto.finish(result);
+  else {
+    view!.finish(result);
+    if (result.answer) io.stdout.write(`\n${result.answer.trimEnd()}\n`);
+  }
+  if (result.status !== "completed" && result.status_reason) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
+  return exitCodeFor(result.status);
+}
+
+function validate(args: string[], io: CliIo): number {
+  const { positionals } = parse(args, {});
+  const file = positionals[0] ?? defaultConfigPath(io.env);
+  const config = loadConfig(file, io.env);
+  const c = config.coordination;
+  io.stdout.write(
+    `${file}: valid. ${config.agents.length} agent${config.agents.length === 1 ? "" : "s"} (${config.agents.map((a) => `${a.id}: ${a.backend.type}`).join(", ")}); ` +
+      `max_rounds ${c.max_rounds}, voting ${c.voting}, refinement ${c.refinement ? "on" : "off"}.\n`,
+  );
+  return EXIT.ok;
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof ConfigError) {
+    io.stderr.write(`conclave: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  io.stderr.write(`conclave: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT.execution;
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}

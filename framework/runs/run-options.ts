@@ -1,0 +1,166 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { Clock } from "../clock.ts";
+import { loadConfig, validateConfig } from "../config/load-config.ts";
+import type { ConclaveConfig, ConfigInput, CoordinationConfig } from "../config/config-schema.ts";
+import type { RunSettings } from "../coordination/run-context.ts";
+import { ConfigError } from "../errors.ts";
+import type { StatusJson } from "./status-json.ts";
+import type { JournalEvent } from "./run-directory.ts";
+
+/** Options of one run: the `launch_run` fields (snake_case) and the plumbing of a program (camelCase). */
+export interface RunOptions {
+  task: string;
+  /** Extra context placed after the task in every prompt. */
+  context?: string;
+  /** A config file path, or a config object. Default: `CONCLAVE_CONFIG`, then ./configs/default.yaml, then Conclave's own. */
+  config?: string | ConfigInput;
+  /** Run only these agents (ids from the config), in this order. */
+  agents?: string[];
+  agent_mode?: "single" | "multi";
+  refinement?: boolean;
+  coordination_overrides?: Partial<z.input<typeof overridesSchema>>;
+  /** The run's timeout in seconds (overrides coordination.timeouts.run). */
+  timeout?: number;
+  budget_usd?: number;
+  /** Force the scripted backend whatever the config says. */
+  dryRun?: boolean;
+  /** Where run directories go. Default `.conclave/runs`. */
+  runsDir?: string;
+  clock?: Clock;
+  /** Aborting it ends the run as `interrupted` (or `cancelled` when the reason is "cancelled"). */
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** Called with each status.json as it is written. */
+  onStatus?: (status: StatusJson) => void;
+  /** Called with each event as it is journaled. */
+  onEvent?: (event: JournalEvent) => void;
+  /** Called once the run directory exists, before anything else happens. */
+  onStart?: (info: { runId: string; logDir: string }) => void;
+  /** Called with one-line notices meant for the person running it (e.g. which backend `auto` chose). */
+  onNotice?: (line: string) => void;
+  /** Recorded in run_description.json (workflow, step id, parent run). */
+  description?: Record<string, unknown>;
+}
+
+const overridesSchema = z.strictObject({
+  max_rounds: z.int().min(1).max(50).optional(),
+  refinement: z.boolean().optional(),
+  voting: z.enum(["lenient", "balanced", "strict"]).optional(),
+  novelty: z.number().gt(0).max(1).optional(),
+  max_answers_per_agent: z.int().min(1).optional(),
+  presentation: z.boolean().optional(),
+  timeouts: z
+    .strictObject({
+      run: z.number().positive().optional(),
+      generation: z.number().positive().optional(),
+      voting: z.number().positive().optional(),
+      presentation: z.number().positive().optional(),
+      call: z.number().positive().optional(),
+      idle: z.number().positive().optional(),
+    })
+    .optional(),
+});
+
+const optionsSchema = z.object({
+  task: z.string({ error: "`task` is required: say what the agents should do" }).trim().min(1, "`task` must not be empty: say what the agents should do"),
+  context: z.string().optional(),
+  agents: z.array(z.string().min(1)).min(1, "`agents` must name at least one agent").optional(),
+  agent_mode: z.enum(["single", "multi"]).optional(),
+  refinement: z.boolean().optional(),
+  coordination_overrides: overridesSchema.optional(),
+  timeout: z.number().positive("`timeout` must be a positive number of seconds").optional(),
+  budget_usd: z.number().positive().optional(),
+});
+
+export interface NormalizedRun {
+  task: string;
+  context?: string;
+  config: ConclaveConfig;
+  configPath?: string;
+  agents: ConclaveConfig["agents"];
+  settings: RunSettings;
+}
+
+/**
+ * Validates the options once, loads the config and merges everything into the settings of
+ * the run. Throws ConfigError, before anything is written, on any bad input.
+ */
+export function normalizeRunOptions(options: RunOptions): NormalizedRun {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join(".");
+    throw new ConfigError(issue.message.startsWith("`") ? issue.message : `run option \`${field}\`: ${issue.message}`);
+  }
+  const o = parsed.data;
+  const env = options.env ?? process.env;
+  const { config, path } = resolveConfig(options.config, env);
+
+  let agents = config.agents;
+  if (o.agents) {
+    agents = o.agents.map((id) => {
+      const agent = config.agents.find((a) => a.id === id);
+      if (!agent) {
+        throw new ConfigError(`unknown agent \`${id}\` in --agents; ${path ?? "the config"} has ${config.agents.map((a) => a.id).join(", ")}`);
+      }
+      return agent;
+    });
+  }
+  const c: CoordinationConfig = { ...config.coordination, ...withoutTimeouts(o.coordination_overrides) };
+  const t = { ...config.coordination.timeouts, ...(o.coordination_overrides?.timeouts ?? {}) };
+  if (o.timeout !== undefined) t.run = o.timeout;
+  if (o.refinement !== undefined) c.refinement = o.refinement;
+  const budget = o.budget_usd ?? config.budget.usd;
+  const settings: RunSettings = {
+    mode: o.agent_mode ?? "multi",
+    maxRounds: c.max_rounds,
+    refinement: c.refinement,
+    voting: c.voting,
+    novelty: c.novelty,
+    maxAnswersPerAgent: c.max_answers_per_agent,
+    presentation: c.presentation,
+    timeouts: {
+      run: t.run * 1000,
+      generation: t.generation * 1000,
+      voting: t.voting * 1000,
+      presentation: t.presentation * 1000,
+      call: t.call * 1000,
+      idle: t.idle * 1000,
+    },
+    ...(budget !== undefined && { budgetUsd: budget }),
+  };
+  return { task: o.task, ...(o.context !== undefined && { context: o.context }), config, ...(path && { configPath: path }), agents, settings };
+}
+
+function withoutTimeouts<T extends { timeouts?: unknown }>(o: T | undefined): Omit<T, "timeouts"> {
+  if (!o) return {} as Omit<T, "timeouts">;
+  const { timeouts: _, ...rest } = o;
+  return rest;
+}
+
+/** Conclave's own default config, used when neither the option, CONCLAVE_CONFIG nor ./configs/default.yaml names one. */
+export const BUILTIN_CONFIG = fileURLToPath(new URL("../../configs/default.yaml", import.meta.url));
+
+/** The config path a run uses: explicit, then `CONCLAVE_CONFIG`, then ./configs/default.yaml, then Conclave's own. */
+export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
+  if (env.CONCLAVE_CONFIG) return env.CONCLAVE_CONFIG;
+  const local = resolve("configs/default.yaml");
+  return existsSync(local) ? local : BUILTIN_CONFIG;
+}
+
+function resolveConfig(config: RunOptions["config"], env: NodeJS.ProcessEnv): { config: ConclaveConfig; path?: string } {
+  if (config !== undefined && typeof config !== "string") return { config: validateConfig(config) };
+  const path = config ?? defaultConfigPath(env);
+  try {
+    return { config: loadConfig(path, env), path: resolve(path) };
+  } catch (error) {
+    // Say where a config path came from when it was not passed explicitly.
+    if (config === undefined && env.CONCLAVE_CONFIG && error instanceof ConfigError) {
+      throw new ConfigError(`${error.message} (the path came from CONCLAVE_CONFIG)`, { cause: error });
+    }
+    throw error;
+  }
+}

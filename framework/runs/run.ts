@@ -1,0 +1,145 @@
+import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
+import { systemClock } from "../clock.ts";
+import { createAgentActor } from "../coordination/agent-actor.ts";
+import type { RunContext } from "../coordination/run-context.ts";
+import { createRunMachine } from "../coordination/run-machine.ts";
+import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
+import type { ModelClient } from "../models/model.ts";
+import { createRunDirectory } from "./run-directory.ts";
+import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
+import { runResultOf, type RunResult } from "./run-result.ts";
+import { phaseOf, statusJson } from "./status-json.ts";
+
+const STATUS_EVERY_MS = 2_000;
+
+/**
+ * Runs one coordination: the agents answer in parallel, vote, and the winner presents the
+ * final answer. Writes the run directory as it goes (DESIGN §4) and returns the RunResult,
+ * whatever the outcome; it throws only on bad options or config (ConfigError, before writing).
+ *
+ * @example
+ * const result = await run({ task: "Name three risks of this migration", config: "configs/offline.yaml" });
+ * console.log(result.status, result.winner, result.answer);
+ */
+export async function run(options: RunOptions): Promise<RunResult> {
+  const normalized = normalizeRunOptions(options);
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+  const clients = new Map<string, ModelClient>();
+  for (const agent of normalized.agents) {
+    clients.set(agent.id, createModelClient(agent, { clock, env, ...(options.dryRun && { forceScripted: true }) }));
+  }
+  noticeBackends(normalized.agents, env, options);
+
+  const wallStart = Date.now();
+  const startedAt = clock.now();
+  const runDir = createRunDirectory(options.runsDir ?? ".conclave/runs");
+  options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
+  runDir.writeDescription({
+    run_id: runDir.runId,
+    task: normalized.task,
+    ...(normalized.context !== undefined && { context: normalized.context }),
+    options: { agent_mode: normalized.settings.mode, dry_run: Boolean(options.dryRun), settings: normalized.settings },
+    config_path: normalized.configPath ?? null,
+    agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),
+    ...options.description,
+    started_at: new Date(wallStart).toISOString(),
+  });
+
+  const machine = createRunMachine(clock).provide({
+    actors: {
+      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost: (model) => (model === "scripted" ? 0 : null) }),
+      finalize: fromPromise<void, RunContext>(async ({ input }) => {
+        runDir.writeFinalAnswer(input);
+      }),
+    },
+  });
+
+  const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, finalAnswerPath: null as string | null };
+  const t = () => clock.now() - startedAt;
+  const journal = (event: { type: string } & Record<string, unknown>) => {
+    const line = { t: t(), ...event };
+    runDir.journal(line);
+    options.onEvent?.(line);
+  };
+
+  let lastPhase = "";
+  let lastRound = -1;
+  let flushQueued = false;
+  const actor = createActor(machine, {
+    input: { runId: runDir.runId, task: normalized.task, ...(normalized.context !== undefined && { context: normalized.context }), agents: normalized.agents, settings: normalized.settings },
+    clock,
+    inspect: (ev: InspectionEvent) => {
+      if (ev.type === "@xstate.event" && ev.actorRef === actor && ev.event.type.startsWith("run.")) journal(ev.event);
+    },
+  });
+
+  const flush = () => {
+    flushQueued = false;
+    const snapshot = actor.getSnapshot();
+    const done = snapshot.status === "done";
+    const status = statusJson(snapshot.context, snapshot.value, done, clock.now(), meta);
+    runDir.sync(snapshot.context, status);
+    options.onStatus?.(status);
+  };
+  actor.subscribe({
+    next: (snapshot) => {
+      const phase = phaseOf(snapshot.value);
+      if (phase !== lastPhase || snapshot.context.round !== lastRound) {
+        if (phase !== lastPhase) journal({ type: "run.phase", phase, round: snapshot.context.round });
+        else if (phase === "voting") journal({ type: "run.round", round: snapshot.context.round });
+        lastPhase = phase;
+        lastRound = snapshot.context.round;
+      }
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flush);
+      }
+    },
+    error: () => {},
+  });
+
+  const cancel = () => {
+    const reason = options.signal?.reason;
+    const status = reason === "cancelled" ? "cancelled" : "interrupted";
+    actor.send({ type: "run.cancel", status, ...(typeof reason === "string" && { reason }) });
+  };
+  const ticker = setInterval(() => flushQueued || flush(), STATUS_EVERY_MS);
+  ticker.unref();
+  options.signal?.addEventListener("abort", cancel, { once: true });
+
+  let context: RunContext;
+  try {
+    actor.start();
+    if (options.signal?.aborted) cancel();
+    context = await toPromise(actor);
+  } finally {
+    clearInterval(ticker);
+    options.signal?.removeEventListener("abort", cancel);
+  }
+
+  meta.finalAnswerPath = context.finalSettled ? runDir.finalAnswerPath(context.winner) : null;
+  const result = runResultOf(context, {
+    logDir: runDir.dir,
+    finalAnswerPath: meta.finalAnswerPath,
+    startedAt: new Date(wallStart).toISOString(),
+    elapsedMs: t(),
+  });
+  journal({ type: "run.finished", status: result.status, winner: result.winner, winner_reason: result.winner_reason });
+  runDir.writeResult(result);
+  flush();
+  return result;
+}
+
+// One line per distinct backend choice, e.g. that `auto` fell back to the offline backend.
+function noticeBackends(agents: { id: string; backend: { type: string } }[], env: NodeJS.ProcessEnv, options: RunOptions): void {
+  if (!options.onNotice) return;
+  if (options.dryRun) return options.onNotice("Dry run: every agent uses the offline scripted backend.");
+  if (!agents.some((a) => a.backend.type === "auto")) return;
+  const choice = resolveBackend("auto", env);
+  options.onNotice(
+    choice.type === "scripted"
+      ? `Backend: scripted (offline), because ${choice.reason}.`
+      : `Backend: ${choice.type}, because ${choice.reason}.`,
+  );
+}

@@ -1,0 +1,220 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { configJsonSchema } from "../../framework/config/config-json-schema.ts";
+import { loadConfig, parseConfig } from "../../framework/config/load-config.ts";
+import { ConfigError } from "../../framework/errors.ts";
+
+const LABEL = "configs/team.yaml";
+const configsDir = fileURLToPath(new URL("../../configs/", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "conclave-load-config-"));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// Runs `fn`, expects a ConfigError, and returns it so the test can assert its message exactly.
+function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe("config_error");
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError, but nothing was thrown");
+}
+
+function parseError(text: string, env: NodeJS.ProcessEnv = {}): string {
+  return configErrorOf(() => parseConfig(text, LABEL, env)).message;
+}
+
+describe("parseConfig()", () => {
+  it("fills every default into a minimal config", () => {
+    const config = parseConfig("agents:\n  - id: a\n", LABEL, {});
+    expect(config).toEqual({
+      agents: [{ id: "a", backend: { type: "auto" } }],
+      coordination: {
+        max_rounds: 4,
+        refinement: true,
+        voting: "balanced",
+        novelty: 0.9,
+        max_answers_per_agent: 3,
+        presentation: true,
+        timeouts: { run: 1800, generation: 300, voting: 300, presentation: 300, call: 180, idle: 60 },
+      },
+      budget: {},
+    });
+  });
+
+  it("keeps values that are given instead of the defaults", () => {
+    const config = parseConfig(
+      "agents:\n  - id: a\n    backend: { type: scripted, latency_ms: 20 }\ncoordination:\n  max_rounds: 2\n  voting: strict\n  timeouts: { run: 60 }\n",
+      LABEL,
+      {},
+    );
+    expect(config.agents[0]?.backend).toEqual({ type: "scripted", latency_ms: 20 });
+    expect(config.coordination.max_rounds).toBe(2);
+    expect(config.coordination.voting).toBe("strict");
+    expect(config.coordination.timeouts).toEqual({ run: 60, generation: 300, voting: 300, presentation: 300, call: 180, idle: 60 });
+  });
+
+  it("reports tab indentation as malformed YAML on its line", () => {
+    expect(parseError("agents:\n\t- id: a\n")).toMatch(/^configs\/team\.yaml:2 malformed YAML: /);
+  });
+
+  it("reports a repeated key as malformed YAML on the line of the repeat", () => {
+    expect(parseError("agents:\n  - id: a\n    id: b\n")).toMatch(/^configs\/team\.yaml:3 malformed YAML: /);
+  });
+
+  it("names the file, line, field, allowed values and bad value for an unknown backend type", () => {
+    expect(parseError("agents:\n  - id: a\n  - id: b\n    backend:\n      type: foo\n")).toBe(
+      'configs/team.yaml:5 agents[1].backend.type: expected one of auto, openai, anthropic, scripted, got "foo"',
+    );
+  });
+
+  it("names both indexes of a duplicate agent id", () => {
+    expect(parseError("agents:\n  - id: a\n  - id: b\n  - id: a\n")).toBe(
+      'configs/team.yaml:4 agents[2].id: duplicate agent id "a" (agents[0] has it too); ids must be unique, got "a"',
+    );
+  });
+
+  it("refuses max_rounds: 0", () => {
+    expect(parseError("agents:\n  - id: a\ncoordination:\n  max_rounds: 0\n")).toBe(
+      "configs/team.yaml:4 coordination.max_rounds: expected >= 1, got 0",
+    );
+  });
+
+  it("refuses an unknown field and says to check the spelling", () => {
+    expect(parseError("agents:\n  - id: a\n    colour: red\n")).toBe(
+      "configs/team.yaml:2 agents[0]: unknown field `colour`; remove it or check the spelling",
+    );
+  });
+
+  it("refuses an unknown top-level field", () => {
+    expect(parseError("agents:\n  - id: a\nextra: 1\n")).toBe(
+      "configs/team.yaml:1 (top level): unknown field `extra`; remove it or check the spelling",
+    );
+  });
+
+  it("refuses a script turn with two kinds and names them", () => {
+    expect(parseError("agents:\n  - id: a\n    backend:\n      type: scripted\n      script:\n        - answer: x\n          vote: A\n")).toBe(
+      "configs/team.yaml:6 agents[0].backend.script[0]: expected exactly one of answer, vote, tool, text in a script turn, got answer, vote",
+    );
+  });
+
+  it("refuses a script turn with no kind", () => {
+    expect(parseError("agents:\n  - id: a\n    backend:\n      type: scripted\n      script:\n        - reason: x\n")).toBe(
+      "configs/team.yaml:6 agents[0].backend.script[0]: expected exactly one of answer, vote, tool, text in a script turn, got none",
+    );
+  });
+
+  it("refuses an agent id that cannot name a directory", () => {
+    expect(parseError("agents:\n  - id: a b\n")).toBe(
+      'configs/team.yaml:2 agents[0].id: expected letters, digits, - or _ (it names a directory), got "a b"',
+    );
+  });
+
+  it("lists every problem, one per line", () => {
+    expect(parseError("agents:\n  - id: a\ncoordination:\n  max_rounds: 2.5\n  voting: sometimes\n")).toBe(
+      [
+        "configs/team.yaml:4 coordination.max_rounds: expected int, got 2.5",
+        'configs/team.yaml:5 coordination.voting: expected one of lenient, balanced, strict, got "sometimes"',
+      ].join("\n"),
+    );
+  });
+
+  it("says agents are missing from an empty file", () => {
+    expect(parseError("")).toBe("configs/team.yaml agents: expected array, got nothing");
+  });
+
+  it("replaces ${VAR} from the env it is given", () => {
+    const config = parseConfig("agents:\n  - id: a\n    backend:\n      model: ${MODEL}\n", LABEL, { MODEL: "gpt-test" });
+    expect(config.agents[0]?.backend.model).toBe("gpt-test");
+  });
+
+  it("uses the default of ${VAR:-default} when the variable is unset or empty", () => {
+    const text = "agents:\n  - id: a\n    backend:\n      model: ${MODEL:-fallback-model}\n";
+    expect(parseConfig(text, LABEL, {}).agents[0]?.backend.model).toBe("fallback-model");
+    expect(parseConfig(text, LABEL, { MODEL: "" }).agents[0]?.backend.model).toBe("fallback-model");
+    expect(parseConfig(text, LABEL, { MODEL: "set" }).agents[0]?.backend.model).toBe("set");
+  });
+
+  it("replaces several variables inside one string", () => {
+    const config = parseConfig("agents:\n  - id: a\n    system: pre-${A}-${B:-bee}-post\n", LABEL, { A: "aa" });
+    expect(config.agents[0]?.system).toBe("pre-aa-bee-post");
+  });
+
+  it("keeps a variable's value a plain string, so it cannot inject YAML structure", () => {
+    const config = parseConfig('agents:\n  - id: a\n    system: "${SYS}"\n', LABEL, { SYS: "x: {evil: 1}\n- list" });
+    expect(config.agents[0]?.system).toBe("x: {evil: 1}\n- list");
+  });
+
+  it("says which variable is missing, where, and how to give a default", () => {
+    expect(parseError("agents:\n  - id: a\n    backend:\n      model: ${MODEL}\n")).toBe(
+      "configs/team.yaml:4 environment variable `MODEL` is not set. Set it, or write `${MODEL:-default}` to give a default.",
+    );
+  });
+
+  it("reads variables only from the env it is given", () => {
+    const name = "CONCLAVE_TEST_ONLY_IN_PROCESS_ENV";
+    process.env[name] = "from-process";
+    try {
+      expect(parseError(`agents:\n  - id: a\n    system: \${${name}}\n`)).toBe(
+        `configs/team.yaml:3 environment variable \`${name}\` is not set. Set it, or write \`\${${name}:-default}\` to give a default.`,
+      );
+    } finally {
+      delete process.env[name];
+    }
+  });
+});
+
+describe("loadConfig()", () => {
+  it("says a missing file does not exist and to pass --config", () => {
+    const path = join(scratch, "missing.yaml");
+    const message = configErrorOf(() => loadConfig(path, {})).message;
+    expect(message).toContain("no such file");
+    expect(message).toBe(`cannot read config \`${path}\`: no such file. Pass an existing file with --config.`);
+  });
+
+  it("names a missing file by its path relative to the working directory", () => {
+    expect(configErrorOf(() => loadConfig("configs/does-not-exist.yaml", {})).message).toBe(
+      "cannot read config `configs/does-not-exist.yaml`: no such file. Pass an existing file with --config.",
+    );
+  });
+
+  it("reads a file from disk and names it in errors", () => {
+    const good = join(scratch, "good.yaml");
+    writeFileSync(good, "agents:\n  - id: solo\n    backend: { type: scripted }\n");
+    expect(loadConfig(good, {}).agents).toEqual([{ id: "solo", backend: { type: "scripted" } }]);
+
+    const bad = join(scratch, "bad.yaml");
+    writeFileSync(bad, "agents:\n  - id: solo\n    backend: { type: nope }\n");
+    expect(configErrorOf(() => loadConfig(bad, {})).message).toBe(
+      `${bad}:3 agents[0].backend.type: expected one of auto, openai, anthropic, scripted, got "nope"`,
+    );
+  });
+
+  it("loads the shipped configs/default.yaml", () => {
+    const config = loadConfig(join(configsDir, "default.yaml"), {});
+    expect(config.agents.map((a) => a.id)).toEqual(["alpha", "beta", "gamma"]);
+    expect(config.agents.map((a) => a.backend.type)).toEqual(["auto", "auto", "auto"]);
+    expect(config.coordination.max_rounds).toBe(4);
+  });
+
+  it("loads the shipped configs/offline.yaml", () => {
+    const config = loadConfig(join(configsDir, "offline.yaml"), {});
+    expect(config.agents.map((a) => a.id)).toEqual(["alpha", "beta", "gamma"]);
+    expect(config.agents.map((a) => a.backend.type)).toEqual(["scripted", "scripted", "scripted"]);
+    expect(config.coordination.timeouts.run).toBe(600);
+  });
+});
+
+describe("configs/schema.json", () => {
+  it("equals configJsonSchema(), so editors validate against the current schema", () => {
+    const committed: unknown = JSON.parse(readFileSync(join(configsDir, "schema.json"), "utf8"));
+    expect(committed, "configs/schema.json is out of date with the zod schemas; run `npm run schema` and commit the result").toEqual(
+      configJsonSchema(),
+    );
+  });
+});
