@@ -31,6 +31,9 @@ export function parseConfig(text: string, label: string, env: NodeJS.ProcessEnv 
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
+    if (err.code === "MULTIPLE_DOCS") {
+      throw new ConfigError(`${label}:${lines.linePos(err.pos[0]).line} malformed YAML: a config holds one document; remove the \`---\` separator and what follows it, or split it into two files.`);
+    }
     const line = lines.linePos(err.pos[0]).line;
     throw new ConfigError(`${label}:${line} malformed YAML: ${err.message.split("\n")[0]}`);
   }
@@ -53,7 +56,8 @@ function interpolateEnv(doc: Document, label: string, lines: LineCounter, env: N
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== "string" || !node.value.includes("${")) return;
-      node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+      const whole = /^\$\{[^}]*\}$/.test(node.value);
+      const text = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
         const value = env[name];
         if (value !== undefined && value !== "") return value;
         if (fallback !== undefined) return fallback;
@@ -62,6 +66,8 @@ function interpolateEnv(doc: Document, label: string, lines: LineCounter, env: N
           `${label}:${line} environment variable \`${name}\` is not set. Set it, or write \`\${${name}:-default}\` to give a default.`,
         );
       });
+      // `max_rounds: ${ROUNDS:-4}` is a number, as it would be written without the variable.
+      node.value = whole ? typedScalar(text) : text;
     },
   });
 }
@@ -91,6 +97,8 @@ function describeIssue(issue: z.core.$ZodIssue, doc?: Document): string {
       return `expected ${issue.origin === "array" ? "at least" : issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}${issue.origin === "array" ? " item(s)" : ""}${got ?? ""}`;
     case "too_big":
       return `expected ${issue.inclusive ? "<=" : "<"} ${String(issue.maximum)}${got ?? ""}`;
+    case "custom":
+      return issue.message;
     default:
       return `${issue.message}${got ?? ""}`;
   }
@@ -109,6 +117,12 @@ function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[]): number 
     if (node?.range) return lines.linePos(node.range[0]).line;
   }
   return undefined;
+}
+
+function typedScalar(text: string): string | number | boolean {
+  if (text === "true" || text === "false") return text === "true";
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
 }
 
 function formatPath(path: PropertyKey[]): string {

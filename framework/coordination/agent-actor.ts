@@ -58,7 +58,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
       case "answer":
         return send({ type: "run.agent.answered", ...base, at: at(), content: outcome.content, ...(outcome.data !== undefined && { data: outcome.data }) });
       case "vote":
-        return send({ type: "run.agent.voted", ...base, at: at(), label: outcome.label, reason: outcome.reason });
+        return send({ type: "run.agent.voted", ...base, at: at(), label: outcome.label, target: turn.rules.versions[outcome.label]!, reason: outcome.reason });
       case "present":
         return send({ type: "run.agent.presented", ...base, at: at(), content: outcome.content, ...(outcome.data !== undefined && { data: outcome.data }) });
       case "stopped":

@@ -16,6 +16,9 @@ export type TurnOutcome =
  */
 export function checkTurn(turn: Pick<AgentTurn, "phase" | "rules">, completion: Completion): TurnOutcome {
   const call = completion.toolCalls[0];
+  // A reply cut off or refused is that agent's outcome, whatever it contains: never committed, never looped.
+  const stopped = stoppedOr(completion, undefined);
+  if (stopped) return stopped;
   if (turn.phase === "presentation") {
     if (call?.name === "new_answer") {
       const args = newAnswerArgs.safeParse(call.arguments);
@@ -63,7 +66,7 @@ export function checkTurn(turn: Pick<AgentTurn, "phase" | "rules">, completion: 
   return { kind: "invalid", toolCallId: id, message: `\`${call.name}\` is not a tool you can call now. Call ${allowed}.` };
 }
 
-function stoppedOr(completion: Completion, otherwise: TurnOutcome): TurnOutcome {
+function stoppedOr<T extends TurnOutcome | undefined>(completion: Completion, otherwise: T): TurnOutcome | T {
   if (completion.stopReason === "max_tokens") return { kind: "stopped", reason: "truncated", message: "the reply was cut off at max_tokens" };
   if (completion.stopReason === "refusal") return { kind: "stopped", reason: "refusal", message: "the model refused to answer" };
   return otherwise;

@@ -22,6 +22,8 @@ export interface TurnRules {
   ownLabel: string;
   requireReason: boolean;
   novelty: number;
+  /** The version each label showed when the round began: a vote is for what the voter saw. */
+  versions: Record<string, string>;
   /** Answers a new answer must differ from (novelty). */
   existing: { label: string; version: string; content: string }[];
 }
@@ -71,6 +73,7 @@ export function buildTurn(context: RunContext, agentId: string, phase: AgentTurn
       ownLabel: agent.label,
       requireReason: settings.voting === "strict",
       novelty: settings.novelty,
+      versions: Object.fromEntries(answers.map((a) => [a.label, a.version])),
       existing: phase === "voting" ? context.answers.map((a) => ({ label: a.label, version: a.version, content: a.content })) : [],
     },
     hints: { agentId, phase, round: context.round, task: context.task, ownLabel: agent.label, answers: shown },

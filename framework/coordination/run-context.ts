@@ -122,7 +122,7 @@ export interface RunContext {
 
 export type RunEvent =
   | { type: "run.agent.answered"; agentId: string; round: number; at: number; content: string; data?: unknown }
-  | { type: "run.agent.voted"; agentId: string; round: number; at: number; label: string; reason: string }
+  | { type: "run.agent.voted"; agentId: string; round: number; at: number; label: string; target: string; reason: string }
   | { type: "run.agent.presented"; agentId: string; round: number; at: number; content: string; data?: unknown }
   | { type: "run.agent.failed"; agentId: string; round: number; at: number; error: string; kind: string; retryable: boolean }
   | { type: "run.agent.usage"; agentId: string; round: number; at: number; usage: TokenCount; cost_usd: number | null; model: string }

@@ -134,7 +134,7 @@ export function createRunMachine(clock: Clock) {
       recordVote: assign(({ context, event }) => {
         const e = event as EventOf<"run.agent.voted">;
         const state = context.agentStates[e.agentId]!;
-        const target = currentAnswers(context).find((a) => a.label === e.label)!.version;
+        const target = e.target;
         const k = state.voteCount + 1;
         return {
           votes: [...context.votes, { voter: e.agentId, k, round: e.round, at: e.at, label: e.label, target, reason: e.reason }],

@@ -30,10 +30,11 @@ export function tallyVotes(context: Pick<RunContext, "agents" | "agentStates" | 
   if (answers.length === 0) return { reason: "no answers", counts };
 
   const order = new Map(context.agents.map((a, i) => [a.id, i]));
-  const cost = (a: Answer) => context.agentStates[a.agentId]?.costUsd ?? 0;
+  const cost = (a: Answer) => context.agentStates[a.agentId]?.costUsd ?? null;
   const rules: [string, (x: Answer, y: Answer) => number][] = [
     ["earliest answer", (x, y) => x.round - y.round || x.at - y.at],
-    ["lower cost", (x, y) => cost(x) - cost(y)],
+    // An unknown cost (a model without a price) cannot break a tie.
+    ["lower cost", (x, y) => (cost(x) === null || cost(y) === null ? 0 : cost(x)! - cost(y)!)],
     ["agent order", (x, y) => order.get(x.agentId)! - order.get(y.agentId)!],
   ];
   const ranked = [...answers].sort((x, y) => {

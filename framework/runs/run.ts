@@ -66,6 +66,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let lastPhase = "";
   let lastRound = -1;
   let flushQueued = false;
+  let closed = false;
   const actor = createActor(machine, {
     input: { runId: runDir.runId, task: normalized.task, ...(normalized.context !== undefined && { context: normalized.context }), agents: normalized.agents, settings: normalized.settings },
     clock,
@@ -76,6 +77,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const flush = () => {
     flushQueued = false;
+    if (closed) return;
     const snapshot = actor.getSnapshot();
     const done = snapshot.status === "done";
     const status = statusJson(snapshot.context, snapshot.value, done, clock.now(), meta);
@@ -128,6 +130,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   journal({ type: "run.finished", status: result.status, winner: result.winner, winner_reason: result.winner_reason });
   runDir.writeResult(result);
   flush();
+  closed = true;
   return result;
 }
 

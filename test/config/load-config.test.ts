@@ -75,7 +75,7 @@ describe("parseConfig()", () => {
 
   it("names both indexes of a duplicate agent id", () => {
     expect(parseError("agents:\n  - id: a\n  - id: b\n  - id: a\n")).toBe(
-      'configs/team.yaml:4 agents[2].id: duplicate agent id "a" (agents[0] has it too); ids must be unique, got "a"',
+      'configs/team.yaml:4 agents[2].id: duplicate agent id "a" (agents[0] has it too); ids must be unique',
     );
   });
 
@@ -124,8 +124,29 @@ describe("parseConfig()", () => {
     );
   });
 
+  it("shows the first five problems and counts the rest", () => {
+    const text = `agents:\n${[1, 2, 3, 4, 5, 6, 7].map((n) => `  - id: a${n}\n    extra${n}: 1\n`).join("")}`;
+    const lines = parseError(text).split("\n");
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toBe("configs/team.yaml:2 agents[0]: unknown field `extra1`; remove it or check the spelling");
+    expect(lines[4]).toBe("configs/team.yaml:10 agents[4]: unknown field `extra5`; remove it or check the spelling");
+    expect(lines[5]).toBe("…and 2 more");
+  });
+
   it("says agents are missing from an empty file", () => {
     expect(parseError("")).toBe("configs/team.yaml agents: expected array, got nothing");
+  });
+
+  it("types a value that is one whole ${VAR} as YAML would, so numbers stay numbers", () => {
+    const config = parseConfig("agents:\n  - id: a\ncoordination:\n  max_rounds: ${R:-6}\n  refinement: ${REF}\n", LABEL, { REF: "false" });
+    expect(config.coordination.max_rounds).toBe(6);
+    expect(config.coordination.refinement).toBe(false);
+  });
+
+  it("says a config holds one YAML document", () => {
+    expect(parseError("agents:\n  - id: a\n---\nagents: []\n")).toBe(
+      "configs/team.yaml:3 malformed YAML: a config holds one document; remove the `---` separator and what follows it, or split it into two files.",
+    );
   });
 
   it("replaces ${VAR} from the env it is given", () => {
@@ -148,6 +169,11 @@ describe("parseConfig()", () => {
   it("keeps a variable's value a plain string, so it cannot inject YAML structure", () => {
     const config = parseConfig('agents:\n  - id: a\n    system: "${SYS}"\n', LABEL, { SYS: "x: {evil: 1}\n- list" });
     expect(config.agents[0]?.system).toBe("x: {evil: 1}\n- list");
+  });
+
+  it("does not expand a variable's value a second time", () => {
+    const config = parseConfig("agents:\n  - id: a\n    system: ${A}\n", LABEL, { A: "${B}", B: "expanded" });
+    expect(config.agents[0]?.system).toBe("${B}");
   });
 
   it("says which variable is missing, where, and how to give a default", () => {

@@ -1,0 +1,196 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { ConfigInput } from "../../framework/config/config-schema.ts";
+import { cleanRuns, runScripted, scripted } from "../support/scripted-run.ts";
+
+afterAll(cleanRuns);
+
+const agents = (n: number) => ["alpha", "beta", "gamma", "delta", "epsilon"].slice(0, n).map((id, i) => scripted(id, { latency_ms: 50 + 30 * i }));
+const coordination = { timeouts: { run: 600, generation: 60, voting: 60, presentation: 60, call: 30, idle: 30 } };
+
+describe("run()", () => {
+  it.each([
+    [1, "alpha", "1 of 1 vote"],
+    [2, "alpha", "tie 1-1 broken by earliest answer"],
+    [3, "beta", "2 of 3 votes"],
+    [5, "beta", "4 of 5 votes"],
+  ])("completes with %i agent(s), a winner chosen by votes and every file written", async (n, winner, reason) => {
+    const { result, files } = await runScripted({ agents: agents(n), coordination });
+    expect(result.status).toBe("completed");
+    expect(result).toMatchObject({ winner, winner_reason: reason });
+    expect(Object.values(result.votes).reduce((a, b) => a + b, 0)).toBe(n);
+    expect(files.read(`final/${result.winner}/answer.txt`).trim()).toBe(result.answer);
+    expect(files.result).toEqual(result);
+    for (const a of agents(n)) expect(files.agentFiles[a.id]).toEqual(["answer-1.md", "vote-1.json"]);
+    expect(files.status.results).toMatchObject({ status: "completed", winner: result.winner, votes: result.votes });
+    expect(files.status.coordination).toMatchObject({ phase: "finalization", completion_percentage: 100, is_final_presentation: true });
+  });
+
+  it("lets a lone agent vote for its own answer under balanced voting", async () => {
+    const { result } = await runScripted({ agents: agents(1), coordination });
+    expect(result).toMatchObject({ winner: "alpha", winner_reason: "1 of 1 vote", votes: { "alpha.1": 1 } });
+  });
+
+  it("runs one agent, generation only, in single mode", async () => {
+    const { result, files } = await runScripted({ agents: agents(3), coordination }, { agent_mode: "single" });
+    expect(result).toMatchObject({ status: "completed", winner: "alpha", winner_reason: "single agent", votes: { "alpha.1": 0 } });
+    expect(result.answers.map((a) => a.version)).toEqual(["alpha.1"]);
+    expect(files.events.filter((e) => e.type === "run.phase").map((e) => e.phase)).toEqual(["planning", "generation", "finalization"]);
+    expect(Object.keys(files.agentFiles)).toEqual(["alpha"]);
+  });
+
+  it("holds one vote-only round without refinement", async () => {
+    const config: ConfigInput = {
+      agents: [
+        scripted("alpha", { script: [{ answer: "Use Redis with a TTL per key." }, { answer: "A revised answer that would be refused." }, { vote: "B", reason: "simpler" }] }),
+        scripted("beta", { latency_ms: 150, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "scales" }] }),
+      ],
+      coordination,
+    };
+    const { result, files } = await runScripted(config, { refinement: false });
+    // alpha's scripted new_answer is not offered: it is told to vote, and votes with its next turn.
+    expect(files.events.filter((e) => e.type === "run.agent.tool_call").map((e) => [e.agentId, e.name, e.ok])).toEqual([["alpha", "new_answer", false]]);
+    expect(result).toMatchObject({ winner: "alpha", winner_reason: "tie 1-1 broken by earliest answer", votes: { "alpha.1": 1, "beta.1": 1 } });
+    expect(files.status.coordination.round).toBe(2);
+  });
+
+  it("counts votes for revised answers and voids votes for superseded ones", async () => {
+    const config: ConfigInput = {
+      agents: [
+        scripted("alpha", { latency_ms: 50, script: [{ answer: "Use Redis." }, { answer: "Use Redis with write-through, a TTL per key and a warm-up job at deploy time." }, { vote: "B", reason: "also fine" }] }),
+        scripted("beta", { latency_ms: 80, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "A is good" }, { vote: "A", reason: "A is better now" }] }),
+        scripted("gamma", { latency_ms: 110, script: [{ answer: "Put a CDN in front of the API." }, { vote: "A", reason: "A" }, { vote: "A", reason: "A, revised" }] }),
+      ],
+      coordination,
+    };
+    const { result, files } = await runScripted(config);
+    expect(result.answers.map((a) => a.version)).toEqual(["alpha.1", "beta.1", "gamma.1", "alpha.2"]);
+    expect(result).toMatchObject({ status: "completed", winner: "alpha", winner_reason: "2 of 3 votes", votes: { "alpha.2": 2, "beta.1": 1, "gamma.1": 0 } });
+    expect(files.agentFiles.alpha).toEqual(["answer-1.md", "answer-2.md", "vote-1.json"]);
+    expect(files.agentFiles.beta).toEqual(["answer-1.md", "vote-1.json", "vote-2.json"]);
+    expect(JSON.parse(files.read("agents/beta/vote-1.json"))).toEqual({ round: 2, label: "A", answer: "alpha.1", reason: "A is good" });
+    expect(JSON.parse(files.read("agents/beta/vote-2.json"))).toEqual({ round: 3, label: "A", answer: "alpha.2", reason: "A is better now" });
+    expect(files.read("agents/alpha/answer-2.md")).toContain("write-through");
+  });
+
+  it("breaks a tie by the earliest answer", async () => {
+    const { result } = await runScripted({ agents: agents(2), coordination });
+    expect(result).toMatchObject({ winner: "alpha", winner_reason: "tie 1-1 broken by earliest answer", votes: { "alpha.1": 1, "beta.1": 1 } });
+  });
+
+  it("takes the earliest answer, and says so, when nobody votes", async () => {
+    const textOnly = { script: [{ answer: "x" }, { text: "I think B." }, { text: "Still B." }] };
+    const config: ConfigInput = {
+      agents: [
+        scripted("alpha", { latency_ms: 60, script: [{ answer: "Use Redis for the hot keys." }, ...textOnly.script.slice(1)] }),
+        scripted("beta", { latency_ms: 40, script: [{ answer: "Use an LRU cache in process." }, ...textOnly.script.slice(1)] }),
+      ],
+      coordination,
+    };
+    const { result, files } = await runScripted(config);
+    expect(result).toMatchObject({ status: "completed", winner: "beta", winner_reason: "no votes; earliest answer", votes: { "alpha.1": 0, "beta.1": 0 } });
+    expect(result.agents.alpha!.error).toContain("invalid reply twice");
+    expect(files.agentFiles.alpha).toEqual(["answer-1.md"]);
+  });
+
+  it("stops voting at max_rounds and counts only votes for current answers", async () => {
+    const config: ConfigInput = {
+      agents: [
+        scripted("alpha", { script: [{ answer: "one two three" }, { answer: "four five six seven" }, { answer: "eight nine ten eleven twelve" }] }),
+        scripted("beta", { latency_ms: 120, script: [{ answer: "a cache in process" }, { vote: "A", reason: "r" }, { vote: "A", reason: "r" }] }),
+      ],
+      coordination: { ...coordination, max_rounds: 3, max_answers_per_agent: 5 },
+    };
+    const { result, files } = await runScripted(config);
+    expect(files.status.coordination.round).toBe(3);
+    expect(result.answers.map((a) => a.version)).toEqual(["alpha.1", "beta.1", "alpha.2", "alpha.3"]);
+    expect(result).toMatchObject({ winner: "beta", winner_reason: "no votes; earliest answer", votes: { "alpha.3": 0, "beta.1": 0 } });
+  });
+
+  it("gives the same answers, votes and winner when run twice", async () => {
+    const one = await runScripted({ agents: agents(3), coordination });
+    const two = await runScripted({ agents: agents(3), coordination });
+    const strip = (r: typeof one.result) => ({ ...r, run_id: "", log_dir: "", final_answer_path: "", started_at: "" });
+    expect(strip(two.result)).toEqual(strip(one.result));
+    const events = (f: typeof one.files) => f.events.map(({ t, type, ...rest }) => ({ t, type, ...rest }));
+    expect(events(two.files)).toEqual(events(one.files));
+  });
+});
+
+describe("run() watchdogs", () => {
+  const hung = { timeouts: { run: 600, generation: 10, voting: 20, presentation: 10, call: 300, idle: 30 } };
+
+  it("ends within the voting deadline plus 1 s when one agent hangs, and marks it timed_out", async () => {
+    const config: ConfigInput = { agents: [scripted("alpha"), scripted("beta"), scripted("gamma", { hang: true })], coordination: hung };
+    const { result, clock, files } = await runScripted(config);
+    const generationEnd = 10_000;
+    expect(clock.now()).toBeLessThanOrEqual(generationEnd + 20_000 + 1_000);
+    expect(result.status).toBe("completed");
+    expect(["alpha", "beta"]).toContain(result.winner);
+    expect(result.agents.gamma).toMatchObject({ status: "timed_out", answers: 0 });
+    expect(result.agents.gamma!.error).toContain("coordination.timeouts.voting");
+    expect(clock.pending).toBe(0);
+    expect(files.status.agents.gamma.status).toBe("timed_out");
+  });
+
+  it("aborts a call that outlives coordination.timeouts.call and goes on without it", async () => {
+    const config: ConfigInput = {
+      agents: [scripted("alpha"), scripted("beta", { latency_ms: 5_000 })],
+      coordination: { ...coordination, timeouts: { ...coordination.timeouts, call: 1 } },
+    };
+    const { result } = await runScripted(config);
+    expect(result.agents.beta).toMatchObject({ status: "failed" });
+    expect(result.agents.beta!.error).toContain("no reply within 1 s (coordination.timeouts.call)");
+    expect(result.winner).toBe("alpha");
+  });
+
+  it("goes on without an agent that fails every call", async () => {
+    const config: ConfigInput = { agents: [scripted("alpha"), scripted("beta"), scripted("gamma", { fail: { times: "always", kind: "overloaded" } })], coordination };
+    const { result, files } = await runScripted(config);
+    expect(result.status).toBe("completed");
+    expect(result.agents.gamma).toMatchObject({ status: "failed", answers: 0 });
+    expect(result.agents.gamma!.error).toContain("simulated overloaded error");
+    // 1 call + 3 retries in generation, and again in the voting round.
+    expect(files.events.filter((e) => e.type === "run.agent.retry" && e.agentId === "gamma")).toHaveLength(6);
+    expect(Object.values(result.votes).reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it("recovers from failures that retries outlast", async () => {
+    const config: ConfigInput = { agents: [scripted("alpha", { fail: { times: 2, kind: "rate_limit", retry_after_ms: 1500 } }), scripted("beta")], coordination };
+    const { result, files } = await runScripted(config);
+    expect(result.status).toBe("completed");
+    expect(result.agents.alpha).toMatchObject({ answers: 1, error: null });
+    expect(files.events.filter((e) => e.type === "run.agent.retry").map((e) => e.delay_ms)).toEqual([1500, 1500]);
+  });
+
+  it("takes an agent out for the rest of the run after an auth failure", async () => {
+    const config: ConfigInput = { agents: [scripted("alpha"), scripted("beta", { fail: { times: "always", kind: "auth" } })], coordination };
+    const { result, files } = await runScripted(config);
+    expect(result.agents.beta).toMatchObject({ status: "failed" });
+    expect(files.events.filter((e) => e.type === "run.agent.failed").map((e) => e.agentId)).toEqual(["beta"]);
+    expect(result.winner).toBe("alpha");
+  });
+
+  it("fails the run when every agent fails", async () => {
+    const config: ConfigInput = { agents: [scripted("alpha", { fail: { times: "always", kind: "auth" } }), scripted("beta", { fail: { times: "always", kind: "bad_request" } })], coordination };
+    const { result, files } = await runScripted(config);
+    expect(result).toMatchObject({ status: "failed", winner: null, answer: null, final_answer_path: null });
+    expect(result.status_reason).toContain("no agent answered");
+    expect(result.status_reason).toContain("alpha: scripted agent `alpha`: simulated auth error");
+    expect(files.exists("final")).toBe(false);
+    expect(files.status.results.status).toBe("failed");
+    expect(files.status.coordination).toMatchObject({ phase: "finalization", completion_percentage: 100, is_final_presentation: false });
+  });
+
+  it("ends at the run's timeout with the best answer so far", async () => {
+    const config: ConfigInput = {
+      agents: [scripted("alpha", { script: [{ answer: "Use Redis." }] }), scripted("beta", { hang: true })],
+      coordination: { ...coordination, timeouts: { ...coordination.timeouts, run: 5 } },
+    };
+    const { result, clock, files } = await runScripted(config);
+    expect(clock.now()).toBe(5_000);
+    expect(result).toMatchObject({ status: "timeout", winner: "alpha", answer: "Use Redis.", winner_reason: "only answer; no votes" });
+    expect(result.status_reason).toContain("coordination.timeouts.run");
+    expect(files.read("final/alpha/answer.txt")).toBe("Use Redis.\n");
+    expect(files.status.results.status).toBe("timeout");
+  });
+});
