@@ -1,0 +1,73 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "../framework/runs/run.ts";
+import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
+
+// `npm run bench`: one JSON object of medians. Each figure measures what its name says.
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+const LATENCY_MS = 100;
+const runsDir = mkdtempSync(join(tmpdir(), "conclave-bench-"));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+// Wall time of a 3-agent run with two voting rounds over its critical path: one call per phase and round.
+async function overheadRatio(): Promise<number> {
+  const ratios: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const start = performance.now();
+    const result = await run({ task: "Plan the migration of the billing service", config: twoVotingRounds(LATENCY_MS), runsDir, env: {} });
+    const wall = performance.now() - start;
+    const rounds = result.answers.reduce((max, a) => Math.max(max, a.round), 0) + 1; // generation + voting rounds
+    if (result.status !== "completed" || rounds !== 3) throw new Error(`overhead run: status ${result.status}, ${rounds} rounds`);
+    const criticalPath = (rounds + 1) * LATENCY_MS; // + presentation
+    ratios.push(wall / criticalPath);
+  }
+  return median(ratios);
+}
+
+// Process CPU (user + system) per model call, at zero latency, over a 5-agent run.
+async function cpuPerCall(): Promise<number> {
+  const perCall: number[] = [];
+  for (let i = 0; i < REPS + 1; i++) {
+    const before = process.cpuUsage();
+    const result = await run({ task: "Review the retry policy", config: zeroLatency(5), runsDir, env: {} });
+    const used = process.cpuUsage(before);
+    if (i > 0) perCall.push((used.user + used.system) / 1000 / result.usage.llm_calls); // the first run warms the JIT
+  }
+  return median(perCall);
+}
+
+function parallel(): { runs_per_s: number; peak_rss_mb: number } {
+  const samples: { runs_per_s: number; peak_rss_mb: number }[] = [];
+  const script = fileURLToPath(new URL("./parallel-runs.ts", import.meta.url));
+  const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+  for (let i = 0; i < Math.max(3, Math.ceil(REPS / 2)); i++) {
+    samples.push(JSON.parse(execFileSync(process.execPath, [tsx, script], { encoding: "utf8" })));
+  }
+  return { runs_per_s: median(samples.map((s) => s.runs_per_s)), peak_rss_mb: median(samples.map((s) => s.peak_rss_mb)) };
+}
+
+try {
+  const overhead = await overheadRatio();
+  const cpu = await cpuPerCall();
+  const par = parallel();
+  console.log(
+    JSON.stringify({
+      overhead_ratio: round(overhead),
+      coordination_cpu_ms_per_call: round(cpu),
+      parallel_runs_per_s: round(par.runs_per_s, 1),
+      parallel_peak_rss_mb: round(par.peak_rss_mb, 1),
+      reps: REPS,
+    }),
+  );
+} finally {
+  rmSync(runsDir, { recursive: true, force: true });
+}
