@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { createActor, toPromise } from "xstate";
+import { SimulatedClock } from "../../framework/clock.ts";
+import type { BackendConfig } from "../../framework/config/config-schema.ts";
+import { createAgentActor } from "../../framework/coordination/agent-actor.ts";
+import type { RunContext, RunSettings } from "../../framework/coordination/run-context.ts";
+import { createRunMachine } from "../../framework/coordination/run-machine.ts";
+import type { CompletionRequest, ModelClient } from "../../framework/models/model.ts";
+import { createScriptedClient } from "../../framework/models/scripted/scripted-client.ts";
+
+const settings: RunSettings = {
+  mode: "multi",
+  maxRounds: 4,
+  refinement: true,
+  voting: "balanced",
+  novelty: 0.9,
+  maxAnswersPerAgent: 3,
+  presentation: true,
+  timeouts: { run: 600_000, generation: 60_000, voting: 60_000, presentation: 60_000, call: 60_000, idle: 60_000 },
+};
+
+function start(backends: Record<string, Partial<BackendConfig>>, options: { cost?: number; budgetUsd?: number; auto?: boolean } = {}) {
+  const clock = new SimulatedClock({ auto: options.auto ?? true });
+  const aborted: string[] = [];
+  const clients = new Map<string, ModelClient>();
+  for (const [id, b] of Object.entries(backends)) {
+    const inner = createScriptedClient(id, { type: "scripted", latency_ms: 100, ...b }, { clock });
+    clients.set(id, {
+      ...inner,
+      complete: (request: CompletionRequest) => {
+        request.signal?.addEventListener("abort", () => aborted.push(id));
+        return inner.complete(request);
+      },
+    });
+  }
+  const machine = createRunMachine(clock).provide({
+    actors: { agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost: () => options.cost ?? 0 }) },
+  });
+  const actor = createActor(machine, {
+    clock,
+    input: {
+      runId: "test",
+      task: "Design a cache",
+      agents: Object.keys(backends).map((id) => ({ id })),
+      settings: { ...settings, ...(options.budgetUsd !== undefined && { budgetUsd: options.budgetUsd }) },
+    },
+  });
+  return { clock, actor, aborted, done: () => toPromise(actor.start()) as Promise<RunContext> };
+}
+
+describe("createRunMachine()", () => {
+  it("keeps a context that survives a JSON round trip unchanged", async () => {
+    const { done } = start({ alpha: {}, beta: {} });
+    const context = await done();
+    expect(JSON.parse(JSON.stringify(context))).toEqual(context);
+  });
+
+  it("finalizes as interrupted on run.cancel and aborts the calls in flight", async () => {
+    const { actor, clock, aborted, done } = start({ alpha: { hang: true }, beta: { hang: true } }, { auto: false });
+    const finished = done();
+    await clock.advance(1_000);
+    expect(actor.getSnapshot().value).toBe("generation");
+    actor.send({ type: "run.cancel", status: "interrupted" });
+    const context = await finished;
+    expect(context).toMatchObject({ status: "interrupted", statusReason: "interrupted by the user", finalSettled: false });
+    expect(aborted.sort()).toEqual(["alpha", "beta"]);
+    expect(clock.now()).toBe(1_000);
+  });
+
+  it("ignores run.cancel once finalization has begun", async () => {
+    const { actor, done } = start({ alpha: {} });
+    const context = await done();
+    actor.send({ type: "run.cancel", status: "cancelled" });
+    expect(context.status).toBe("completed");
+  });
+
+  it("ends with budget_exceeded, keeping the best answer, when the cost crosses budget.usd", async () => {
+    // Each call costs $0.10: the three generation calls reach $0.30, the first voting call crosses $0.35.
+    const { done } = start({ alpha: {}, beta: {}, gamma: {} }, { cost: 0.1, budgetUsd: 0.35 });
+    const context = await done();
+    expect(context.status).toBe("budget_exceeded");
+    expect(context.usage.llm_calls).toBe(4);
+    expect(context.usage.cost_usd).toBeCloseTo(0.4);
+    expect(context.finalAnswer).toBe(context.answers.find((a) => a.version === context.winnerVersion)!.content);
+  });
+
+  it("skips the presentation when coordination.presentation is false", async () => {
+    const clock = new SimulatedClock();
+    const client = createScriptedClient("alpha", { type: "scripted", latency_ms: 10 }, { clock });
+    const machine = createRunMachine(clock).provide({ actors: { agent: createAgentActor({ client: () => client, clock }) } });
+    const actor = createActor(machine, { clock, input: { runId: "t", task: "x", agents: [{ id: "alpha" }], settings: { ...settings, presentation: false } } });
+    const seen: string[] = [];
+    actor.subscribe((s) => seen.push(JSON.stringify(s.value)));
+    const context = (await toPromise(actor.start())) as RunContext;
+    expect(seen).not.toContain('"presentation"');
+    expect(context).toMatchObject({ status: "completed", presented: false, finalSettled: true, winner: "alpha" });
+  });
+});
