@@ -24,23 +24,26 @@ export class ConfigError extends ConclaveError {
   }
 }
 
-/** How a model API failure is classified, once, for every backend. */
-export type ModelErrorKind =
-  | "rate_limit"
-  | "overloaded"
-  | "server"
-  | "connection"
-  | "stream"
-  | "idle_timeout"
-  | "timeout"
-  | "context_length"
-  | "refusal"
-  | "truncated"
-  | "auth"
-  | "permission"
-  | "spend_limit"
-  | "bad_request"
-  | "aborted";
+/** How a model API failure is classified, once, for every backend; `aborted` is ours, not a provider's. */
+export const MODEL_ERROR_KINDS = [
+  "rate_limit",
+  "overloaded",
+  "server",
+  "connection",
+  "stream",
+  "idle_timeout",
+  "timeout",
+  "context_length",
+  "refusal",
+  "truncated",
+  "auth",
+  "permission",
+  "spend_limit",
+  "bad_request",
+  "aborted",
+] as const;
+
+export type ModelErrorKind = (typeof MODEL_ERROR_KINDS)[number];
 
 const RETRYABLE: ReadonlySet<ModelErrorKind> = new Set([
   "rate_limit",

@@ -1,22 +1,11 @@
 import { z } from "zod";
+import { MODEL_ERROR_KINDS, type ModelErrorKind } from "../errors.ts";
 
-/** The error kinds a scripted agent can be told to fail with (the real backends' classification). */
-export const FAIL_KINDS = [
-  "rate_limit",
-  "overloaded",
-  "server",
-  "connection",
-  "stream",
-  "idle_timeout",
-  "timeout",
-  "context_length",
-  "refusal",
-  "truncated",
-  "auth",
-  "permission",
-  "spend_limit",
-  "bad_request",
-] as const;
+/** The error kinds a scripted agent can be told to fail with: the real backends' classification. */
+export const FAIL_KINDS = MODEL_ERROR_KINDS.filter((k): k is Exclude<ModelErrorKind, "aborted"> => k !== "aborted") as [
+  Exclude<ModelErrorKind, "aborted">,
+  ...Exclude<ModelErrorKind, "aborted">[],
+];
 
 export const BACKEND_TYPES = ["auto", "openai", "anthropic", "scripted"] as const;
 
