@@ -76,7 +76,9 @@ function interpolateEnv(doc: Document, label: string, lines: LineCounter, env: N
 export function formatIssues(issues: z.core.$ZodIssue[], label: string, doc?: Document, lines?: LineCounter): string {
   const shown = issues.slice(0, 5).map((issue) => {
     const field = formatPath(issue.path);
-    const line = doc && lines ? lineOf(doc, lines, issue.path) : undefined;
+    // An unknown field is reported on its own line, not on its parent's.
+    const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+    const line = doc && lines ? lineOf(doc, lines, at) : undefined;
     const where = line === undefined ? label : `${label}:${line}`;
     return `${where} ${field || "(top level)"}: ${describeIssue(issue, doc)}`;
   });

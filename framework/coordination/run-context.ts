@@ -1,7 +1,17 @@
 // The run machine's context and events: plain JSON, so a snapshot can be saved, diffed and restored.
 
 export type RunStatus = "completed" | "timeout" | "failed" | "interrupted" | "cancelled" | "budget_exceeded";
-export type AgentStatus = "waiting" | "working" | "answered" | "voted" | "timed_out" | "failed" | "presenting" | "presented";
+export type AgentStatus =
+  | "waiting"
+  | "working"
+  | "answered"
+  | "voted"
+  | "timed_out"
+  | "failed"
+  | "presenting"
+  | "presented"
+  /** Its turn was cut short because the run was interrupted, cancelled or over budget. */
+  | "stopped";
 export type Phase = "planning" | "generation" | "voting" | "presentation" | "finalization";
 
 export interface RunSettings {

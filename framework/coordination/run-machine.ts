@@ -187,18 +187,19 @@ export function createRunMachine(clock: Clock) {
         const e = event as EventOf<"run.agent.retry">;
         return { agentStates: update(context, e.agentId, { retries: context.agentStates[e.agentId]!.retries + 1 }) };
       }),
-      markCancelled: assign(({ event }) => {
+      markCancelled: assign(({ context, event }) => {
         const e = event as EventOf<"run.cancel">;
-        return { status: e.status, statusReason: e.reason ?? (e.status === "interrupted" ? "interrupted by the user" : "cancelled") };
+        const reason = e.reason ?? (e.status === "interrupted" ? "interrupted by the user" : "cancelled");
+        return { status: e.status, statusReason: reason, ...cutOff(context, "stopped", `stopped: the run was ${e.status}`) };
       }),
-      markRunTimeout: assign(({ context }) => ({
-        status: "timeout" as RunStatus,
-        statusReason: `the run's timeout of ${context.settings.timeouts.run / 1000} s passed (coordination.timeouts.run)`,
-      })),
-      markBudgetExceeded: assign(({ context }) => ({
-        status: "budget_exceeded" as RunStatus,
-        statusReason: `the run's cost crossed its budget of $${context.settings.budgetUsd} (budget.usd)`,
-      })),
+      markRunTimeout: assign(({ context }) => {
+        const reason = `the run's timeout of ${context.settings.timeouts.run / 1000} s passed (coordination.timeouts.run)`;
+        return { status: "timeout" as RunStatus, statusReason: reason, ...cutOff(context, "timed_out", `no reply before ${reason}`) };
+      }),
+      markBudgetExceeded: assign(({ context }) => {
+        const reason = `the run's cost crossed its budget of $${context.settings.budgetUsd} (budget.usd)`;
+        return { status: "budget_exceeded" as RunStatus, statusReason: reason, ...cutOff(context, "stopped", `stopped: ${reason}`) };
+      }),
       markNobodyAnswered: assign(({ context }) => {
         const states = Object.entries(context.agentStates);
         const timedOut = states.some(([, s]) => s.status === "timed_out");
@@ -363,6 +364,13 @@ function winnerOf(context: RunContext): Pick<RunContext, "winner" | "winnerVersi
   const tally = tallyVotes(context);
   const reason = context.settings.mode === "single" ? "single agent" : tally.reason;
   return { winner: tally.winner, winnerVersion: tally.winnerVersion, winnerReason: reason, voteCounts: tally.counts };
+}
+
+// Ends the turns still pending when the run stops early, saying why on each agent.
+function cutOff(context: RunContext, status: AgentState["status"], error: string): Pick<RunContext, "agentStates" | "pending"> {
+  const agentStates = { ...context.agentStates };
+  for (const id of context.pending) agentStates[id] = { ...agentStates[id]!, status, error };
+  return { agentStates, pending: [] };
 }
 
 function childId(context: RunContext, agentId: string): string {

@@ -54,11 +54,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case "validate":
         return validate(rest, io);
       case undefined:
+        io.stderr.write(HELP);
+        return EXIT.usage;
       case "help":
       case "--help":
       case "-h":
         io.stdout.write(HELP);
-        return command === undefined ? EXIT.usage : EXIT.ok;
+        return EXIT.ok;
       case "--version":
       case "-v":
         io.stdout.write(`${readVersion()}\n`);
@@ -72,10 +74,20 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 }
 
 function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  // `--timeout -1` means the value -1, so the value's own check can say what is wrong with it.
+  const merged: string[] = [];
+  for (const arg of args) {
+    const prev = merged.at(-1);
+    const takesValue = prev?.startsWith("--") && !prev.includes("=") && options[prev.slice(2)]?.type === "string";
+    if (takesValue && /^-\d/.test(arg)) merged[merged.length - 1] = `${prev}=${arg}`;
+    else merged.push(arg);
+  }
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } } as T & { help: { type: "boolean"; short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({ args: merged, options: { ...options, help: { type: "boolean", short: "h" } } as T & { help: { type: "boolean"; short: "h" } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}. Run \`conclave help\` for the options.`);
+    // Node appends advice about `--` and `--opt=-XYZ` that does not fit this CLI: keep the first sentence.
+    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "").replace(/[.?]$/, "");
+    throw new ConfigError(`${first}. Run \`conclave help\` for the options.`);
   }
 }
 
@@ -140,7 +152,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
       signal: controller.signal,
       onStart: ({ logDir }) => auto?.start(logDir),
       onStatus: (s) => view?.update(s),
-      onEvent: (e) => auto?.event(e),
+      onEvent: (e) => (auto ? auto.event(e) : view!.event(e)),
       onNotice: (line) => io.stderr.write(`${line}\n`),
       description: { command: "ask" },
     });

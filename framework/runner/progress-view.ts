@@ -1,3 +1,4 @@
+import type { JournalEvent } from "../runs/run-directory.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
 
@@ -35,7 +36,6 @@ export function createProgressView(options: ProgressViewOptions) {
   let lastDraw = 0;
   let latest: StatusJson | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const seen = new Map<string, string>();
 
   const render = (s: StatusJson): string[] => {
     const c = s.coordination;
@@ -61,31 +61,50 @@ export function createProgressView(options: ProgressViewOptions) {
     drawn = lines.length;
   };
 
-  const plain = (s: StatusJson) => {
-    const changes: string[] = [];
-    const phaseKey = `${s.coordination.phase}:${s.coordination.round}`;
-    if (seen.get("") !== phaseKey) {
-      seen.set("", phaseKey);
-      changes.push(`[${s.meta.elapsed_seconds.toFixed(1)}s] ${s.coordination.phase}${s.coordination.round ? ` (round ${s.coordination.round})` : ""}`);
+  // Plain output follows the journal, so no change is lost between two status writes.
+  const plain = (e: JournalEvent): string | undefined => {
+    const at = `[${(e.t / 1000).toFixed(1)}s]`;
+    const who = String(e.agentId ?? "");
+    switch (e.type) {
+      case "run.phase":
+        return `${at} ${String(e.phase)}${e.phase === "voting" || e.phase === "generation" ? ` (round ${String(e.round)})` : ""}`;
+      case "run.round":
+        return `${at} voting (round ${String(e.round)})`;
+      case "run.agent.answered":
+        return `  ${who} answered`;
+      case "run.agent.voted":
+        return `  ${who} voted for ${String(e.label)} (${String(e.target)})`;
+      case "run.agent.presented":
+        return `  ${who} presented the final answer`;
+      case "run.agent.failed":
+        return `  ${who} failed: ${String(e.error)}`;
+      case "run.agent.retry":
+        return `  ${who} retry ${String(e.attempt)} in ${String(e.delay_ms)} ms: ${String(e.error)}`;
+      case "run.deadline": {
+        const late = e.timed_out as string[];
+        return late.length ? `${at} ${String(e.deadline)} deadline: ${late.join(", ")} timed out` : undefined;
+      }
+      case "run.cancel":
+        return `${at} ${String(e.status)}`;
+      default:
+        return undefined;
     }
-    for (const [id, a] of Object.entries(s.agents)) {
-      const key = `${a.status}:${a.latest_answer_label}:${a.vote}`;
-      if (seen.get(id) === key) continue;
-      seen.set(id, key);
-      if (a.status === "waiting" || a.status === "working") continue;
-      const what = a.status === "voted" ? ` for ${a.vote}` : a.status === "answered" ? ` ${a.latest_answer_label}` : a.error ? `: ${a.error}` : "";
-      changes.push(`  ${id} ${a.status}${what}`);
-    }
-    if (changes.length) options.write(`${changes.join("\n")}\n`);
   };
 
   return {
+    /** A new status.json: redraws the block on a terminal. */
     update(status: StatusJson) {
-      if (!options.tty) return plain(status);
+      if (!options.tty) return;
       latest = status;
       const wait = throttle - (Date.now() - lastDraw);
       if (wait <= 0) draw();
       else timer ??= setTimeout(draw, wait);
+    },
+    /** A journal event: one plain line when it is worth one, off a terminal. */
+    event(e: JournalEvent) {
+      if (options.tty) return;
+      const line = plain(e);
+      if (line) options.write(`${line}\n`);
     },
     finish(result: RunResult) {
       if (timer) clearTimeout(timer);

@@ -71,7 +71,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
     input: { runId: runDir.runId, task: normalized.task, ...(normalized.context !== undefined && { context: normalized.context }), agents: normalized.agents, settings: normalized.settings },
     clock,
     inspect: (ev: InspectionEvent) => {
-      if (ev.type === "@xstate.event" && ev.actorRef === actor && ev.event.type.startsWith("run.")) journal(ev.event);
+      if (ev.type !== "@xstate.event" || ev.actorRef !== actor) return;
+      if (ev.event.type.startsWith("run.")) journal(ev.event);
+      else if (ev.event.type.startsWith("xstate.after.")) {
+        // A watchdog fired: say which deadline, and whose turns it cuts off.
+        const { context, value } = actor.getSnapshot();
+        const which = ev.event.type.includes("runDeadline") ? "run" : phaseOf(value);
+        journal({ type: "run.deadline", deadline: which, timed_out: context.pending });
+      }
     },
   });
 
@@ -102,9 +109,11 @@ export async function run(options: RunOptions): Promise<RunResult> {
   });
 
   const cancel = () => {
+    // abort("cancelled") or abort("interrupted") name the status; any other string is the reason given.
     const reason = options.signal?.reason;
     const status = reason === "cancelled" ? "cancelled" : "interrupted";
-    actor.send({ type: "run.cancel", status, ...(typeof reason === "string" && { reason }) });
+    const told = typeof reason === "string" && reason !== status;
+    actor.send({ type: "run.cancel", status, ...(told && { reason }) });
   };
   const ticker = setInterval(() => flushQueued || flush(), STATUS_EVERY_MS);
   ticker.unref();

@@ -87,13 +87,13 @@ describe("parseConfig()", () => {
 
   it("refuses an unknown field and says to check the spelling", () => {
     expect(parseError("agents:\n  - id: a\n    colour: red\n")).toBe(
-      "configs/team.yaml:2 agents[0]: unknown field `colour`; remove it or check the spelling",
+      "configs/team.yaml:3 agents[0]: unknown field `colour`; remove it or check the spelling",
     );
   });
 
   it("refuses an unknown top-level field", () => {
     expect(parseError("agents:\n  - id: a\nextra: 1\n")).toBe(
-      "configs/team.yaml:1 (top level): unknown field `extra`; remove it or check the spelling",
+      "configs/team.yaml:3 (top level): unknown field `extra`; remove it or check the spelling",
     );
   });
 
@@ -128,8 +128,8 @@ describe("parseConfig()", () => {
     const text = `agents:\n${[1, 2, 3, 4, 5, 6, 7].map((n) => `  - id: a${n}\n    extra${n}: 1\n`).join("")}`;
     const lines = parseError(text).split("\n");
     expect(lines).toHaveLength(6);
-    expect(lines[0]).toBe("configs/team.yaml:2 agents[0]: unknown field `extra1`; remove it or check the spelling");
-    expect(lines[4]).toBe("configs/team.yaml:10 agents[4]: unknown field `extra5`; remove it or check the spelling");
+    expect(lines[0]).toBe("configs/team.yaml:3 agents[0]: unknown field `extra1`; remove it or check the spelling");
+    expect(lines[4]).toBe("configs/team.yaml:11 agents[4]: unknown field `extra5`; remove it or check the spelling");
     expect(lines[5]).toBe("…and 2 more");
   });
 
