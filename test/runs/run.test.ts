@@ -72,6 +72,37 @@ describe("run()", () => {
     expect(files.read("agents/alpha/answer-2.md")).toContain("write-through");
   });
 
+  it("refuses an answer too similar to an existing one and takes the agent's vote instead", async () => {
+    const config: ConfigInput = {
+      agents: [
+        scripted("alpha", { script: [{ answer: "Use Redis with a TTL of five minutes per key." }, { answer: "Use Redis with a TTL of five minutes per key!" }, { vote: "B", reason: "fine" }] }),
+        scripted("beta", { latency_ms: 150, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "scales" }] }),
+      ],
+      coordination,
+    };
+    const { result, files } = await runScripted(config);
+    const refused = files.events.filter((e) => e.type === "run.agent.tool_call");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ agentId: "alpha", name: "new_answer", ok: false });
+    expect(String(refused[0]!.error)).toContain("too similar to answer A (similarity 1.00, the limit is 0.9)");
+    expect(result.answers.map((a) => a.version)).toEqual(["alpha.1", "beta.1"]);
+    expect(result.votes).toEqual({ "alpha.1": 1, "beta.1": 1 });
+  });
+
+  it("offers no new_answer to an agent at max_answers_per_agent", async () => {
+    const config: ConfigInput = {
+      agents: [
+        scripted("alpha", { script: [{ answer: "Use Redis." }, { answer: "A completely different revised plan with queues." }, { vote: "B", reason: "ok" }] }),
+        scripted("beta", { latency_ms: 150, script: [{ answer: "Use an LRU." }, { vote: "A", reason: "ok" }] }),
+      ],
+      coordination: { ...coordination, max_answers_per_agent: 1 },
+    };
+    const { result, files } = await runScripted(config);
+    expect(files.events.filter((e) => e.type === "run.agent.tool_call").map((e) => [e.agentId, e.name, e.ok])).toEqual([["alpha", "new_answer", false]]);
+    expect(result.answers.map((a) => a.version)).toEqual(["alpha.1", "beta.1"]);
+    expect(result.agents.alpha!.vote).toBe("beta.1");
+  });
+
   it("breaks a tie by the earliest answer", async () => {
     const { result } = await runScripted({ agents: agents(2), coordination });
     expect(result).toMatchObject({ winner: "alpha", winner_reason: "tie 1-1 broken by earliest answer", votes: { "alpha.1": 1, "beta.1": 1 } });
