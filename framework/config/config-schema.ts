@@ -33,6 +33,14 @@ export const scriptTurnSchema = z
 export const backendSchema = z.strictObject({
   type: z.enum(BACKEND_TYPES).default("auto").describe("auto picks anthropic, openai or scripted from the environment."),
   model: z.string().min(1).optional().describe("Model name, e.g. gpt-4.1-mini or claude-sonnet-4-5."),
+  models: z
+    .strictObject({
+      generation: z.string().min(1).optional(),
+      voting: z.string().min(1).optional(),
+      presentation: z.string().min(1).optional(),
+    })
+    .optional()
+    .describe("Tiered models: a model per phase (e.g. vote with a cheaper one); `model` fills the gaps."),
   base_url: z.string().url().optional().describe("Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp)."),
   api_key_env: z.string().min(1).optional().describe("Environment variable that holds the API key."),
   temperature: z.number().min(0).max(2).optional(),

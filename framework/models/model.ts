@@ -39,6 +39,8 @@ export interface Usage {
   input_tokens: number;
   output_tokens: number;
   cached_tokens: number;
+  /** Input tokens written to the prompt cache (Anthropic), priced at `cache_write`. Part of input_tokens. */
+  cache_write_tokens?: number;
   /** True when the numbers are estimates (the scripted backend), not a provider's count. */
   estimated?: boolean;
 }

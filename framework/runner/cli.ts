@@ -7,6 +7,7 @@ import { defaultConfigPath } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { loadDotEnv } from "./load-dot-env.ts";
 import { createProgressView } from "./progress-view.ts";
 
 const HELP = `Usage: conclave <command> [options]
@@ -38,6 +39,23 @@ export interface CliIo {
 }
 
 const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, process };
+
+/** The entry of bin/conclave.js: loads ./.env, runs the command, returns the exit code. */
+export async function cli(argv: string[]): Promise<number> {
+  // A reader that goes away (`conclave ask … | head -1`) must not crash the run: it finishes and writes its files.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    });
+  }
+  try {
+    loadDotEnv();
+  } catch (error) {
+    process.stderr.write(`conclave: cannot load .env: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  return main(argv);
+}
 
 /**
  * The `conclave` command. Returns the exit code; the caller sets `process.exitCode`.

@@ -3,8 +3,10 @@ import { systemClock } from "../clock.ts";
 import { createAgentActor } from "../coordination/agent-actor.ts";
 import type { RunContext } from "../coordination/run-context.ts";
 import { createRunMachine } from "../coordination/run-machine.ts";
+import { loadPrices } from "../config/load-prices.ts";
+import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
-import type { ModelClient } from "../models/model.ts";
+import type { ModelClient, Usage } from "../models/model.ts";
 import { createRunDirectory } from "./run-directory.ts";
 import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
@@ -27,9 +29,21 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
   for (const agent of normalized.agents) {
-    clients.set(agent.id, createModelClient(agent, { clock, env, ...(options.dryRun && { forceScripted: true }) }));
+    clients.set(agent.id, createModelClient(agent, { clock, env, idleMs: normalized.settings.timeouts.idle, ...(options.dryRun && { forceScripted: true }) }));
   }
   noticeBackends(normalized.agents, env, options);
+  const prices = loadPrices(env);
+  const unpriced = new Set<string>();
+  // USD of one call from configs/prices.yaml; a model without a price costs null (unknown), said once.
+  const cost = (model: string, usage: Usage): number | null => {
+    const price = priceOf(prices, model);
+    if (price) return costOf(price, usage);
+    if (!unpriced.has(model)) {
+      unpriced.add(model);
+      options.onNotice?.(`Warning: model \`${model}\` has no price in configs/prices.yaml, so its cost is unknown (null). Add it to the table to see costs.`);
+    }
+    return null;
+  };
 
   const wallStart = Date.now();
   const startedAt = clock.now();
@@ -48,7 +62,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const machine = createRunMachine(clock).provide({
     actors: {
-      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost: (model) => (model === "scripted" ? 0 : null) }),
+      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost }),
       finalize: fromPromise<void, RunContext>(async ({ input }) => {
         runDir.writeFinalAnswer(input);
       }),

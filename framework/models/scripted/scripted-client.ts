@@ -2,6 +2,7 @@ import { sleep, type Clock } from "../../clock.ts";
 import type { BackendConfig, ScriptTurn } from "../../config/config-schema.ts";
 import { ModelApiError, RateLimitError } from "../../errors.ts";
 import { estimateRequestTokens, estimateTokens } from "../estimate-tokens.ts";
+import { modelFor } from "../model-for.ts";
 import type { Completion, CompletionRequest, ModelClient, ToolCall, TurnHints } from "../model.ts";
 import { defaultAnswer, defaultVote } from "./default-behaviour.ts";
 
@@ -43,7 +44,8 @@ export function createScriptedClient(agentId: string, backend: BackendConfig, de
       const output = reply.text + reply.toolCalls.map((c) => c.rawArguments).join("");
       return {
         ...reply,
-        model,
+        // The tier's model, so a dry run is priced as the real run would be.
+        model: modelFor(backend, request.purpose, model),
         usage: { input_tokens: estimateRequestTokens(request), output_tokens: estimateTokens(output), cached_tokens: 0, estimated: true },
       };
     },

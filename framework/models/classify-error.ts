@@ -1,0 +1,87 @@
+import { ModelApiError, RateLimitError, type ModelErrorKind } from "../errors.ts";
+
+/** A provider's failure in plain data, as each backend reads it off its SDK's error. */
+export interface ProviderFailure {
+  status?: number;
+  headers?: Headers | Record<string, string | undefined>;
+  message: string;
+  /** The provider's error type or code, e.g. `insufficient_quota`, `overloaded_error`. */
+  code?: string | null;
+}
+
+/** Who made the call, so the message can say which agent, which model and what to do. */
+export interface CallSite {
+  agentId: string;
+  backend: string;
+  model: string;
+  keyEnv?: string;
+}
+
+const ADVICE: Partial<Record<ModelErrorKind, (site: CallSite) => string>> = {
+  auth: (s) => `Check the API key${s.keyEnv ? ` in \`${s.keyEnv}\`` : ""} (or set \`api_key_env\` for this agent).`,
+  permission: (s) => `The key may not use \`${s.model}\`: check the model name and the key's project or workspace.`,
+  spend_limit: () => "The account is out of credit or over its spend limit: add credit or raise the limit.",
+  context_length: () => "The prompt is longer than the model's context: use a model with a larger context, or shorten the task and context.",
+  bad_request: (s) => `The provider refused the request: check \`model\` (${s.model}), \`max_tokens\` and \`temperature\` for this agent.`,
+  rate_limit: () => "Still rate-limited after the retries: run fewer agents at once or wait.",
+  overloaded: () => "The provider is overloaded: try again later.",
+  server: () => "The provider failed after the retries: try again later.",
+  connection: (s) => `Could not reach the ${s.backend} server: check \`base_url\` and the network.`,
+};
+
+/**
+ * Classifies a provider failure once, for every backend (DESIGN §5): 429 → rate_limit (with
+ * retry-after), 529/overloaded → overloaded, 5xx → server, 401 → auth, 403 → permission,
+ * 400 → context_length, spend_limit or bad_request by what it says; no status → connection.
+ *
+ * @example
+ * classifyFailure({ status: 429, headers: { "retry-after": "2" }, message: "slow down" }, site) // RateLimitError, retryAfterMs 2000
+ */
+export function classifyFailure(failure: ProviderFailure, site: CallSite): ModelApiError {
+  const kind = kindOf(failure);
+  const status = failure.status;
+  const said = failure.message.trim().replace(/[.\s]+$/, "");
+  const head = `agent \`${site.agentId}\` (${site.backend} ${site.model}): ${status ? `HTTP ${status} ` : ""}${kind.replace("_", " ")}: ${said}`;
+  const advice = ADVICE[kind]?.(site);
+  const message = advice ? `${head}. ${advice}` : head;
+  const options = { ...(status !== undefined && { status }) };
+  if (kind === "rate_limit") {
+    const retryAfterMs = retryAfter(failure.headers);
+    return new RateLimitError(message, { ...options, ...(retryAfterMs !== undefined && { retryAfterMs }) });
+  }
+  return new ModelApiError(kind, message, options);
+}
+
+function kindOf({ status, message, code }: ProviderFailure): ModelErrorKind {
+  const text = `${code ?? ""} ${message}`.toLowerCase();
+  const spend = /insufficient_quota|billing|credit balance|spend limit|quota exceeded|payment/.test(text);
+  const context = /context.length|context window|too long|maximum context|too many tokens|prompt is too long|request_too_large/.test(text);
+  if (status === undefined) return "connection";
+  if (status === 429) return spend ? "spend_limit" : "rate_limit";
+  if (status === 529 || /overloaded/.test(text)) return "overloaded";
+  if (status >= 500 || status === 408 || status === 409) return "server";
+  if (status === 401) return "auth";
+  if (status === 402 || spend) return "spend_limit";
+  if (status === 403) return "permission";
+  if (status === 413 || context) return "context_length";
+  return "bad_request";
+}
+
+// retry-after-ms (OpenAI), then retry-after in seconds or as an HTTP date.
+function retryAfter(headers: ProviderFailure["headers"]): number | undefined {
+  if (!headers) return undefined;
+  const get = (name: string) => (headers instanceof Headers ? headers.get(name) : headers[name]) ?? undefined;
+  const ms = Number(get("retry-after-ms"));
+  if (Number.isFinite(ms) && ms >= 0 && get("retry-after-ms") !== undefined) return ms;
+  const value = get("retry-after");
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Replaces every occurrence of `secret` in `text`, so a key never reaches a log or a file. */
+export function redact(text: string, secret: string | undefined): string {
+  return secret && secret.length >= 6 ? text.split(secret).join("***") : text;
+}
