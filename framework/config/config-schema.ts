@@ -76,6 +76,13 @@ export const timeoutsSchema = z.strictObject({
   idle: z.number().positive().default(60),
 });
 
+export const retrySchema = z.strictObject({
+  attempts: z.int().min(0).max(10).default(3).describe("Retries after the first attempt, for rate limits, overload, 5xx, resets and stalls."),
+  base_delay: z.number().min(0).default(0.5).describe("Seconds: the first backoff; it doubles each retry, with jitter."),
+  max_delay: z.number().min(0).default(8).describe("Seconds: the longest backoff."),
+  max_retry_after: z.number().min(0).default(60).describe("Seconds: the longest retry-after honoured."),
+});
+
 export const coordinationSchema = z.strictObject({
   max_rounds: z.int().min(1).max(50).default(4).describe("Rounds in all: generation is round 1."),
   refinement: z.boolean().default(true).describe("May agents post revised answers while voting?"),
@@ -87,6 +94,7 @@ export const coordinationSchema = z.strictObject({
   max_answers_per_agent: z.int().min(1).default(3),
   presentation: z.boolean().default(true).describe("Does the winner write the final answer?"),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})).describe("Seconds."),
+  retry: retrySchema.default(retrySchema.parse({})),
 });
 
 export const configSchema = z

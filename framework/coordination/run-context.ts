@@ -25,6 +25,8 @@ export interface RunSettings {
   /** Milliseconds. */
   timeouts: { run: number; generation: number; voting: number; presentation: number; call: number; idle: number };
   budgetUsd?: number;
+  /** Retries of a failed model call; delays in ms. */
+  retry: { retries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
 }
 
 export interface RunAgent {

@@ -62,6 +62,14 @@ const overridesSchema = z.strictObject({
       idle: z.number().positive().optional(),
     })
     .optional(),
+  retry: z
+    .strictObject({
+      attempts: z.int().min(0).max(10).optional(),
+      base_delay: z.number().min(0).optional(),
+      max_delay: z.number().min(0).optional(),
+      max_retry_after: z.number().min(0).optional(),
+    })
+    .optional(),
 });
 
 const optionsSchema = z.object({
@@ -109,7 +117,8 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
       return agent;
     });
   }
-  const c: CoordinationConfig = { ...config.coordination, ...withoutTimeouts(o.coordination_overrides) };
+  const { retry, ...overrides } = withoutTimeouts(o.coordination_overrides);
+  const c: CoordinationConfig = { ...config.coordination, ...overrides, retry: { ...config.coordination.retry, ...retry } };
   const t = { ...config.coordination.timeouts, ...(o.coordination_overrides?.timeouts ?? {}) };
   if (o.timeout !== undefined) t.run = o.timeout;
   if (o.refinement !== undefined) c.refinement = o.refinement;
@@ -131,6 +140,12 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
       idle: t.idle * 1000,
     },
     ...(budget !== undefined && { budgetUsd: budget }),
+    retry: {
+      retries: c.retry.attempts,
+      baseDelayMs: c.retry.base_delay * 1000,
+      maxDelayMs: c.retry.max_delay * 1000,
+      maxRetryAfterMs: c.retry.max_retry_after * 1000,
+    },
   };
   return { task: o.task, ...(o.context !== undefined && { context: o.context }), config, ...(path && { configPath: path }), agents, settings };
 }

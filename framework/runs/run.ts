@@ -62,7 +62,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const machine = createRunMachine(clock).provide({
     actors: {
-      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost }),
+      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost, retry: normalized.settings.retry }),
       finalize: fromPromise<void, RunContext>(async ({ input }) => {
         runDir.writeFinalAnswer(input);
       }),

@@ -42,6 +42,7 @@ describe("parseConfig()", () => {
         max_answers_per_agent: 3,
         presentation: true,
         timeouts: { run: 1800, generation: 300, voting: 300, presentation: 300, call: 180, idle: 60 },
+        retry: { attempts: 3, base_delay: 0.5, max_delay: 8, max_retry_after: 60 },
       },
       budget: {},
     });

@@ -17,6 +17,7 @@ const settings: RunSettings = {
   maxAnswersPerAgent: 3,
   presentation: true,
   timeouts: { run: 600_000, generation: 60_000, voting: 60_000, presentation: 60_000, call: 60_000, idle: 60_000 },
+  retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 },
 };
 
 function start(backends: Record<string, Partial<BackendConfig>>, options: { cost?: number; budgetUsd?: number; auto?: boolean } = {}) {
