@@ -58,6 +58,7 @@ export function createAnthropicClient(agentId: string, backend: BackendConfig, d
             },
             { signal },
           );
+          touch(); // headers are in: from here a broken socket is a stream error, worth a retry
           let text = "";
           let stop: string | null = null;
           const blocks = new Map<number, { id: string; name: string; json: string }>();

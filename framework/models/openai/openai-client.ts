@@ -59,6 +59,7 @@ export function createOpenAIClient(agentId: string, backend: BackendConfig, deps
             },
             { signal },
           );
+          touch(); // headers are in: from here a broken socket is a stream error, worth a retry
           let text = "";
           let refusal = "";
           let finish: string | null = null;
