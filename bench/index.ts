@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../framework/runs/run.ts";
+import { backendOverheadMs } from "./backend-overhead.ts";
 import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
 
 // `npm run bench`: one JSON object of medians. Each figure measures what its name says.
@@ -59,12 +60,15 @@ try {
   const overhead = await overheadRatio();
   const cpu = await cpuPerCall();
   const par = parallel();
+  const backend = await backendOverheadMs(REPS);
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
       coordination_cpu_ms_per_call: round(cpu),
       parallel_runs_per_s: round(par.runs_per_s, 1),
       parallel_peak_rss_mb: round(par.peak_rss_mb, 1),
+      backend_overhead_ms: round(Math.max(backend.openai, backend.anthropic)),
+      backend_overhead_ms_by_backend: { openai: round(backend.openai), anthropic: round(backend.anthropic) },
       reps: REPS,
     }),
   );

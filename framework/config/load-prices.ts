@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
@@ -32,7 +32,12 @@ export function loadPrices(env: NodeJS.ProcessEnv): PriceTable {
   const local = resolve("configs/prices.yaml");
   const path = env.CONCLAVE_PRICES ?? (existsSync(local) ? local : BUILTIN_PRICES);
   let text: string;
+  let stamp: string;
   try {
+    const stat = statSync(path);
+    stamp = `${path}:${stat.mtimeMs}:${stat.size}`;
+    const hit = cache.get(path);
+    if (hit?.stamp === stamp) return hit.table;
     text = readFileSync(path, "utf8");
   } catch (cause) {
     throw new ConfigError(`cannot read the price table \`${path}\`${env.CONCLAVE_PRICES ? " (from CONCLAVE_PRICES)" : ""}: ${(cause as Error).message}`, { cause });
@@ -42,5 +47,9 @@ export function loadPrices(env: NodeJS.ProcessEnv): PriceTable {
   if (doc.errors.length) throw new ConfigError(`${path}:${lines.linePos(doc.errors[0]!.pos[0]).line} malformed YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
   const parsed = pricesSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, path, doc, lines));
+  cache.set(path, { stamp, table: parsed.data.models });
   return parsed.data.models;
 }
+
+// Parsed tables by path, kept while the file's mtime and size stay the same: many runs, one parse.
+const cache = new Map<string, { stamp: string; table: PriceTable }>();
