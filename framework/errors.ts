@@ -59,10 +59,13 @@ export class ModelApiError extends ConclaveError {
   readonly kind: ModelErrorKind;
   readonly status: number | undefined;
   readonly retryable: boolean;
-  constructor(kind: ModelErrorKind, message: string, options?: { cause?: unknown; status?: number }) {
+  /** What happened, without the closing advice: what a retry notice shows while retries remain. */
+  readonly detail: string;
+  constructor(kind: ModelErrorKind, message: string, options?: { cause?: unknown; status?: number; detail?: string }) {
     super(`model_${kind}`, message, options);
     this.name = "ModelApiError";
     this.kind = kind;
+    this.detail = options?.detail ?? message;
     this.status = options?.status;
     this.retryable = RETRYABLE.has(kind);
   }
@@ -71,7 +74,7 @@ export class ModelApiError extends ConclaveError {
 /** HTTP 429: retried after `retryAfterMs` when the provider says how long to wait. */
 export class RateLimitError extends ModelApiError {
   readonly retryAfterMs: number | undefined;
-  constructor(message: string, options?: { cause?: unknown; status?: number; retryAfterMs?: number }) {
+  constructor(message: string, options?: { cause?: unknown; status?: number; retryAfterMs?: number; detail?: string }) {
     super("rate_limit", message, options);
     this.name = "RateLimitError";
     this.retryAfterMs = options?.retryAfterMs;

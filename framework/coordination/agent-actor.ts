@@ -1,6 +1,7 @@
 import { fromCallback, type EventObject } from "xstate";
 import type { Clock } from "../clock.ts";
 import { ModelApiError } from "../errors.ts";
+import { modelError } from "../models/classify-error.ts";
 import type { ChatMessage, Completion, ModelClient } from "../models/model.ts";
 import { withRetries, type RetryPolicy } from "../models/with-retries.ts";
 import { checkTurn } from "./check-turn.ts";
@@ -50,10 +51,12 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   const base = { agentId: turn.agentId, round: turn.round };
   let messages: ChatMessage[] = turn.messages;
   let lastProblem = "";
+  let lastModel = client.model;
   for (let attempt = 0; attempt < 2; attempt++) {
     const completion = await callModel(client, turn, messages, deps, signal, send);
     send({ type: "run.agent.usage", ...base, at: at(), usage: completion.usage, cost_usd: deps.cost ? deps.cost(completion.model, completion.usage) : null, model: completion.model });
     const outcome = checkTurn(turn, completion);
+    lastModel = completion.model;
     switch (outcome.kind) {
       case "answer":
         return send({ type: "run.agent.answered", ...base, at: at(), content: outcome.content, ...(outcome.data !== undefined && { data: outcome.data }) });
@@ -62,7 +65,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
       case "present":
         return send({ type: "run.agent.presented", ...base, at: at(), content: outcome.content, ...(outcome.data !== undefined && { data: outcome.data }) });
       case "stopped":
-        throw new ModelApiError(outcome.reason, `agent \`${turn.agentId}\` (${client.model}): ${outcome.message}`);
+        throw modelError(outcome.reason, { agentId: turn.agentId, backend: client.backend, model: completion.model }, outcome.message);
       case "invalid": {
         const name = completion.toolCalls[0]?.name ?? "(text)";
         send({ type: "run.agent.tool_call", ...base, at: at(), name, ok: false, error: outcome.message });
@@ -71,7 +74,10 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
       }
     }
   }
-  throw new ModelApiError("bad_request", `agent \`${turn.agentId}\` made an invalid reply twice; the second: ${lastProblem}`);
+  throw new ModelApiError(
+    "bad_request",
+    `agent \`${turn.agentId}\` (${client.backend} ${lastModel}) made an invalid reply twice; the second: ${lastProblem} Check that this model can call tools, or use another model for this agent.`,
+  );
 }
 
 // The agent's own invalid turn, then what was wrong with it: a tool result when it called a tool, else a user message.
@@ -105,7 +111,8 @@ async function callModel(
         });
       } catch (error) {
         if (timeout.signal.aborted && !signal.aborted) {
-          throw new ModelApiError("timeout", `agent \`${turn.agentId}\` (${client.model}): no reply within ${turn.callTimeoutMs / 1000} s (coordination.timeouts.call)`, { cause: error });
+          const site = { agentId: turn.agentId, backend: client.backend, model: client.model };
+          throw modelError("timeout", site, `no reply within ${turn.callTimeoutMs / 1000} s (\`coordination.timeouts.call\`)`, { cause: error });
         }
         throw error;
       } finally {
@@ -118,7 +125,7 @@ async function callModel(
       ...(deps.retry && { policy: deps.retry }),
       ...(deps.random && { random: deps.random }),
       onRetry: ({ attempt, delayMs, error }) =>
-        send({ type: "run.agent.retry", agentId: turn.agentId, round: turn.round, at: deps.clock.now(), attempt, delay_ms: delayMs, error: error.message }),
+        send({ type: "run.agent.retry", agentId: turn.agentId, round: turn.round, at: deps.clock.now(), attempt, delay_ms: delayMs, error: error.detail }),
     },
   );
 }

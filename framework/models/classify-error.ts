@@ -15,6 +15,8 @@ export interface CallSite {
   backend: string;
   model: string;
   keyEnv?: string;
+  /** The server called, shown when it cannot be reached. */
+  baseURL?: string;
 }
 
 const ADVICE: Partial<Record<ModelErrorKind, (site: CallSite) => string>> = {
@@ -23,11 +25,28 @@ const ADVICE: Partial<Record<ModelErrorKind, (site: CallSite) => string>> = {
   spend_limit: () => "The account is out of credit or over its spend limit: add credit or raise the limit.",
   context_length: () => "The prompt is longer than the model's context: use a model with a larger context, or shorten the task and context.",
   bad_request: (s) => `The provider refused the request: check \`model\` (${s.model}), \`max_tokens\` and \`temperature\` for this agent.`,
-  rate_limit: () => "Still rate-limited after the retries: run fewer agents at once or wait.",
+  rate_limit: () => "Still rate-limited after the retries: run fewer agents at once, wait, or raise `coordination.retry`.",
   overloaded: () => "The provider is overloaded: try again later.",
   server: () => "The provider failed after the retries: try again later.",
-  connection: (s) => `Could not reach the ${s.backend} server: check \`base_url\` and the network.`,
+  connection: (s) => `Could not reach ${s.baseURL ?? `the ${s.backend} server`}: check \`base_url\` and the network.`,
+  stream: () => "The reply broke off mid-stream and was not used: check the network, or try again later.",
+  idle_timeout: () => "Raise `coordination.timeouts.idle` for slow models, or try again later.",
+  truncated: () => "The partial reply was not used: raise `max_tokens` for this agent.",
+  refusal: () => "Rephrase the task, or use another model for this agent.",
+  timeout: () => "Raise `coordination.timeouts.call`, or use a faster model for this agent.",
 };
+
+/** `agent \`alpha\` (openai gpt-4.1-mini)`: how every model message names its call. */
+export function callName(site: Pick<CallSite, "agentId" | "backend" | "model">): string {
+  return `agent \`${site.agentId}\` (${site.backend} ${site.model})`;
+}
+
+/** A ModelApiError for `kind` whose message is `what` followed by the advice for that kind. */
+export function modelError(kind: ModelErrorKind, site: CallSite, what: string, options: { status?: number; cause?: unknown } = {}): ModelApiError {
+  const detail = `${callName(site)}: ${what}`;
+  const advice = ADVICE[kind]?.(site);
+  return new ModelApiError(kind, advice ? `${detail}. ${advice}` : detail, { ...options, detail });
+}
 
 /**
  * Classifies a provider failure once, for every backend (DESIGN §5): 429 → rate_limit (with
@@ -41,15 +60,14 @@ export function classifyFailure(failure: ProviderFailure, site: CallSite): Model
   const kind = kindOf(failure);
   const status = failure.status;
   const said = failure.message.trim().replace(/[.\s]+$/, "");
-  const head = `agent \`${site.agentId}\` (${site.backend} ${site.model}): ${status ? `HTTP ${status} ` : ""}${kind.replace("_", " ")}: ${said}`;
-  const advice = ADVICE[kind]?.(site);
-  const message = advice ? `${head}. ${advice}` : head;
+  const what = `${status ? `HTTP ${status} ` : ""}${kind.replace("_", " ")}: ${said}`;
   const options = { ...(status !== undefined && { status }) };
   if (kind === "rate_limit") {
+    const { message, detail } = modelError(kind, site, what);
     const retryAfterMs = retryAfter(failure.headers);
-    return new RateLimitError(message, { ...options, ...(retryAfterMs !== undefined && { retryAfterMs }) });
+    return new RateLimitError(message, { ...options, detail, ...(retryAfterMs !== undefined && { retryAfterMs }) });
   }
-  return new ModelApiError(kind, message, options);
+  return modelError(kind, site, what, options);
 }
 
 function kindOf({ status, message, code }: ProviderFailure): ModelErrorKind {

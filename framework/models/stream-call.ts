@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import { ModelApiError } from "../errors.ts";
-import { classifyFailure, redact, type CallSite, type ProviderFailure } from "./classify-error.ts";
+import { callName, classifyFailure, modelError, redact, type CallSite, type ProviderFailure } from "./classify-error.ts";
 import { startIdleWatchdog } from "./idle-watchdog.ts";
 
 export interface StreamCallOptions {
@@ -21,7 +21,7 @@ export interface StreamCallOptions {
  */
 export async function streamCall<T>(options: StreamCallOptions, body: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
   const { site, secret } = options;
-  const who = `agent \`${site.agentId}\` (${site.backend} ${site.model})`;
+  const who = callName(site);
   if (options.signal?.aborted) throw new ModelApiError("aborted", `${who}: call aborted`);
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason);
@@ -36,13 +36,12 @@ export async function streamCall<T>(options: StreamCallOptions, body: (signal: A
   } catch (error) {
     if (error instanceof ModelApiError) throw error;
     if (options.signal?.aborted) throw new ModelApiError("aborted", `${who}: call aborted`, { cause: error });
-    if (idle.fired) {
-      throw new ModelApiError("idle_timeout", `${who}: no data for ${options.idleMs / 1000} s (coordination.timeouts.idle); the call was aborted`);
-    }
+    if (idle.fired) throw modelError("idle_timeout", site, `no data for ${options.idleMs / 1000} s (\`coordination.timeouts.idle\`); the call was aborted`);
     const failure = options.readFailure(error);
     const text = redact(failure?.message ?? (error instanceof Error ? error.message : String(error)), secret);
     if (failure?.status !== undefined) throw classifyFailure({ ...failure, message: text }, site);
-    if (streaming) throw new ModelApiError("stream", `${who}: the stream broke off: ${text}`);
+    // An error event inside the stream keeps the provider's type: overloaded stays overloaded.
+    if (streaming) throw modelError(/overloaded/i.test(failure?.code ?? "") ? "overloaded" : "stream", site, `the stream broke off: ${text}`);
     if (failure) throw classifyFailure({ message: text }, site);
     throw error;
   } finally {

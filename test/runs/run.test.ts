@@ -170,7 +170,7 @@ describe("run() watchdogs", () => {
     };
     const { result } = await runScripted(config);
     expect(result.agents.beta).toMatchObject({ status: "failed" });
-    expect(result.agents.beta!.error).toContain("no reply within 1 s (coordination.timeouts.call)");
+    expect(result.agents.beta!.error).toContain("no reply within 1 s (`coordination.timeouts.call`). Raise `coordination.timeouts.call`");
     expect(result.winner).toBe("alpha");
   });
 

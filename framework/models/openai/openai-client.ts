@@ -40,7 +40,7 @@ export function createOpenAIClient(agentId: string, backend: BackendConfig, deps
     model: backend.model ?? deps.defaultModel,
     async complete(request: CompletionRequest): Promise<Completion> {
       const model = modelFor(backend, request.purpose, deps.defaultModel);
-      const site = { agentId, backend: "openai", model, keyEnv: deps.keyEnv };
+      const site = { agentId, backend: "openai", model, keyEnv: deps.keyEnv, baseURL: sdk.baseURL };
       return streamCall(
         { signal: request.signal, clock: deps.clock, idleMs: deps.idleMs, site, secret: deps.apiKey, readFailure },
         async (signal, touch) => {
