@@ -123,6 +123,27 @@ describe("usage and cost", () => {
     }
   });
 
+  it("uses each phase's model when an agent names tiers", async () => {
+    server.enqueue(answer({ input: 10, output: 5 }), { toolCalls: [{ name: "vote", arguments: '{"answer":"A","reason":"only one"}' }] }, { text: "Final." });
+    const tiered = { ...openai("alpha", server.url, "base-model"), backend: { ...openai("alpha", server.url).backend, model: "base-model", models: { voting: "vote-model", presentation: "present-model" } } };
+    const result = await run({ task: "Cache?", config: { agents: [tiered], coordination: { ...coordination, max_rounds: 2 } }, env, runsDir: tempDir("conclave-tiers-") });
+    expect(result).toMatchObject({ status: "completed", winner_reason: "1 of 1 vote" });
+    expect(server.requests.map((r) => (r.body as { model: string }).model)).toEqual(["base-model", "vote-model", "present-model"]);
+  });
+
+  it("ends with budget_exceeded, the best answer kept, when real usage crosses budget.usd", async () => {
+    const usage = { input: 1000, cached: 200, output: 50 }; // $0.001 a call
+    server.enqueue(answer(usage), answer(usage), { text: "Final.", usage });
+    const config: ConfigInput = { ...twoAgents(openai), budget: { usd: 0.0015 } };
+    const result = await run({ task: "Cache?", config, env: { ...env, CONCLAVE_PRICES: prices }, runsDir: tempDir("conclave-budget-") });
+    expect(result.status).toBe("budget_exceeded");
+    expect(result.status_reason).toBe("the run's cost crossed its budget of $0.0015 (budget.usd)");
+    expect(result.usage.llm_calls).toBe(2);
+    // The first answer was in before the second call crossed the budget: it is kept.
+    expect(result.answer).toBe("Use a read-through cache.");
+    expect(Object.values(result.agents).map((a) => a.status).sort()).toEqual(["answered", "stopped"]);
+  });
+
   it("closes the socket of a hung request when its deadline aborts it", async () => {
     server.enqueue({ text: "never finished", stallAfterChunk: 1 }, answer({ input: 10, output: 5 }), { text: "Final." });
     const config: ConfigInput = {
@@ -134,6 +155,31 @@ describe("usage and cost", () => {
     // The fake sees the hang-up; allow the close a moment to arrive.
     for (let i = 0; i < 50 && server.disconnects === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(server.disconnects).toBe(1);
+  });
+});
+
+describe("conclave ask with type: auto and a .env file", () => {
+  it("loads ./.env, picks the backend it names, says why in one line, and lets the shell's variables win", async () => {
+    const cwd = tempDir("conclave-dotenv-");
+    writeFileSync(join(cwd, ".env"), `OPENAI_BASE_URL=${aimock}/v1\nCONCLAVE_MODEL=from-dotenv\n`);
+    const child = spawn(process.execPath, [join(process.cwd(), "bin/conclave.js"), "ask", "Design a cache", "--automation"], {
+      cwd,
+      env: { PATH: process.env.PATH, CONCLAVE_MODEL: "from-shell" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe(
+      "Backend: openai, because OPENAI_BASE_URL is set.\n" +
+        "Warning: model `from-shell` has no price in configs/prices.yaml, so its cost is unknown (null). Add it to the table to see costs.\n",
+    );
+    expect(code).toBe(0);
+    const logDir = stdout.split("\n")[0]!.replace("LOG_DIR: ", "");
+    const files = readRun(logDir);
+    expect(files.result.status).toBe("completed");
+    expect(files.description.agents.map((a: { backend: string; model: string }) => `${a.backend}/${a.model}`)).toEqual(["openai/from-shell", "openai/from-shell", "openai/from-shell"]);
   });
 });
 
