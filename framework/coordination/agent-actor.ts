@@ -2,9 +2,9 @@ import { fromCallback, type EventObject } from "xstate";
 import type { Clock } from "../clock.ts";
 import { ModelApiError } from "../errors.ts";
 import { modelError } from "../models/classify-error.ts";
-import type { ChatMessage, Completion, ModelClient } from "../models/model.ts";
+import type { ChatMessage, Completion, ModelClient, ToolSpec } from "../models/model.ts";
 import { withRetries, type RetryPolicy } from "../models/with-retries.ts";
-import { checkTurn } from "./check-turn.ts";
+import { checkTurn, type TurnOutcome } from "./check-turn.ts";
 import type { AgentTurn } from "./prompts.ts";
 import type { RunEvent } from "./run-context.ts";
 
@@ -16,7 +16,21 @@ export interface AgentActorDeps {
   random?: () => number;
   /** The cost of one call in USD, or null when the model has no price. */
   cost?: (model: string, usage: Completion["usage"]) => number | null;
+  /** The workspace tools of an agent's turn (read_file, write_file, run_command…), if the run has any. */
+  tools?: (agentId: string, phase: AgentTurn["phase"]) => AgentTools | undefined;
+  /** Checks an answer's structured `data` against the run's output schema; a message says what is wrong. */
+  checkData?: (data: unknown) => { ok: true; value: unknown } | { ok: false; message: string };
 }
+
+/** Tools an agent may call inside its turn, besides new_answer and vote. */
+export interface AgentTools {
+  specs: ToolSpec[];
+  has(name: string): boolean;
+  call(name: string, args: unknown, signal?: AbortSignal): Promise<{ ok: boolean; content: string }>;
+}
+
+// How many workspace tool calls one turn may make before it is ended as a failure.
+const MAX_TOOL_CALLS = 40;
 
 /**
  * The actor behind every agent turn: calls the model (with retries and a per-call timeout),
@@ -52,11 +66,31 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   let messages: ChatMessage[] = turn.messages;
   let lastProblem = "";
   let lastModel = client.model;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const completion = await callModel(client, turn, messages, deps, signal, send);
+  const tools = deps.tools?.(turn.agentId, turn.phase);
+  const offered = tools ? { ...turn, tools: [...turn.tools, ...tools.specs] } : turn;
+  let toolCalls = 0;
+  for (let attempt = 0; attempt < 2; ) {
+    const completion = await callModel(client, offered, messages, deps, signal, send);
     send({ type: "run.agent.usage", ...base, at: at(), usage: completion.usage, cost_usd: deps.cost ? deps.cost(completion.model, completion.usage) : null, model: completion.model });
-    const outcome = checkTurn(turn, completion);
     lastModel = completion.model;
+    // Workspace tools run inside the turn; the turn goes on until a coordination tool ends it.
+    if (tools && completion.toolCalls.some((c) => tools.has(c.name))) {
+      toolCalls += completion.toolCalls.length;
+      if (toolCalls > MAX_TOOL_CALLS) {
+        throw modelError("bad_request", { agentId: turn.agentId, backend: client.backend, model: completion.model }, `made more than ${MAX_TOOL_CALLS} tool calls in one turn without posting an answer or a vote`);
+      }
+      const results: ChatMessage[] = [];
+      for (const call of completion.toolCalls) {
+        const result = tools.has(call.name)
+          ? await tools.call(call.name, call.arguments, signal)
+          : { ok: false, content: `Not run: call \`${call.name}\` on its own, after the results of your other tools.` };
+        send({ type: "run.agent.tool_call", ...base, at: at(), name: call.name, ok: result.ok, ...(!result.ok && { error: result.content }) });
+        results.push({ role: "tool", toolCallId: call.id, content: result.content });
+      }
+      messages = [...messages, { role: "assistant", content: completion.text, toolCalls: completion.toolCalls }, ...results];
+      continue;
+    }
+    const outcome = withCheckedData(checkTurn(turn, completion), deps, completion);
     switch (outcome.kind) {
       case "answer":
         return send({ type: "run.agent.answered", ...base, at: at(), content: outcome.content, ...(outcome.data !== undefined && { data: outcome.data }) });
@@ -71,6 +105,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
         send({ type: "run.agent.tool_call", ...base, at: at(), name, ok: false, error: outcome.message });
         lastProblem = outcome.message;
         messages = [...messages, ...repairMessages(completion, outcome.message, outcome.toolCallId)];
+        attempt++;
       }
     }
   }
@@ -78,6 +113,18 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
     "bad_request",
     `agent \`${turn.agentId}\` (${client.backend} ${lastModel}) made an invalid reply twice; the second: ${lastProblem} Check that this model can call tools, or use another model for this agent.`,
   );
+}
+
+// An answer whose structured data does not fit the run's schema is invalid: the agent gets the repair turn.
+function withCheckedData(outcome: TurnOutcome, deps: AgentActorDeps, completion: Completion): TurnOutcome {
+  if (outcome.kind !== "answer" || !deps.checkData) return outcome;
+  const toolCallId = completion.toolCalls[0]?.id;
+  if (outcome.data === undefined) {
+    return { kind: "invalid", message: "Your answer has no `data`: call `new_answer` again with `data` matching its schema.", ...(toolCallId && { toolCallId }) };
+  }
+  const checked = deps.checkData(outcome.data);
+  if (!checked.ok) return { kind: "invalid", message: `The \`data\` of your answer does not match its schema: ${checked.message}. Call \`new_answer\` again with corrected \`data\`.`, ...(toolCallId && { toolCallId }) };
+  return { ...outcome, data: checked.value };
 }
 
 // The agent's own invalid turn, then what was wrong with it: a tool result when it called a tool, else a user message.

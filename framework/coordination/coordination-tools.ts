@@ -25,7 +25,21 @@ const VOTE: ToolSpec = {
   parameters: z.toJSONSchema(voteArgs) as Record<string, unknown>,
 };
 
-/** The coordination tools offered in a turn. */
-export function coordinationTools(options: { newAnswer: boolean; vote: boolean }): ToolSpec[] {
-  return [...(options.newAnswer ? [NEW_ANSWER] : []), ...(options.vote ? [VOTE] : [])];
+/**
+ * The coordination tools offered in a turn. With `dataSchema` (the JSON Schema of the run's
+ * structured output), `new_answer` requires `data` matching it.
+ */
+export function coordinationTools(options: { newAnswer: boolean; vote: boolean; dataSchema?: Record<string, unknown> }): ToolSpec[] {
+  const newAnswer = options.dataSchema ? withData(options.dataSchema) : NEW_ANSWER;
+  return [...(options.newAnswer ? [newAnswer] : []), ...(options.vote ? [VOTE] : [])];
+}
+
+function withData(schema: Record<string, unknown>): ToolSpec {
+  const base = NEW_ANSWER.parameters as { properties: Record<string, unknown>; required?: string[] };
+  const { $schema: _, ...data } = schema;
+  return {
+    ...NEW_ANSWER,
+    description: `${NEW_ANSWER.description} Put the structured result in \`data\`, matching its schema exactly; \`content\` explains it.`,
+    parameters: { ...base, properties: { ...base.properties, data: { ...data, description: "The structured result the task asks for." } }, required: ["content", "data"] },
+  };
 }

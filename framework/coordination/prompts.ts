@@ -43,7 +43,8 @@ export function buildTurn(context: RunContext, agentId: string, phase: AgentTurn
   const { settings } = context;
   const answers = currentAnswers(context);
   const shown = answers.map((a) => ({ label: a.label, content: a.content }));
-  const system = `${agent.system?.trim() || DEFAULT_SYSTEM}\n\n${phase === "presentation" ? PRESENTER : PROTOCOL}`;
+  const planning = settings.planning ? `\n${PLANNING}` : "";
+  const system = `${agent.system?.trim() || DEFAULT_SYSTEM}\n\n${phase === "presentation" ? PRESENTER : PROTOCOL}${planning}`;
   const stable: ChatMessage = { role: "user", content: taskBlock(context) };
 
   let canAnswer = false;
@@ -66,7 +67,10 @@ export function buildTurn(context: RunContext, agentId: string, phase: AgentTurn
     phase,
     system,
     messages: [stable, { role: "user", content: instructions }],
-    tools: phase === "presentation" ? [] : coordinationTools({ newAnswer: canAnswer, vote: voteLabels.length > 0 }),
+    tools:
+      phase === "presentation"
+        ? []
+        : coordinationTools({ newAnswer: canAnswer, vote: voteLabels.length > 0, ...(settings.dataSchema && { dataSchema: settings.dataSchema }) }),
     rules: {
       canAnswer,
       voteLabels,
@@ -90,6 +94,8 @@ export function votableLabels(context: RunContext, ownLabel: string): string[] {
   // balanced: a lone agent may vote for its own answer, since there is nothing else to choose.
   return voting === "balanced" && others.length === 0 ? labels : others;
 }
+
+const PLANNING = "This is a planning run: write the plan, not the work itself. Nothing is written and no command is run.";
 
 const PRESENTER = `You wrote the answer the other agents chose. Now write the final answer to the task.
 Reply with the final answer itself, as plain text, with no preamble.`;

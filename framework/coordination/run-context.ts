@@ -25,6 +25,10 @@ export interface RunSettings {
   /** Milliseconds. */
   timeouts: { run: number; generation: number; voting: number; presentation: number; call: number; idle: number };
   budgetUsd?: number;
+  /** A plan-only run: the agents are told to plan, not to do the work. */
+  planning?: boolean;
+  /** The JSON Schema of the structured output (`new_answer`'s `data`), when the run asks for one. */
+  dataSchema?: Record<string, unknown>;
   /** Retries of a failed model call; delays in ms. */
   retry: { retries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
 }

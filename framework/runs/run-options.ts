@@ -11,8 +11,16 @@ import type { StatusJson } from "./status-json.ts";
 import type { JournalEvent } from "./run-directory.ts";
 
 /** Options of one run: the `launch_run` fields (snake_case) and the plumbing of a program (camelCase). */
-export interface RunOptions {
+export interface RunOptions<T = unknown> {
   task: string;
+  /** A zod schema for structured output: agents put it in `new_answer`'s `data`; `result.data` is typed and validated. */
+  output?: z.ZodType<T>;
+  /** A plan-only run: no file writes, no commands. */
+  planning_mode?: boolean;
+  /** System prompts by agent id, replacing the config's for this run. */
+  agent_system_prompts?: Record<string, string>;
+  /** The step key of this run in a workflow (recorded in run_description.json). */
+  id?: string;
   /** Extra context placed after the task in every prompt. */
   context?: string;
   /** A config file path, or a config object. Default: `CONCLAVE_CONFIG`, then ./configs/default.yaml, then Conclave's own. */
@@ -73,6 +81,10 @@ const overridesSchema = z.strictObject({
 });
 
 const optionsSchema = z.object({
+  output: z.custom<z.ZodType>((v) => v instanceof z.ZodType, "`output` must be a zod schema, e.g. z.object({ … })").optional(),
+  planning_mode: z.boolean().optional(),
+  agent_system_prompts: z.record(z.string(), z.string()).optional(),
+  id: z.string().min(1).optional(),
   task: z.string({ error: "`task` is required: say what the agents should do" }).trim().min(1, "`task` must not be empty: say what the agents should do"),
   context: z.string().optional(),
   agents: z.array(z.string().min(1)).min(1, "`agents` must name at least one agent").optional(),
@@ -85,6 +97,7 @@ const optionsSchema = z.object({
 
 export interface NormalizedRun {
   task: string;
+  output?: z.ZodType;
   context?: string;
   config: ConclaveConfig;
   configPath?: string;
@@ -108,6 +121,11 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
   const { config, path } = resolveConfig(options.config, env);
 
   let agents = config.agents;
+  for (const id of Object.keys(o.agent_system_prompts ?? {})) {
+    if (!config.agents.some((a) => a.id === id)) {
+      throw new ConfigError(`\`agent_system_prompts\` names unknown agent \`${id}\`; ${path ?? "the config"} has ${config.agents.map((a) => a.id).join(", ")}`);
+    }
+  }
   if (o.agents) {
     agents = o.agents.map((id) => {
       const agent = config.agents.find((a) => a.id === id);
@@ -117,6 +135,7 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
       return agent;
     });
   }
+  if (o.agent_system_prompts) agents = agents.map((a) => (o.agent_system_prompts![a.id] !== undefined ? { ...a, system: o.agent_system_prompts![a.id] } : a));
   const { retry, ...overrides } = withoutTimeouts(o.coordination_overrides);
   const c: CoordinationConfig = { ...config.coordination, ...overrides, retry: { ...config.coordination.retry, ...retry } };
   const t = { ...config.coordination.timeouts, ...(o.coordination_overrides?.timeouts ?? {}) };
@@ -140,6 +159,8 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
       idle: t.idle * 1000,
     },
     ...(budget !== undefined && { budgetUsd: budget }),
+    ...(o.planning_mode && { planning: true }),
+    ...(o.output && { dataSchema: z.toJSONSchema(o.output, { io: "input", unrepresentable: "any" }) as Record<string, unknown> }),
     retry: {
       retries: c.retry.attempts,
       baseDelayMs: c.retry.base_delay * 1000,
@@ -147,7 +168,7 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
       maxRetryAfterMs: c.retry.max_retry_after * 1000,
     },
   };
-  return { task: o.task, ...(o.context !== undefined && { context: o.context }), config, ...(path && { configPath: path }), agents, settings };
+  return { task: o.task, ...(o.output && { output: o.output }), ...(o.context !== undefined && { context: o.context }), config, ...(path && { configPath: path }), agents, settings };
 }
 
 function withoutTimeouts<T extends { timeouts?: unknown }>(o: T | undefined): Omit<T, "timeouts"> {

@@ -1,7 +1,7 @@
 import type { RunContext, RunStatus, RunUsage } from "../coordination/run-context.ts";
 
 /** What a run returns, and what result.json holds. A failed or timed-out run is a result, not an exception. */
-export interface RunResult {
+export interface RunResult<T = unknown> {
   run_id: string;
   status: RunStatus;
   /** Why the run ended as it did, when not simply completed. */
@@ -10,8 +10,8 @@ export interface RunResult {
   winner_reason: string | null;
   /** The final answer, or null when nobody answered. */
   answer: string | null;
-  /** The structured data sent with the winning answer, if any. */
-  data?: unknown;
+  /** The structured data of the winning answer, validated against the run's `output` schema. */
+  data?: T;
   /** Valid votes per answer version. */
   votes: Record<string, number>;
   answers: { version: string; agent: string; label: string; round: number }[];
@@ -24,7 +24,7 @@ export interface RunResult {
 }
 
 /** Builds the RunResult from the machine's final context. */
-export function runResultOf(context: RunContext, meta: { logDir: string; finalAnswerPath: string | null; startedAt: string; elapsedMs: number }): RunResult {
+export function runResultOf<T = unknown>(context: RunContext, meta: { logDir: string; finalAnswerPath: string | null; startedAt: string; elapsedMs: number }): RunResult<T> {
   const agents: RunResult["agents"] = {};
   for (const a of context.agents) {
     const s = context.agentStates[a.id]!;
@@ -43,7 +43,7 @@ export function runResultOf(context: RunContext, meta: { logDir: string; finalAn
     winner: context.winner ?? null,
     winner_reason: context.winnerReason ?? null,
     answer: context.finalAnswer ?? null,
-    ...(context.finalData !== undefined && { data: context.finalData }),
+    ...(context.finalData !== undefined && { data: context.finalData as T }),
     votes: context.voteCounts,
     answers: context.answers.map((a) => ({ version: a.version, agent: a.agentId, label: a.label, round: a.round })),
     agents,

@@ -1,4 +1,5 @@
 import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
+import type { z } from "zod";
 import { systemClock } from "../clock.ts";
 import { createAgentActor } from "../coordination/agent-actor.ts";
 import type { RunContext } from "../coordination/run-context.ts";
@@ -23,7 +24,7 @@ const STATUS_EVERY_MS = 2_000;
  * const result = await run({ task: "Name three risks of this migration", config: "configs/offline.yaml" });
  * console.log(result.status, result.winner, result.answer);
  */
-export async function run(options: RunOptions): Promise<RunResult> {
+export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResult<T>> {
   const normalized = normalizeRunOptions(options);
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
@@ -56,13 +57,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
     options: { agent_mode: normalized.settings.mode, dry_run: Boolean(options.dryRun), settings: normalized.settings },
     config_path: normalized.configPath ?? null,
     agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),
+    ...(options.id !== undefined && { step_id: options.id }),
     ...options.description,
     started_at: new Date(wallStart).toISOString(),
   });
 
   const machine = createRunMachine(clock).provide({
     actors: {
-      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost, retry: normalized.settings.retry }),
+      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost, retry: normalized.settings.retry, ...(normalized.output && { checkData: dataChecker(normalized.output) }) }),
       finalize: fromPromise<void, RunContext>(async ({ input }) => {
         runDir.writeFinalAnswer(input);
       }),
@@ -144,7 +146,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   }
 
   meta.finalAnswerPath = context.finalSettled ? runDir.finalAnswerPath(context.winner) : null;
-  const result = runResultOf(context, {
+  const result = runResultOf<T>(context, {
     logDir: runDir.dir,
     finalAnswerPath: meta.finalAnswerPath,
     startedAt: new Date(wallStart).toISOString(),
@@ -155,6 +157,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
   flush();
   closed = true;
   return result;
+}
+
+// Validates structured data with the run's zod schema; the message lists what is wrong, field by field.
+function dataChecker(schema: z.ZodType) {
+  return (data: unknown) => {
+    const parsed = schema.safeParse(data);
+    if (parsed.success) return { ok: true as const, value: parsed.data };
+    const message = parsed.error.issues.map((i) => `${i.path.length ? `\`${i.path.join(".")}\` ` : ""}${i.message}`).join("; ");
+    return { ok: false as const, message };
+  };
 }
 
 // One line per distinct backend choice, e.g. that `auto` fell back to the offline backend.

@@ -5,6 +5,7 @@ import { estimateRequestTokens, estimateTokens } from "../estimate-tokens.ts";
 import { modelFor } from "../model-for.ts";
 import type { Completion, CompletionRequest, ModelClient, ToolCall, TurnHints } from "../model.ts";
 import { defaultAnswer, defaultVote } from "./default-behaviour.ts";
+import { sampleData } from "./sample-data.ts";
 
 /**
  * The offline backend: deterministic, with latency, failures, hangs and a script of turns.
@@ -70,10 +71,21 @@ function improvise(request: CompletionRequest, n: number): Reply {
   if (!hints) return { text: "(scripted reply)", toolCalls: [], stopReason: "end" };
   const own = hints.answers.find((a) => a.label === hints.ownLabel);
   if (hints.phase === "presentation") return { text: own?.content ?? defaultAnswer(hints.task, hints.agentId), toolCalls: [], stopReason: "end" };
-  const canVote = request.tools?.some((t) => t.name === "vote") ?? false;
-  const choice = canVote ? defaultVote(hints) : undefined;
+  const offered = (name: string) => request.tools?.find((t) => t.name === name);
+  const choice = offered("vote") ? defaultVote(hints) : undefined;
   if (choice) return call("vote", choice, n);
-  return call("new_answer", { content: defaultAnswer(hints.task, hints.agentId) }, n);
+  const content = defaultAnswer(hints.task, hints.agentId);
+  // In a workspace, write the answer to a file first; the tool result comes back, then the answer is posted.
+  const wrote = request.messages.some((m) => m.role === "tool");
+  if (offered("write_file") && !wrote) return call("write_file", { path: `${slug(hints.task)}.md`, content: `${content}\n` }, n);
+  const dataSchema = (offered("new_answer")?.parameters as { properties?: Record<string, unknown> } | undefined)?.properties?.data;
+  const data = dataSchema && (offered("new_answer")?.parameters as { required?: string[] }).required?.includes("data") ? sampleData(dataSchema, hints.task.split("\n")[0]!) : undefined;
+  return call("new_answer", data === undefined ? { content } : { content, data }, n);
+}
+
+// A file name from a task: "Add WebSocket support!" → "add-websocket-support".
+function slug(task: string): string {
+  return task.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48) || "answer";
 }
 
 function call(name: string, args: unknown, n: number): Reply {
