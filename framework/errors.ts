@@ -93,3 +93,11 @@ export class RunTimeoutError extends ConclaveError {
 export function isRetryableKind(kind: ModelErrorKind): boolean {
   return RETRYABLE.has(kind);
 }
+
+/** A path an agent gave leads outside its workspace (absolute, `..`, or through a symbolic link). */
+export class WorkspaceEscapeError extends ConclaveError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("workspace_escape", message, options);
+    this.name = "WorkspaceEscapeError";
+  }
+}

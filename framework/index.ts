@@ -1,7 +1,16 @@
 // The public API of Conclave: everything a workflow script or a program may import from "conclave".
 
+export { workflow } from "./runner/workflow.ts";
+export type { WorkflowContext, WorkflowSummary } from "./runner/workflow.ts";
+
 export { run } from "./runs/run.ts";
-export type { RunOptions } from "./runs/run-options.ts";
+export { PLAN_SCHEMA, VERDICT_SCHEMA } from "./runs/presets.ts";
+export type { Plan, Verdict, PresetOptions } from "./runs/presets.ts";
+export type { RunOptions, ContextPath } from "./runs/run-options.ts";
+
+export { openProject } from "./project/open-project.ts";
+export { initProject } from "./project/init-project.ts";
+export type { Project } from "./project/project.ts";
 export type { RunResult } from "./runs/run-result.ts";
 export type { StatusJson } from "./runs/status-json.ts";
 export type { JournalEvent } from "./runs/run-directory.ts";
@@ -15,6 +24,6 @@ export type { ModelClient, CompletionRequest, Completion, ChatMessage, ToolSpec,
 export { SimulatedClock, systemClock } from "./clock.ts";
 export type { Clock } from "./clock.ts";
 
-export { ConclaveError, ConfigError, ModelApiError, RateLimitError, RunTimeoutError } from "./errors.ts";
+export { ConclaveError, ConfigError, ModelApiError, RateLimitError, RunTimeoutError, WorkspaceEscapeError } from "./errors.ts";
 
 export { EXIT, exitCodeFor } from "./runner/exit-codes.ts";

@@ -6,6 +6,12 @@ describe("the public API", () => {
     expect(Object.keys(conclave).sort()).toEqual(
       [
         "ConclaveError",
+        "PLAN_SCHEMA",
+        "VERDICT_SCHEMA",
+        "WorkspaceEscapeError",
+        "initProject",
+        "openProject",
+        "workflow",
         "ConfigError",
         "EXIT",
         "ModelApiError",

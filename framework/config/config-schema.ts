@@ -102,6 +102,12 @@ export const configSchema = z
     agents: z.array(agentSchema).min(1, "expected at least one agent"),
     coordination: coordinationSchema.default(coordinationSchema.parse({})),
     budget: z.strictObject({ usd: z.number().positive().optional() }).default({}),
+    commands: z
+      .strictObject({
+        allow: z.array(z.string().min(1)).default([]).describe("Programs agents may run with run_command (no shell), e.g. node, npm, git."),
+        deny: z.array(z.string().min(1)).default([]).describe("Programs never run, checked before allow."),
+      })
+      .default({ allow: [], deny: [] }),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();

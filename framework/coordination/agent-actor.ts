@@ -25,6 +25,10 @@ export interface AgentActorDeps {
 /** Tools an agent may call inside its turn, besides new_answer and vote. */
 export interface AgentTools {
   specs: ToolSpec[];
+  /** What the workspace holds and where the agent may write, added to its instructions. */
+  brief?: string;
+  /** The directories the agent may write, relative to its workspace. */
+  writable?: string[];
   has(name: string): boolean;
   call(name: string, args: unknown, signal?: AbortSignal): Promise<{ ok: boolean; content: string }>;
 }
@@ -67,7 +71,8 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   let lastProblem = "";
   let lastModel = client.model;
   const tools = deps.tools?.(turn.agentId, turn.phase);
-  const offered = tools ? { ...turn, tools: [...turn.tools, ...tools.specs] } : turn;
+  const offered = tools ? withTools(turn, tools) : turn;
+  if (tools?.brief) messages = offered.messages;
   let toolCalls = 0;
   for (let attempt = 0; attempt < 2; ) {
     const completion = await callModel(client, offered, messages, deps, signal, send);
@@ -113,6 +118,14 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
     "bad_request",
     `agent \`${turn.agentId}\` (${client.backend} ${lastModel}) made an invalid reply twice; the second: ${lastProblem} Check that this model can call tools, or use another model for this agent.`,
   );
+}
+
+// The turn with the workspace tools offered, its layout described, and where to write given to offline agents.
+function withTools(turn: AgentTurn, tools: AgentTools): AgentTurn {
+  const last = turn.messages.at(-1);
+  const messages =
+    tools.brief && last?.role === "user" ? [...turn.messages.slice(0, -1), { role: "user" as const, content: `${last.content}\n\n${tools.brief}` }] : turn.messages;
+  return { ...turn, messages, tools: [...turn.tools, ...tools.specs], hints: { ...turn.hints, ...(tools.writable && { writable: tools.writable }) } };
 }
 
 // An answer whose structured data does not fit the run's schema is invalid: the agent gets the repair turn.

@@ -53,6 +53,8 @@ export interface TurnHints {
   task: string;
   ownLabel?: string;
   answers: { label: string; content: string }[];
+  /** Directories of the agent's workspace it may write. */
+  writable?: string[];
 }
 
 export interface CompletionRequest {

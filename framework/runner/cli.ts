@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
+import { initProject } from "../project/init-project.ts";
 import { run } from "../runs/run.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
@@ -15,6 +16,7 @@ const HELP = `Usage: conclave <command> [options]
 Commands:
   ask "<task>"        One run: the agents answer, vote, and the winner presents.
   validate <file>     Check a config file and print what is wrong, with the line.
+  init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   help                Show this help.
 
 Options of ask:
@@ -71,6 +73,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await ask(rest, io);
       case "validate":
         return validate(rest, io);
+      case "init":
+        return init(rest, io);
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;
@@ -195,6 +199,15 @@ function validate(args: string[], io: CliIo): number {
     `${file}: valid. ${config.agents.length} agent${config.agents.length === 1 ? "" : "s"} (${config.agents.map((a) => `${a.id}: ${a.backend.type}`).join(", ")}); ` +
       `max_rounds ${c.max_rounds}, voting ${c.voting}, refinement ${c.refinement ? "on" : "off"}.\n`,
   );
+  return EXIT.ok;
+}
+
+function init(args: string[], io: CliIo): number {
+  const { positionals, values } = parse(args, { dir: { type: "string" } });
+  const name = positionals[0];
+  if (!name) throw new ConfigError("no project name given. Usage: conclave init <name> [--dir projects]");
+  const project = initProject(name, typeof values.dir === "string" ? values.dir : "projects");
+  io.stdout.write(`Created ${project.dir}\n  CONTEXT.md       goals, constraints and state: edit it first\n  filepaths.json   files the agents should see, with descriptions\n  deliverables/    what the workflows produce\n  runs/            one directory per run (git-ignored)\n`);
   return EXIT.ok;
 }
 

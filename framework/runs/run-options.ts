@@ -9,6 +9,12 @@ import type { RunSettings } from "../coordination/run-context.ts";
 import { ConfigError } from "../errors.ts";
 import type { StatusJson } from "./status-json.ts";
 import type { JournalEvent } from "./run-directory.ts";
+import type { Project } from "../project/project.ts";
+
+export interface ContextPath {
+  path: string;
+  permission: "read" | "write";
+}
 
 /** Options of one run: the `launch_run` fields (snake_case) and the plumbing of a program (camelCase). */
 export interface RunOptions<T = unknown> {
@@ -21,6 +27,16 @@ export interface RunOptions<T = unknown> {
   agent_system_prompts?: Record<string, string>;
   /** The step key of this run in a workflow (recorded in run_description.json). */
   id?: string;
+  /** Paths (relative to the project, or the working directory) the agents may read, or write on their own copies. */
+  context_paths?: ContextPath[];
+  /** After a plan-only run, run the winning plan as an execute run (the result is the execute run's). */
+  execute_after_planning?: boolean;
+  /** The project the run belongs to: its context leads every prompt, its runs/ holds the run, its index records it. */
+  project?: Project;
+  /** Answers an agent's ask_human; null when nobody is there (the agent states its assumption instead). */
+  askHuman?: (question: string) => Promise<string | null>;
+  /** Asked before the winner's changes are written back; false keeps them in changes.patch only. */
+  approve?: (card: { changes: string[]; patchPath: string }) => Promise<boolean>;
   /** Extra context placed after the task in every prompt. */
   context?: string;
   /** A config file path, or a config object. Default: `CONCLAVE_CONFIG`, then ./configs/default.yaml, then Conclave's own. */
@@ -85,6 +101,10 @@ const optionsSchema = z.object({
   planning_mode: z.boolean().optional(),
   agent_system_prompts: z.record(z.string(), z.string()).optional(),
   id: z.string().min(1).optional(),
+  context_paths: z
+    .array(z.strictObject({ path: z.string().min(1, "a context path must not be empty"), permission: z.enum(["read", "write"]) }))
+    .optional(),
+  execute_after_planning: z.boolean().optional(),
   task: z.string({ error: "`task` is required: say what the agents should do" }).trim().min(1, "`task` must not be empty: say what the agents should do"),
   context: z.string().optional(),
   agents: z.array(z.string().min(1)).min(1, "`agents` must name at least one agent").optional(),

@@ -19,6 +19,8 @@ export interface RunResult<T = unknown> {
   usage: RunUsage;
   log_dir: string;
   final_answer_path: string | null;
+  /** In runs that write: the winner's changes (final/<winner>/changes.patch), and whether they were written back. */
+  changes?: { patch_path: string; files: string[]; written_back: boolean; reason?: string };
   started_at: string;
   elapsed_seconds: number;
 }

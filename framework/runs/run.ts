@@ -9,6 +9,7 @@ import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
 import type { ModelClient, Usage } from "../models/model.ts";
 import { createRunDirectory } from "./run-directory.ts";
+import { createRunWorkspaces, type RunChanges } from "./run-workspaces.ts";
 import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson } from "./status-json.ts";
@@ -25,7 +26,27 @@ const STATUS_EVERY_MS = 2_000;
  * console.log(result.status, result.winner, result.answer);
  */
 export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResult<T>> {
-  const normalized = normalizeRunOptions(options);
+  if (!(options.planning_mode && options.execute_after_planning)) return runOnce(options);
+  // A plan-only run, then the winning plan carried out by an execute run.
+  const planned = await runOnce({ ...options, execute_after_planning: false });
+  if (planned.status !== "completed" || !planned.answer) return planned;
+  const { output: _output, ...rest } = options;
+  return runOnce<T>({
+    ...rest,
+    planning_mode: false,
+    execute_after_planning: false,
+    task: `${options.task}\n\n# The plan to carry out\n\n${planned.answer}`,
+    description: { ...options.description, parent_run: planned.run_id },
+  });
+}
+
+async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
+  const project = options.project;
+  const normalized = normalizeRunOptions({
+    ...options,
+    // The project's context leads every prompt; the run's own context follows it.
+    ...(project && { context: [project.context(), options.context].filter(Boolean).join("\n\n") }),
+  });
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
@@ -48,7 +69,7 @@ export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResul
 
   const wallStart = Date.now();
   const startedAt = clock.now();
-  const runDir = createRunDirectory(options.runsDir ?? ".conclave/runs");
+  const runDir = createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs");
   options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
   runDir.writeDescription({
     run_id: runDir.runId,
@@ -62,11 +83,32 @@ export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResul
     started_at: new Date(wallStart).toISOString(),
   });
 
+  const workspaces = createRunWorkspaces({
+    runDir: runDir.dir,
+    agents: normalized.agents.map((a) => a.id),
+    base: project?.dir ?? process.cwd(),
+    paths: options.context_paths ?? [],
+    planning: Boolean(options.planning_mode),
+    commands: normalized.config.commands,
+    commandTimeoutMs: normalized.settings.timeouts.call,
+    env,
+    ...(options.askHuman && { askHuman: options.askHuman }),
+  });
+  let changes: RunChanges | undefined;
   const machine = createRunMachine(clock).provide({
     actors: {
-      agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost, retry: normalized.settings.retry, ...(normalized.output && { checkData: dataChecker(normalized.output) }) }),
+      agent: createAgentActor({
+        client: (id) => clients.get(id)!,
+        clock,
+        cost,
+        retry: normalized.settings.retry,
+        ...(normalized.output && { checkData: dataChecker(normalized.output) }),
+        ...(workspaces.active && { tools: workspaces.tools }),
+      }),
+      prepare: fromPromise<void, RunContext>(() => workspaces.prepare()),
       finalize: fromPromise<void, RunContext>(async ({ input }) => {
         runDir.writeFinalAnswer(input);
+        if (input.winner) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
       }),
     },
   });
@@ -152,10 +194,23 @@ export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResul
     startedAt: new Date(wallStart).toISOString(),
     elapsedMs: t(),
   });
+  if (changes) result.changes = changes;
   journal({ type: "run.finished", status: result.status, winner: result.winner, winner_reason: result.winner_reason });
   runDir.writeResult(result);
   flush();
   closed = true;
+  project?.recordRun({
+    run_id: result.run_id,
+    ...(options.id !== undefined && { step: options.id }),
+    ...(typeof options.description?.workflow === "string" && { workflow: options.description.workflow }),
+    status: result.status,
+    winner: result.winner,
+    cost_usd: result.usage.cost_usd,
+    started_at: result.started_at,
+    elapsed_seconds: result.elapsed_seconds,
+    log_dir: result.log_dir,
+    task: normalized.task,
+  });
   return result;
 }
 

@@ -77,7 +77,10 @@ function improvise(request: CompletionRequest, n: number): Reply {
   const content = defaultAnswer(hints.task, hints.agentId);
   // In a workspace, write the answer to a file first; the tool result comes back, then the answer is posted.
   const wrote = request.messages.some((m) => m.role === "tool");
-  if (offered("write_file") && !wrote) return call("write_file", { path: `${slug(hints.task)}.md`, content: `${content}\n` }, n);
+  if (offered("write_file") && !wrote) {
+    const dir = hints.writable?.[0];
+    return call("write_file", { path: `${dir ? `${dir.replace(/\/+$/, "")}/` : ""}${slug(hints.task)}.md`, content: `${content}\n` }, n);
+  }
   const dataSchema = (offered("new_answer")?.parameters as { properties?: Record<string, unknown> } | undefined)?.properties?.data;
   const data = dataSchema && (offered("new_answer")?.parameters as { required?: string[] }).required?.includes("data") ? sampleData(dataSchema, hints.task.split("\n")[0]!) : undefined;
   return call("new_answer", data === undefined ? { content } : { content, data }, n);

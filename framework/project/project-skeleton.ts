@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Creates whatever is missing of a project's skeleton in `dir`: CONTEXT.md from a template
+ * naming the project (Goals, Constraints, State), an empty filepaths.json, `deliverables/` and
+ * `runs/`. Existing files are never replaced.
+ *
+ * @example
+ * createProjectSkeleton("projects/demo", "demo");
+ */
+export function createProjectSkeleton(dir: string, name: string): void {
+  mkdirSync(join(dir, "deliverables"), { recursive: true });
+  mkdirSync(join(dir, "runs"), { recursive: true });
+  createFileIfMissing(join(dir, "CONTEXT.md"), contextTemplate(name));
+  createFileIfMissing(join(dir, "filepaths.json"), `${JSON.stringify({ files: [], directories: [] }, null, 2)}\n`);
+}
+
+function contextTemplate(name: string): string {
+  return `# ${name}
+
+Every run of this project reads this file first. Keep it short and current.
+
+## Goals
+
+- What this project should achieve.
+
+## Constraints
+
+- What must hold: languages, libraries, style, budget, what must not change.
+
+## State
+
+- What is done and what comes next.
+`;
+}
+
+// Writes a whole file beside `path` and hard-links it into place: readers never see half of it,
+// and a file that appeared meanwhile is kept.
+function createFileIfMissing(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(temp, text);
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    // A file system without hard links: create exclusively instead.
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EXDEV") writeExclusive(path, text);
+    else throw error;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+function writeExclusive(path: string, text: string): void {
+  try {
+    writeFileSync(path, text, { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}

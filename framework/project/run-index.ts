@@ -1,0 +1,72 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { writeJsonAtomic } from "../atomic-write.ts";
+import { formatIssues } from "../config/load-config.ts";
+import { ConfigError } from "../errors.ts";
+import { readJsonFile } from "./read-json-file.ts";
+import { withFileLock } from "./with-file-lock.ts";
+
+const entryShape = {
+  run_id: z.string(),
+  step: z.string().optional(),
+  workflow: z.string().optional(),
+  status: z.string(),
+  winner: z.string().nullable(),
+  cost_usd: z.number().nullable(),
+  started_at: z.string(),
+  elapsed_seconds: z.number(),
+  log_dir: z.string(),
+  task: z.string(),
+};
+
+/** One line of a project's run index: enough to list, find and price a past run. */
+export interface RunIndexEntry {
+  run_id: string;
+  /** The workflow step the run belongs to (its explicit id or its step key). */
+  step?: string;
+  workflow?: string;
+  status: string;
+  winner: string | null;
+  cost_usd: number | null;
+  started_at: string;
+  elapsed_seconds: number;
+  log_dir: string;
+  task: string;
+}
+
+const entrySchema = z.strictObject(entryShape) satisfies z.ZodType<RunIndexEntry>;
+
+// Fields added by a later version are kept when the index is rewritten.
+const indexSchema = z.strictObject({ runs: z.array(z.looseObject(entryShape)) });
+
+/**
+ * The runs recorded in `<runsDir>/index.json`, oldest first; empty when there is none yet.
+ *
+ * @example
+ * readRunIndex("projects/demo/runs").at(-1)?.run_id; // the latest run
+ */
+export function readRunIndex(runsDir: string): RunIndexEntry[] {
+  return readJsonFile(join(runsDir, "index.json"), indexSchema)?.runs ?? [];
+}
+
+/**
+ * Appends `entry` to `<runsDir>/index.json` (`{ "runs": [...] }`). Safe across processes: the
+ * read, append and atomic replace happen while holding `index.json.lock`, a lock file created
+ * with O_EXCL (see `withFileLock`), so concurrent writers take turns and none is lost, and
+ * readers without the lock always see a whole file.
+ *
+ * @example
+ * recordRun("projects/demo/runs", { run_id, status: "completed", winner: "alpha", cost_usd: 0.01,
+ *   started_at, elapsed_seconds: 12.5, log_dir, task: "Plan the API" });
+ */
+export function recordRun(runsDir: string, entry: RunIndexEntry): void {
+  const checked = entrySchema.safeParse(entry);
+  if (!checked.success) throw new ConfigError(formatIssues(checked.error.issues, "recordRun() entry"));
+  mkdirSync(runsDir, { recursive: true });
+  const path = join(runsDir, "index.json");
+  withFileLock(`${path}.lock`, () => {
+    const runs = readJsonFile(path, indexSchema)?.runs ?? [];
+    writeJsonAtomic(path, { runs: [...runs, checked.data] });
+  });
+}

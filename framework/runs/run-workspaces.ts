@@ -1,0 +1,118 @@
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import type { AgentTools } from "../coordination/agent-actor.ts";
+import { labelFor } from "../coordination/run-context.ts";
+import { ConfigError } from "../errors.ts";
+import { createToolbox } from "../workspace/create-toolbox.ts";
+import { createWorkspace } from "../workspace/create-workspace.ts";
+import { diffDirectories } from "../workspace/diff-directories.ts";
+import { writeBack } from "../workspace/write-back.ts";
+import type { ContextPath } from "./run-options.ts";
+
+/** One path the agents work on: where it is, and what it is called inside each workspace. */
+interface SharedPath {
+  abs: string;
+  as: string;
+  permission: "read" | "write";
+}
+
+export interface RunWorkspacesOptions {
+  runDir: string;
+  agents: string[];
+  /** The directory context paths are relative to (the project's, else the working directory). */
+  base: string;
+  paths: ContextPath[];
+  planning: boolean;
+  commands: { allow: string[]; deny: string[] };
+  commandTimeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  askHuman?: (question: string) => Promise<string | null>;
+  onTool?: (agentId: string, event: { tool: string; ok: boolean; detail: string }) => void;
+}
+
+/** What the winner's changes came to at finalization. */
+export interface RunChanges {
+  patch_path: string;
+  files: string[];
+  written_back: boolean;
+  /** Why they were not written back, when they were not. */
+  reason?: string;
+}
+
+/**
+ * The agents' workspaces of one run (DESIGN §6): each agent gets its own copy of the context
+ * paths under `agents/<id>/workspace/`, tools confined to it, read-only views of the others'
+ * while voting, and at the end the winner's changes as `changes.patch`, written back on approval.
+ */
+export function createRunWorkspaces(options: RunWorkspacesOptions) {
+  const shared = resolvePaths(options.base, options.paths);
+  const writable = !options.planning && shared.some((p) => p.permission === "write");
+  const dirOf = (agentId: string) => join(options.runDir, "agents", agentId, "workspace");
+  const labels = new Map(options.agents.map((id, i) => [id, labelFor(i)]));
+
+  return {
+    /** True when the run has anything for the agents to work on. */
+    active: shared.length > 0,
+    async prepare(): Promise<void> {
+      for (const id of options.agents) {
+        await createWorkspace({ dir: dirOf(id), sources: shared.map((p) => ({ from: p.abs, as: p.as })) });
+      }
+    },
+    tools(agentId: string, phase: "generation" | "voting" | "presentation"): AgentTools | undefined {
+      if (shared.length === 0) return undefined;
+      const views: Record<string, string> = {};
+      if (phase === "voting") for (const other of options.agents) if (other !== agentId) views[labels.get(other)!] = dirOf(other);
+      const mine = shared.filter((p) => p.permission === "write" && writable).map((p) => p.as);
+      const readOnly = shared.filter((p) => !mine.includes(p.as)).map((p) => p.as);
+      const lines = [
+        "# Your workspace",
+        "",
+        "You work on your own copy of these paths; the others do not see your changes until voting. Paths in the file tools are relative to the workspace.",
+        ...mine.map((p) => `- \`${p}/\`: you may read and write here; the winner's changes are kept.`),
+        ...readOnly.map((p) => `- \`${p}/\`: read only.`),
+        ...(Object.keys(views).length ? [`- The other answers' workspaces, read only: ${Object.keys(views).map((l) => `\`@${l}/\``).join(", ")}.`] : []),
+        "Do the work in the files, then post your answer with `new_answer`, saying what you changed.",
+      ];
+      const toolbox = createToolbox({
+        root: dirOf(agentId),
+        writable,
+        views,
+        ...(!options.planning && { commands: options.commands }),
+        commandTimeoutMs: options.commandTimeoutMs,
+        env: options.env,
+        ...(options.askHuman && { askHuman: options.askHuman }),
+        onEvent: (e) => options.onTool?.(agentId, e),
+      });
+      return { ...toolbox, has: (name: string) => toolbox.has(name), call: toolbox.call.bind(toolbox), brief: lines.join("\n"), writable: mine };
+    },
+    /** Writes final/<winner>/changes.patch and, when `approve` allows, writes the winner's files back. */
+    async finish(winner: string, approve: (card: { changes: string[]; patchPath: string }) => Promise<boolean>, completed: boolean): Promise<RunChanges | undefined> {
+      const written = shared.filter((p) => p.permission === "write");
+      if (!writable || written.length === 0) return undefined;
+      let patch = "";
+      for (const p of written) patch += await diffDirectories(p.abs, join(dirOf(winner), p.as), { prefix: p.as });
+      const finalDir = join(options.runDir, "final", winner);
+      mkdirSync(finalDir, { recursive: true });
+      const patchPath = join(finalDir, "changes.patch");
+      writeFileSync(patchPath, patch);
+      const files = [...patch.matchAll(/^\+\+\+ b\/(.+)$/gm), ...patch.matchAll(/^--- a\/(.+)\n\+\+\+ \/dev\/null$/gm)].map((m) => m[1]!);
+      if (files.length === 0) return { patch_path: patchPath, files, written_back: false, reason: "no changes" };
+      if (!completed) return { patch_path: patchPath, files, written_back: false, reason: "the run did not complete" };
+      if (!(await approve({ changes: files, patchPath }))) return { patch_path: patchPath, files, written_back: false, reason: "not approved" };
+      for (const p of written) await writeBack(join(dirOf(winner), p.as), p.abs);
+      return { patch_path: patchPath, files, written_back: true };
+    },
+  };
+}
+
+// Context paths resolved against `base`: each must stay inside it, and it is named by its relative path in workspaces.
+function resolvePaths(base: string, paths: ContextPath[]): SharedPath[] {
+  return paths.map((p) => {
+    const abs = resolve(base, p.path);
+    const as = relative(base, abs);
+    if (!as || as === ".." || as.startsWith(`..${sep}`) || resolve(base, as) !== abs) {
+      throw new ConfigError(`context path \`${p.path}\` is outside ${base}: give a path inside the project, such as \`deliverables/\`.`);
+    }
+    return { abs, as, permission: p.permission };
+  });
+}

@@ -1,0 +1,56 @@
+import { basename } from "node:path";
+
+/** Which programs `run_command` may start: by name; `deny` wins over `allow`. */
+export interface CommandPolicy {
+  allow: string[];
+  deny: string[];
+}
+
+/**
+ * Decides whether `run_command` may start `program` (the first token of the command). Deny is
+ * checked first and matches the name or its basename, so a `rm` deny also stops `/bin/rm` and
+ * `./rm`. Allow then matches a bare name (`node`) or exactly the path written in the allowlist:
+ * an allowed `node` does not let an agent run a `./node` it wrote itself.
+ * Returns null when allowed, otherwise the message for the agent.
+ *
+ * @example
+ * checkCommand({ allow: ["node", "rm"], deny: ["rm"] }, "/bin/rm");
+ * // 'Command "/bin/rm" is denied by the command policy. Allowed commands: node.'
+ */
+export function checkCommand(policy: CommandPolicy, program: string): string | null {
+  const name = basename(program);
+  const allowed = allowedCommands(policy);
+  const listed = allowed.length > 0 ? `Allowed commands: ${allowed.join(", ")}.` : "No command is allowed in this run.";
+  if (policy.deny.includes(program) || policy.deny.includes(name)) {
+    return `Command "${program}" is denied by the command policy. ${listed}`;
+  }
+  if (policy.allow.includes(program)) return null;
+  return `Command "${program}" is not in the allowlist. ${listed} Call one of them by name.`;
+}
+
+/**
+ * The allowlist without what the denylist takes away: what an agent may actually run.
+ *
+ * @example
+ * allowedCommands({ allow: ["node", "rm"], deny: ["rm"] }); // ["node"]
+ */
+export function allowedCommands(policy: CommandPolicy): string[] {
+  return policy.allow.filter((entry) => !policy.deny.includes(entry) && !policy.deny.includes(basename(entry)));
+}
+
+const SECRET_NAME = /(?:^|_)(?:API_KEY|TOKEN|SECRET)$/i;
+
+/**
+ * The environment a command runs with: `base` without any variable whose name ends in
+ * `_API_KEY`, `_TOKEN` or `_SECRET` (any case), so an agent cannot read the keys it runs on.
+ *
+ * @example
+ * commandEnv({ PATH: "/bin", OPENAI_API_KEY: "sk-…", GITHUB_TOKEN: "ghp_…" }); // { PATH: "/bin" }
+ */
+export function commandEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== undefined && !SECRET_NAME.test(name)) env[name] = value;
+  }
+  return env;
+}

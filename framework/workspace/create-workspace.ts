@@ -1,0 +1,70 @@
+import { copyFile, mkdir, stat } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { confinePath } from "./confine-path.ts";
+import { walkTree } from "./walk-tree.ts";
+
+export interface WorkspaceSource {
+  /** The directory to copy, absolute; created empty when it does not exist yet. */
+  from: string;
+  /** Where the copy goes inside the workspace, relative, e.g. "deliverables". */
+  as: string;
+}
+
+export interface CreateWorkspaceOptions {
+  /** The workspace directory, absolute; created when missing. */
+  dir: string;
+  sources: WorkspaceSource[];
+}
+
+export interface Workspace {
+  dir: string;
+  /** Each source with the absolute path of its copy and how many files were copied. */
+  sources: (WorkspaceSource & { path: string; files: number })[];
+  /** Entries not copied, relative to `dir`, each with the reason, e.g. "deliverables/link (symbolic link)". */
+  skipped: string[];
+}
+
+/**
+ * Makes an agent's workspace: creates `dir` and copies each source directory into `dir/<as>`,
+ * regular files and directories only (file modes kept). Symbolic links and special files are
+ * not copied and are listed in `skipped`. A source that does not exist yet is created empty, so
+ * the winner's files can be written back to it later.
+ *
+ * @example
+ * const ws = await createWorkspace({
+ *   dir: "/proj/runs/r1/agents/a/workspace",
+ *   sources: [{ from: "/proj/deliverables", as: "deliverables" }],
+ * });
+ * ws.sources[0].path; // "/proj/runs/r1/agents/a/workspace/deliverables"
+ */
+export async function createWorkspace(options: CreateWorkspaceOptions): Promise<Workspace> {
+  const { dir, sources } = options;
+  if (!isAbsolute(dir)) throw new ConfigError(`createWorkspace: \`dir\` must be an absolute path, received "${dir}".`);
+  await mkdir(dir, { recursive: true });
+  const skipped: string[] = [];
+  const copied: Workspace["sources"] = [];
+  for (const source of sources) {
+    if (!isAbsolute(source.from)) {
+      throw new ConfigError(`createWorkspace: \`sources[].from\` must be an absolute path, received "${source.from}".`);
+    }
+    await mkdir(source.from, { recursive: true });
+    if (!(await stat(source.from)).isDirectory()) {
+      throw new ConfigError(`createWorkspace: \`sources[].from\` must be a directory, but "${source.from}" is a file.`);
+    }
+    const target = confinePath(resolve(dir), source.as);
+    await mkdir(target, { recursive: true });
+    const { entries } = await walkTree(source.from);
+    let files = 0;
+    for (const entry of entries) {
+      const shown = `${source.as.replace(/\/+$/, "")}/${entry.path}`;
+      if (entry.kind === "directory") await mkdir(join(target, entry.path), { recursive: true });
+      else if (entry.kind === "file") {
+        await copyFile(join(source.from, entry.path), join(target, entry.path));
+        files++;
+      } else skipped.push(`${shown} (${entry.kind === "symlink" ? "symbolic link" : "not a regular file"})`);
+    }
+    copied.push({ ...source, path: target, files });
+  }
+  return { dir, sources: copied, skipped };
+}

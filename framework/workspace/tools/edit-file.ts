@@ -1,0 +1,49 @@
+import { chmod, readFile, stat } from "node:fs/promises";
+import { z } from "zod";
+import { writeFileAtomic } from "../../atomic-write.ts";
+import { resolveToolPath } from "../resolve-tool-path.ts";
+import { isBinary } from "../truncate-text.ts";
+import { defineTool } from "./define-tool.ts";
+
+/**
+ * `edit_file {path, old, new}`: replaces the one occurrence of `old` in a workspace file with
+ * `new`. Zero or several occurrences change nothing and say how many there were.
+ *
+ * @example
+ * await editFileTool.run({ path: "a.md", old: "teh", new: "the" }, settings);
+ * // { ok: true, content: 'Edited "a.md": replaced 1 occurrence.' }
+ */
+export const editFileTool = defineTool({
+  name: "edit_file",
+  description:
+    "Replace exactly one occurrence of `old` with `new` in a file of your workspace. Include enough surrounding text in `old` to make it unique.",
+  args: z.strictObject({
+    path: z.string().min(1).describe("The file, relative to your workspace."),
+    old: z.string().min(1, "must not be empty").describe("The exact text to replace, whitespace included."),
+    new: z.string().describe("The replacement text."),
+  }),
+  async run(args, settings) {
+    const where = resolveToolPath(settings, args.path, "write");
+    const data = await readFile(where.absolute);
+    if (isBinary(data)) return { ok: false, content: `"${args.path}" is a binary file; edit_file edits text files only.` };
+    const text = data.toString("utf8");
+    const count = text.split(args.old).length - 1;
+    if (count === 0) {
+      return {
+        ok: false,
+        content: `Found 0 occurrences of \`old\` in "${args.path}"; nothing was changed. Copy the exact text, whitespace included, from read_file.`,
+      };
+    }
+    if (count > 1) {
+      return {
+        ok: false,
+        content: `Found ${count} occurrences of \`old\` in "${args.path}"; it must occur exactly once, and nothing was changed. Include more surrounding text to make it unique.`,
+      };
+    }
+    const at = text.indexOf(args.old);
+    const { mode } = await stat(where.absolute);
+    writeFileAtomic(where.absolute, text.slice(0, at) + args.new + text.slice(at + args.old.length));
+    await chmod(where.absolute, mode & 0o7777);
+    return { ok: true, content: `Edited "${args.path}": replaced 1 occurrence.` };
+  },
+});
