@@ -7,6 +7,18 @@ export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Keeps a simulated clock still while real work (file or network I/O) is in flight; call the result to release. */
+  hold?(): () => void;
+}
+
+/** Runs `work` with `clock` held still, for real I/O inside a run on a simulated clock. */
+export async function holding<T>(clock: Clock, work: () => Promise<T>): Promise<T> {
+  const release = clock.hold?.();
+  try {
+    return await work();
+  } finally {
+    release?.();
+  }
 }
 
 /** The wall clock. */
@@ -32,6 +44,7 @@ export class SimulatedClock implements Clock {
   #timers = new Map<number, { at: number; fn: () => void }>();
   #auto: boolean;
   #pumping = false;
+  #holds = 0;
 
   constructor(options: { start?: number; auto?: boolean } = {}) {
     this.#now = options.start ?? 0;
@@ -51,6 +64,18 @@ export class SimulatedClock implements Clock {
 
   clearTimeout(handle: unknown): void {
     this.#timers.delete(handle as number);
+  }
+
+  /** Stops auto-advance until the returned function is called (real I/O is in flight). */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (this.#auto && this.#holds === 0) this.#pump();
+    };
   }
 
   /** Pending timers, for tests that check nothing was left running. */
@@ -93,6 +118,7 @@ export class SimulatedClock implements Clock {
       try {
         for (;;) {
           await settle();
+          if (this.#holds > 0) break;
           const next = this.#earliest();
           if (!next) break;
           this.#fire(next);

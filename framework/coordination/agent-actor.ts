@@ -1,5 +1,5 @@
 import { fromCallback, type EventObject } from "xstate";
-import type { Clock } from "../clock.ts";
+import { holding, type Clock } from "../clock.ts";
 import { ModelApiError } from "../errors.ts";
 import { modelError } from "../models/classify-error.ts";
 import type { ChatMessage, Completion, ModelClient, ToolSpec } from "../models/model.ts";
@@ -87,7 +87,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
       const results: ChatMessage[] = [];
       for (const call of completion.toolCalls) {
         const result = tools.has(call.name)
-          ? await tools.call(call.name, call.arguments, signal)
+          ? await holding(deps.clock, () => tools.call(call.name, call.arguments, signal))
           : { ok: false, content: `Not run: call \`${call.name}\` on its own, after the results of your other tools.` };
         send({ type: "run.agent.tool_call", ...base, at: at(), name: call.name, ok: result.ok, ...(!result.ok && { error: result.content }) });
         results.push({ role: "tool", toolCallId: call.id, content: result.content });

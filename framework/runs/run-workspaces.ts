@@ -10,7 +10,7 @@ import { writeBack } from "../workspace/write-back.ts";
 import type { ContextPath } from "./run-options.ts";
 
 /** One path the agents work on: where it is, and what it is called inside each workspace. */
-interface SharedPath {
+export interface SharedPath {
   abs: string;
   as: string;
   permission: "read" | "write";
@@ -19,9 +19,8 @@ interface SharedPath {
 export interface RunWorkspacesOptions {
   runDir: string;
   agents: string[];
-  /** The directory context paths are relative to (the project's, else the working directory). */
-  base: string;
-  paths: ContextPath[];
+  /** The context paths, from resolveContextPaths. */
+  paths: SharedPath[];
   planning: boolean;
   commands: { allow: string[]; deny: string[] };
   commandTimeoutMs: number;
@@ -45,7 +44,7 @@ export interface RunChanges {
  * while voting, and at the end the winner's changes as `changes.patch`, written back on approval.
  */
 export function createRunWorkspaces(options: RunWorkspacesOptions) {
-  const shared = resolvePaths(options.base, options.paths);
+  const shared = options.paths;
   const writable = !options.planning && shared.some((p) => p.permission === "write");
   const dirOf = (agentId: string) => join(options.runDir, "agents", agentId, "workspace");
   const labels = new Map(options.agents.map((id, i) => [id, labelFor(i)]));
@@ -54,6 +53,7 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
     /** True when the run has anything for the agents to work on. */
     active: shared.length > 0,
     async prepare(): Promise<void> {
+      if (shared.length === 0) return;
       for (const id of options.agents) {
         await createWorkspace({ dir: dirOf(id), sources: shared.map((p) => ({ from: p.abs, as: p.as })) });
       }
@@ -95,7 +95,7 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
       mkdirSync(finalDir, { recursive: true });
       const patchPath = join(finalDir, "changes.patch");
       writeFileSync(patchPath, patch);
-      const files = [...patch.matchAll(/^\+\+\+ b\/(.+)$/gm), ...patch.matchAll(/^--- a\/(.+)\n\+\+\+ \/dev\/null$/gm)].map((m) => m[1]!);
+      const files = changedFiles(patch);
       if (files.length === 0) return { patch_path: patchPath, files, written_back: false, reason: "no changes" };
       if (!completed) return { patch_path: patchPath, files, written_back: false, reason: "the run did not complete" };
       if (!(await approve({ changes: files, patchPath }))) return { patch_path: patchPath, files, written_back: false, reason: "not approved" };
@@ -105,8 +105,21 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
   };
 }
 
-// Context paths resolved against `base`: each must stay inside it, and it is named by its relative path in workspaces.
-function resolvePaths(base: string, paths: ContextPath[]): SharedPath[] {
+// Every file a patch touches, from its `diff --git a/<p> b/<p>` headers (an empty new file has no +++ line).
+function changedFiles(patch: string): string[] {
+  return [...patch.matchAll(/^diff --git (.+)$/gm)].map((m) => {
+    const rest = m[1]!;
+    const length = (rest.length - 5) / 2;
+    return rest.slice(2, 2 + length);
+  });
+}
+
+/**
+ * Context paths resolved against `base` (the project's directory, else the working directory):
+ * each must stay inside it, and is named by its relative path inside every workspace.
+ * Throws ConfigError, before anything is written, for a path outside.
+ */
+export function resolveContextPaths(base: string, paths: ContextPath[]): SharedPath[] {
   return paths.map((p) => {
     const abs = resolve(base, p.path);
     const as = relative(base, abs);

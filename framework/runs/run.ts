@@ -1,6 +1,6 @@
 import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
 import type { z } from "zod";
-import { systemClock } from "../clock.ts";
+import { holding, systemClock } from "../clock.ts";
 import { createAgentActor } from "../coordination/agent-actor.ts";
 import type { RunContext } from "../coordination/run-context.ts";
 import { createRunMachine } from "../coordination/run-machine.ts";
@@ -9,7 +9,7 @@ import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
 import type { ModelClient, Usage } from "../models/model.ts";
 import { createRunDirectory } from "./run-directory.ts";
-import { createRunWorkspaces, type RunChanges } from "./run-workspaces.ts";
+import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
 import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson } from "./status-json.ts";
@@ -69,6 +69,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
 
   const wallStart = Date.now();
   const startedAt = clock.now();
+  const contextPaths = resolveContextPaths(project?.dir ?? process.cwd(), options.context_paths ?? []);
   const runDir = createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs");
   options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
   runDir.writeDescription({
@@ -86,8 +87,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   const workspaces = createRunWorkspaces({
     runDir: runDir.dir,
     agents: normalized.agents.map((a) => a.id),
-    base: project?.dir ?? process.cwd(),
-    paths: options.context_paths ?? [],
+    paths: contextPaths,
     planning: Boolean(options.planning_mode),
     commands: normalized.config.commands,
     commandTimeoutMs: normalized.settings.timeouts.call,
@@ -105,11 +105,13 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
         ...(normalized.output && { checkData: dataChecker(normalized.output) }),
         ...(workspaces.active && { tools: workspaces.tools }),
       }),
-      prepare: fromPromise<void, RunContext>(() => workspaces.prepare()),
-      finalize: fromPromise<void, RunContext>(async ({ input }) => {
-        runDir.writeFinalAnswer(input);
-        if (input.winner) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
-      }),
+      prepare: fromPromise<void, RunContext>(() => holding(clock, () => workspaces.prepare())),
+      finalize: fromPromise<void, RunContext>(({ input }) =>
+        holding(clock, async () => {
+          runDir.writeFinalAnswer(input);
+          if (input.winner) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
+        }),
+      ),
     },
   });
 

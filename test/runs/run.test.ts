@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
 import { cleanRuns, runScripted, scripted } from "../support/scripted-run.ts";
 
@@ -144,6 +145,28 @@ describe("run()", () => {
     expect(strip(two.result)).toEqual(strip(one.result));
     const events = (f: typeof one.files) => f.events.map(({ t, type, ...rest }) => ({ t, type, ...rest }));
     expect(events(two.files)).toEqual(events(one.files));
+  });
+});
+
+describe("run() with structured output", () => {
+  const output = z.object({ steps: z.array(z.string()).min(1) });
+
+  it("repairs invalid data once, then returns it typed and validated", async () => {
+    const config: ConfigInput = { agents: [scripted("alpha", { script: [{ answer: "plan", data: { steps: "not a list" } }, { answer: "plan", data: { steps: ["a", "b"] } }] })], coordination };
+    const { result, files } = await runScripted(config, { output, agent_mode: "single" });
+    expect(result).toMatchObject({ status: "completed", data: { steps: ["a", "b"] } });
+    const refused = files.events.filter((e) => e.type === "run.agent.tool_call");
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]!.error)).toBe("The `data` of your answer does not match its schema: `steps` Invalid input: expected array, received string. Call `new_answer` again with corrected `data`.");
+  });
+
+  it("fails the agent's turn with a clear message after a second invalid reply", async () => {
+    const config: ConfigInput = { agents: [scripted("alpha", { script: [{ answer: "plan" }, { answer: "plan", data: { steps: [] } }] })], coordination };
+    const { result } = await runScripted(config, { output, agent_mode: "single" });
+    expect(result.status).toBe("failed");
+    expect(result.agents.alpha!.error).toBe(
+      "agent `alpha` (scripted scripted) made an invalid reply twice; the second: The `data` of your answer does not match its schema: `steps` Too small: expected array to have >=1 items. Call `new_answer` again with corrected `data`. Check that this model can call tools, or use another model for this agent.",
+    );
   });
 });
 

@@ -1,0 +1,190 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ConfigInput } from "../../framework/config/config-schema.ts";
+import { openProject } from "../../framework/project/open-project.ts";
+import { run } from "../../framework/runs/run.ts";
+import { readRun } from "../support/scripted-run.ts";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+// A project whose deliverables/ holds a few files.
+function makeProject(files: Record<string, string> = {}) {
+  const root = mkdtempSync(join(tmpdir(), "conclave-ws-"));
+  dirs.push(root);
+  const project = openProject(join(root, "proj"), { create: true });
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(project.deliverablesDir, path, ".."), { recursive: true });
+    writeFileSync(join(project.deliverablesDir, path), content);
+  }
+  return { root, project };
+}
+
+const coordination = { max_rounds: 2, timeouts: { run: 60, generation: 20, voting: 20, presentation: 20, call: 20, idle: 20 } };
+type Turn = NonNullable<NonNullable<ConfigInput["agents"][number]["backend"]>["script"]>[number];
+const agent = (id: string, latency_ms: number, script: Turn[]) => ({ id, backend: { type: "scripted" as const, latency_ms, script } });
+const tool = (name: string, args: Record<string, unknown>): Turn => ({ tool: name, args });
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(dir, path)] = readFileSync(path, "utf8");
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+describe("run() with context_paths", () => {
+  it("gives each agent its own copy: parallel writes to the same file stay apart until voting", async () => {
+    const { project } = makeProject({ "x.md": "original\n" });
+    const config: ConfigInput = {
+      agents: [
+        agent("alpha", 40, [
+          tool("write_file", { path: "deliverables/x.md", content: "from alpha\n" }),
+          tool("read_file", { path: "@B/deliverables/x.md" }),
+          tool("edit_file", { path: "deliverables/x.md", old: "from alpha", new: "from alpha, edited" }),
+          { answer: "alpha wrote x.md" },
+          tool("read_file", { path: "@B/deliverables/x.md" }),
+          { vote: "B", reason: "fine" },
+        ]),
+        agent("beta", 60, [
+          tool("write_file", { path: "deliverables/x.md", content: "from beta\n" }),
+          tool("edit_file", { path: "deliverables/x.md", old: "from beta", new: "from beta, edited" }),
+          { answer: "beta wrote x.md" },
+          { vote: "A", reason: "fine" },
+        ]),
+      ],
+      coordination,
+    };
+    const result = await run({ task: "Write x.md", project, config, context_paths: [{ path: "deliverables", permission: "write" }], env: {} });
+    const files = readRun(result.log_dir);
+    const calls = (id: string) => files.events.filter((e) => e.type === "run.agent.tool_call" && e.agentId === id).map((e) => [e.round, e.name, e.ok]);
+    // Generation: no view of the others; each edit finds the agent's own text, untouched by the other's write.
+    // Voting: the other answer's workspace can be read.
+    expect(calls("alpha")).toEqual([
+      [1, "write_file", true],
+      [1, "read_file", false],
+      [1, "edit_file", true],
+      [2, "read_file", true],
+    ]);
+    expect(calls("beta")).toEqual([
+      [1, "write_file", true],
+      [1, "edit_file", true],
+    ]);
+    expect(files.read("agents/alpha/workspace/deliverables/x.md")).toBe("from alpha, edited\n");
+    expect(files.read("agents/beta/workspace/deliverables/x.md")).toBe("from beta, edited\n");
+    expect(result).toMatchObject({ status: "completed", winner: "alpha", winner_reason: "tie 1-1 broken by earliest answer" });
+    expect(readFileSync(join(project.deliverablesDir, "x.md"), "utf8")).toBe("from alpha, edited\n");
+  });
+
+  it("writes back exactly the winner's workspace, and changes.patch applies cleanly to the original", async () => {
+    const { root, project } = makeProject({ "a.md": "one\ntwo\nthree\n", "keep.md": "unchanged\n", "sub/c.md": "c\n" });
+    const before = join(root, "before");
+    cpSync(project.deliverablesDir, join(before, "deliverables"), { recursive: true });
+    const config: ConfigInput = {
+      agents: [
+        agent("alpha", 20, [
+          tool("edit_file", { path: "deliverables/a.md", old: "two", new: "TWO" }),
+          tool("write_file", { path: "deliverables/sub/new/d.md", content: "a new file without a final newline" }),
+          tool("write_file", { path: "deliverables/sub/c.md", content: "" }),
+          { answer: "edited a.md, added d.md, emptied c.md" },
+          { vote: "A", reason: "mine is the only one" },
+        ]),
+      ],
+      coordination,
+    };
+    const result = await run({ task: "Edit", project, config, context_paths: [{ path: "deliverables/", permission: "write" }], env: {} });
+    expect(result.status).toBe("completed");
+    const workspace = join(result.log_dir, "agents", "alpha", "workspace", "deliverables");
+    expect(tree(project.deliverablesDir)).toEqual(tree(workspace));
+    expect(tree(project.deliverablesDir)).toMatchObject({ "a.md": "one\nTWO\nthree\n", "keep.md": "unchanged\n", "sub/c.md": "", "sub/new/d.md": "a new file without a final newline" });
+    expect(result.changes).toMatchObject({ written_back: true, files: expect.arrayContaining(["deliverables/a.md", "deliverables/sub/new/d.md", "deliverables/sub/c.md"]) });
+    expect(result.changes!.patch_path).toBe(join(result.log_dir, "final", "alpha", "changes.patch"));
+    // The patch turns the original into the result.
+    execFileSync("git", ["init", "-q"], { cwd: before });
+    execFileSync("git", ["apply", "--check", result.changes!.patch_path], { cwd: before });
+    execFileSync("git", ["apply", result.changes!.patch_path], { cwd: before });
+    expect(tree(join(before, "deliverables"))).toEqual(tree(project.deliverablesDir));
+  });
+
+  it("keeps the changes in changes.patch only when the write-back is not approved", async () => {
+    const { project } = makeProject({ "a.md": "one\n" });
+    const config: ConfigInput = { agents: [agent("alpha", 10, [tool("write_file", { path: "deliverables/a.md", content: "two\n" }), { answer: "done" }])], coordination };
+    const cards: unknown[] = [];
+    const result = await run({
+      task: "Edit",
+      project,
+      config,
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "write" }],
+      approve: async (card) => (cards.push(card), false),
+      env: {},
+    });
+    expect(cards).toEqual([{ changes: ["deliverables/a.md"], patchPath: result.changes!.patch_path }]);
+    expect(result.changes).toMatchObject({ written_back: false, reason: "not approved" });
+    expect(readFileSync(join(project.deliverablesDir, "a.md"), "utf8")).toBe("one\n");
+    expect(readFileSync(result.changes!.patch_path, "utf8")).toContain("-one\n+two\n");
+  });
+
+  it("offers no write tool and writes nothing in a planning run", async () => {
+    const { project } = makeProject({ "a.md": "one\n" });
+    const config: ConfigInput = {
+      agents: [agent("alpha", 10, [tool("write_file", { path: "deliverables/a.md", content: "two\n" }), { answer: "the plan" }, { answer: "the plan" }])],
+      coordination,
+    };
+    const result = await run({ task: "Plan", project, config, agent_mode: "single", planning_mode: true, context_paths: [{ path: "deliverables", permission: "write" }], env: {} });
+    const files = readRun(result.log_dir);
+    // write_file is not a tool here: the call is refused and the agent is told what it may call.
+    expect(files.events.filter((e) => e.type === "run.agent.tool_call").map((e) => [e.name, e.ok])).toEqual([["write_file", false]]);
+    expect(result).toMatchObject({ status: "completed", answer: "the plan" });
+    expect(result.changes).toBeUndefined();
+    expect(readFileSync(join(project.deliverablesDir, "a.md"), "utf8")).toBe("one\n");
+    expect(files.exists("final/alpha/changes.patch")).toBe(false);
+  });
+
+  it("runs only allowed commands, without a shell and without API keys in the child's environment", async () => {
+    const { project } = makeProject();
+    const config: ConfigInput = {
+      agents: [
+        agent("alpha", 10, [
+          tool("run_command", { command: "node", args: ["-e", "require('fs').writeFileSync('deliverables/env.txt', Object.keys(process.env).filter(k => /_API_KEY$|_TOKEN$/.test(k)).join(','))"] }),
+          tool("run_command", { command: "rm", args: ["-rf", "deliverables"] }),
+          tool("run_command", { command: "node", args: ["-e", "console.log(1)", "; touch pwned"] }),
+          { answer: "ran commands" },
+        ]),
+      ],
+      coordination,
+      commands: { allow: ["node"], deny: ["rm"] },
+    };
+    const env = { ...process.env, OPENAI_API_KEY: "sk-test", GITHUB_TOKEN: "ghp-test" };
+    const result = await run({ task: "Run", project, config, agent_mode: "single", context_paths: [{ path: "deliverables", permission: "write" }], env });
+    const calls = readRun(result.log_dir).events.filter((e) => e.type === "run.agent.tool_call");
+    expect(calls.map((e) => [e.name, e.ok])).toEqual([
+      ["run_command", true],
+      ["run_command", false],
+      ["run_command", true],
+    ]);
+    expect(String(calls[1]!.error)).toContain("rm");
+    expect(readFileSync(join(project.deliverablesDir, "env.txt"), "utf8")).toBe("");
+    expect(existsSync(join(result.log_dir, "agents", "alpha", "workspace", "pwned"))).toBe(false);
+  });
+
+  it("refuses a context path outside the project before anything is written", async () => {
+    const { root, project } = makeProject();
+    const config: ConfigInput = { agents: [agent("alpha", 10, [{ answer: "x" }])], coordination };
+    await expect(run({ task: "x", project, config, context_paths: [{ path: "../elsewhere", permission: "write" }], env: {} })).rejects.toThrow(
+      `context path \`../elsewhere\` is outside ${project.dir}: give a path inside the project, such as \`deliverables/\`.`,
+    );
+    expect(readdirSync(project.runsDir)).toEqual([]);
+    expect(existsSync(join(root, "elsewhere"))).toBe(false);
+  });
+});
