@@ -15,6 +15,7 @@ import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { createProgressView } from "./progress-view.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
+import { terminalAskHuman } from "./terminal-ask-human.ts";
 import { WORKFLOW_HELP, parseWorkflowFlags, type WorkflowFlags } from "./workflow-flags.ts";
 
 /** What a workflow's function is handed: the presets, the general run, the project, a shell and a logger. */
@@ -86,6 +87,7 @@ export async function workflow(name: string, fn: (context: WorkflowContext) => P
     const configPath = flags.config ?? defaultConfigPath(process.env);
     const fingerprint = JSON.stringify(loadConfig(configPath));
     let index = 0;
+    const askHuman = terminalAskHuman();
 
     const step = async <T>(kind: string, options: RunOptions<T>): Promise<RunResult<T>> => {
       if (controller.signal.aborted) throw new Interrupted();
@@ -112,6 +114,7 @@ export async function workflow(name: string, fn: (context: WorkflowContext) => P
         onStatus: (s) => view?.update(s),
         onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
         onNotice: err,
+        ...(!flags.automation && { askHuman }),
         description: { workflow: name, step: label, step_key: key },
       });
       if (automation) automation.finish(result);
