@@ -96,8 +96,11 @@ export function isRetryableKind(kind: ModelErrorKind): boolean {
 
 /** A path an agent gave leads outside its workspace (absolute, `..`, or through a symbolic link). */
 export class WorkspaceEscapeError extends ConclaveError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Why the path was refused, e.g. "it leads outside the workspace". */
+  readonly reason: string;
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
     super("workspace_escape", message, options);
     this.name = "WorkspaceEscapeError";
+    this.reason = options?.reason ?? message;
   }
 }

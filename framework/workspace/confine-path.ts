@@ -27,7 +27,7 @@ export function confinePath(root: string, userPath: string): string {
   if (target === base) return target;
 
   const own = lstatOrNull(target);
-  if (own?.isSymbolicLink()) refuse(userPath, "it is a symbolic link, which the workspace tools do not follow");
+  if (own?.isSymbolicLink()) refuse(userPath, "it is a symbolic link, which is never followed");
 
   // The deepest ancestor that exists decides where the path really goes.
   let existing = own ? target : dirname(target);
@@ -63,5 +63,5 @@ function lstatOrNull(path: string) {
 }
 
 function refuse(userPath: string, why: string, cause?: unknown): never {
-  throw new WorkspaceEscapeError(`Refused path "${userPath}": ${why}. ${HINT}`, { cause });
+  throw new WorkspaceEscapeError(`Refused path "${userPath}": ${why}. ${HINT}`, { cause, reason: why });
 }

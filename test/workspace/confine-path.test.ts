@@ -75,7 +75,7 @@ describe("confinePath()", () => {
 
   it("refuses a symbolic link to a file outside, a symlinked directory outside, a dangling link and a link as the last component", () => {
     const { ws } = layout();
-    const isLink = "it is a symbolic link, which the workspace tools do not follow";
+    const isLink = "it is a symbolic link, which is never followed";
     expect(refusal(ws, "link-to-file")).toBe(`Refused path "link-to-file": ${isLink}. ${HINT}`);
     expect(refusal(ws, "link-to-dir")).toBe(`Refused path "link-to-dir": ${isLink}. ${HINT}`);
     expect(refusal(ws, "dangling")).toBe(`Refused path "dangling": ${isLink}. ${HINT}`);
