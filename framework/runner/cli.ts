@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
@@ -16,6 +18,7 @@ const HELP = `Usage: conclave <command> [options]
 Commands:
   ask "<task>"        One run: the agents answer, vote, and the winner presents.
   validate <file>     Check a config file and print what is wrong, with the line.
+  run <script.ts>     Run a workflow script with the workflow flags (see \`npx tsx <script> --help\`).
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   help                Show this help.
 
@@ -75,6 +78,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return validate(rest, io);
       case "init":
         return init(rest, io);
+      case "run":
+        return await runScript(rest);
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;
@@ -200,6 +205,18 @@ function validate(args: string[], io: CliIo): number {
       `max_rounds ${c.max_rounds}, voting ${c.voting}, refinement ${c.refinement ? "on" : "off"}.\n`,
   );
   return EXIT.ok;
+}
+
+// `conclave run <script> [flags]`: the script runs in this process, seeing exactly the flags after it.
+async function runScript(args: string[]): Promise<number> {
+  const [script, ...flags] = args;
+  if (!script) throw new ConfigError("no workflow script given. Usage: conclave run <workflow.ts> [options]");
+  const path = resolve(script);
+  if (!existsSync(path)) throw new ConfigError(`workflow script \`${script}\` does not exist. Give the path of a .ts file that calls workflow().`);
+  process.argv = [process.argv[0]!, path, ...flags];
+  process.exitCode = undefined;
+  await import(pathToFileURL(path).href);
+  return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
 }
 
 function init(args: string[], io: CliIo): number {

@@ -54,6 +54,10 @@ export function parseWorkflowFlags(argv: string[], env: NodeJS.ProcessEnv = proc
     const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "").replace(/[.?]$/, "");
     throw new ConfigError(`${first}. Run the workflow with --help for its options.`);
   }
+  // Not built yet: refuse rather than ignore, so nobody believes a run was watched or confirmed.
+  for (const flag of ["watch", "confirm"] as const) {
+    if (values[flag]) throw new ConfigError(`\`--${flag}\` is not available in this version of Conclave yet. Run the workflow without it.`);
+  }
   const project = (values.project as string | undefined) ?? env.CONCLAVE_PROJECT;
   return {
     watch: Boolean(values.watch),

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { $ as zx, type Shell } from "zx";
 import { z } from "zod";
 import { loadConfig } from "../config/load-config.ts";
+import { resolveBackend } from "../models/create-model-client.ts";
 import { ConfigError } from "../errors.ts";
 import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
@@ -85,7 +86,16 @@ export async function workflow(name: string, fn: (context: WorkflowContext) => P
   try {
     const project = openProject(resolve(flags.project ?? `projects/${name}`), { create: true });
     const configPath = flags.config ?? defaultConfigPath(process.env);
-    const fingerprint = JSON.stringify(loadConfig(configPath));
+    const config = loadConfig(configPath);
+    // What decides which models answer: the config, and for `auto` the environment (never the keys themselves).
+    const backends = config.agents.map((a) => (flags.dryRun ? "scripted" : resolveBackend(a.backend.type, process.env).type));
+    const fingerprint = JSON.stringify({
+      config,
+      backends,
+      model: process.env.CONCLAVE_MODEL ?? null,
+      openai: process.env.OPENAI_BASE_URL ?? null,
+      anthropic: process.env.ANTHROPIC_BASE_URL ?? null,
+    });
     let index = 0;
     const askHuman = terminalAskHuman();
 
@@ -115,6 +125,7 @@ export async function workflow(name: string, fn: (context: WorkflowContext) => P
         onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
         onNotice: err,
         ...(!flags.automation && { askHuman }),
+        id: options.id ?? key,
         description: { workflow: name, step: label, step_key: key },
       });
       if (automation) automation.finish(result);

@@ -150,7 +150,7 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
     agents = o.agents.map((id) => {
       const agent = config.agents.find((a) => a.id === id);
       if (!agent) {
-        throw new ConfigError(`unknown agent \`${id}\` in --agents; ${path ?? "the config"} has ${config.agents.map((a) => a.id).join(", ")}`);
+        throw new ConfigError(`unknown agent \`${id}\` in \`agents\`; ${path ?? "the config"} has ${config.agents.map((a) => a.id).join(", ")}`);
       }
       return agent;
     });

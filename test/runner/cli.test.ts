@@ -286,7 +286,7 @@ describe("conclave ask with bad input", () => {
   it("exits 1 on an unknown agent in --agents and names it", async () => {
     writeConfig(tmp, "team.yaml", OK);
     const stderr = await usageError(["Design a cache", "--config", "team.yaml", "--agents", "alpha,zed"]);
-    expect(stderr).toBe(`conclave: unknown agent \`zed\` in --agents; ${join(tmp, "team.yaml")} has alpha, beta\n`);
+    expect(stderr).toBe(`conclave: unknown agent \`zed\` in \`agents\`; ${join(tmp, "team.yaml")} has alpha, beta\n`);
   });
 
   it("exits 1 on an unknown flag", async () => {

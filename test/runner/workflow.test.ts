@@ -101,7 +101,7 @@ describe("workflows/feature.ts --dry-run", () => {
   // (framework/project/run-index.ts:26), but run() records `step` only for an explicit `id`
   // (framework/runs/run.ts:206); the workflow's step key goes to run_description.json only, so
   // none of feature.ts's index entries say which step they belong to.
-  it.fails("records each run's step key in runs/index.json", () => {
+  it("records each run's step key in runs/index.json", () => {
     for (const entry of runIndex(project)) expect(entry.step).toBe(descriptionOf(entry.log_dir).step_key);
   });
 
@@ -340,7 +340,7 @@ describe("workflow() errors", () => {
   // Bug: the message comes from normalizeRunOptions (framework/runs/run-options.ts:153), worded
   // for `conclave ask --agents`; in a workflow the agents came from the step's `agents` option,
   // and a workflow script has no --agents flag (passing one is "Unknown option '--agents'").
-  it.fails("names the step's `agents` option, not an --agents flag, for an unknown agent", async () => {
+  it("names the step's `agents` option, not an --agents flag, for an unknown agent", async () => {
     const project = copyDemoProject(tmp);
     const outcome = await runWorkflow(`${FIXTURES}/unknown-agent.ts`, ["--project", project, "--dry-run"]);
     expect(outcome.code).toBe(1);
@@ -443,7 +443,7 @@ describe("npx conclave run <script>", () => {
   // Bug: DESIGN §1 and the workflow help (framework/runner/workflow-flags.ts:17, "or: npx conclave
   // run <workflow.ts> [options]") promise `conclave run <script>`, but framework/runner/cli.ts:71-92
   // has no `run` command: it exits 1 with "unknown command `run`".
-  it.fails("runs a workflow script with the workflow flags", async () => {
+  it("runs a workflow script with the workflow flags", async () => {
     const project = copyDemoProject(tmp);
     const outcome = await runCli(["run", FEATURE, "--project", project, "--dry-run"], { cwd: REPO, env: { CONCLAVE_PROJECT: undefined } });
     expect(outcome.code, outcome.stderr).toBe(0);
