@@ -123,6 +123,15 @@ describe("usage and cost", () => {
     }
   });
 
+  it("replaces an agent's system prompt with agent_system_prompts for this run only", async () => {
+    server.enqueue(answer({ input: 10, output: 5 }), answer({ input: 10, output: 5 }), { text: "Final." });
+    await run({ task: "Cache?", config: twoAgents(openai), agent_system_prompts: { beta: "You are a database specialist." }, env, runsDir: tempDir("conclave-prompts-") });
+    const systems = server.requests.map((r) => (r.body as { messages: { role: string; content: string }[] }).messages[0]!.content.split("\n")[0]);
+    expect(systems.sort()).toEqual(expect.arrayContaining(["You are a database specialist.", "You are alpha, a pragmatic engineer."]));
+    expect(systems).not.toContain("You are beta, a pragmatic engineer.");
+    await expect(run({ task: "Cache?", config: twoAgents(openai), agent_system_prompts: { zeta: "x" }, env })).rejects.toThrow("`agent_system_prompts` names unknown agent `zeta`");
+  });
+
   it("uses each phase's model when an agent names tiers", async () => {
     server.enqueue(answer({ input: 10, output: 5 }), { toolCalls: [{ name: "vote", arguments: '{"answer":"A","reason":"only one"}' }] }, { text: "Final." });
     const tiered = { ...openai("alpha", server.url, "base-model"), backend: { ...openai("alpha", server.url).backend, model: "base-model", models: { voting: "vote-model", presentation: "present-model" } } };

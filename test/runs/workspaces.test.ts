@@ -178,6 +178,20 @@ describe("run() with context_paths", () => {
     expect(existsSync(join(result.log_dir, "agents", "alpha", "workspace", "pwned"))).toBe(false);
   });
 
+  it("carries out the winning plan in a second, writing run with execute_after_planning", async () => {
+    const { project } = makeProject();
+    const config: ConfigInput = { agents: [agent("alpha", 10, [])], coordination };
+    const result = await run({ task: "Write notes", project, config, agent_mode: "single", planning_mode: true, execute_after_planning: true, context_paths: [{ path: "deliverables", permission: "write" }], env: {} });
+    expect(result.status).toBe("completed");
+    const runs = project.runs();
+    expect(runs.map((r) => r.status)).toEqual(["completed", "completed"]);
+    const description = readRun(result.log_dir).description;
+    expect(description.parent_run).toBe(runs[0]!.run_id);
+    expect(description.task).toContain("# The plan to carry out");
+    expect(readdirSync(project.deliverablesDir).filter((f) => f.endsWith(".md"))).toHaveLength(1);
+    expect(result.changes).toMatchObject({ written_back: true });
+  });
+
   it("refuses a context path outside the project before anything is written", async () => {
     const { root, project } = makeProject();
     const config: ConfigInput = { agents: [agent("alpha", 10, [{ answer: "x" }])], coordination };
