@@ -102,6 +102,11 @@ export const configSchema = z
     agents: z.array(agentSchema).min(1, "expected at least one agent"),
     coordination: coordinationSchema.default(coordinationSchema.parse({})),
     budget: z.strictObject({ usd: z.number().positive().optional() }).default({}),
+    approval: z
+      .strictObject({
+        above_usd: z.number().min(0).optional().describe("Ask before a run whose estimated cost is above this (workflows)."),
+      })
+      .default({}),
     commands: z
       .strictObject({
         allow: z.array(z.string().min(1)).default([]).describe("Programs agents may run with run_command (no shell), e.g. node, npm, git."),

@@ -12,6 +12,8 @@ import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { createProgressView } from "./progress-view.ts";
+import { runsCommand } from "./runs-command.ts";
+import { statusCommand } from "./status-command.ts";
 
 const HELP = `Usage: conclave <command> [options]
 
@@ -20,6 +22,8 @@ Commands:
   validate <file>     Check a config file and print what is wrong, with the line.
   run <script.ts>     Run a workflow script with the workflow flags (see \`npx tsx <script> --help\`).
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
+  status [run-dir]    Show a run's status (default: the latest run), also while it runs; --json for status.json.
+  runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs); --json, --limit N.
   help                Show this help.
 
 Options of ask:
@@ -80,6 +84,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return init(rest, io);
       case "run":
         return await runScript(rest);
+      case "status":
+        return await statusCommand(rest, io);
+      case "runs":
+        return await runsCommand(rest, io);
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;

@@ -22,8 +22,10 @@ Options:
   --project <dir>     The project directory (default: $CONCLAVE_PROJECT, or projects/<workflow name>).
   --fresh             Ignore remembered steps: run every step again.
   --automation        Plain output for programs: a LOG_DIR line per run, then WORKFLOW: <status>.
-  --yes               Approve every run and write-back without asking.
-  --confirm           Ask before every run.
+  --yes               Approve every run without asking, and say so (automation mode does the same).
+  --confirm           Show each run's card (task, agents, mode, files it may write, estimate) and ask
+                      Approve / Edit agents / Cancel; then ask before writing the winner's changes back.
+                      Runs above the config's approval.above_usd are always asked about.
   --watch             Run again whenever CONTEXT.md, filepaths.json, the files it lists, or the script change.
   -h, --help          Show this help.
 
@@ -53,10 +55,6 @@ export function parseWorkflowFlags(argv: string[], env: NodeJS.ProcessEnv = proc
   } catch (error) {
     const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "").replace(/[.?]$/, "");
     throw new ConfigError(`${first}. Run the workflow with --help for its options.`);
-  }
-  // Not built yet: refuse rather than ignore, so nobody believes a run was watched or confirmed.
-  for (const flag of ["watch", "confirm"] as const) {
-    if (values[flag]) throw new ConfigError(`\`--${flag}\` is not available in this version of Conclave yet. Run the workflow without it.`);
   }
   const project = (values.project as string | undefined) ?? env.CONCLAVE_PROJECT;
   return {

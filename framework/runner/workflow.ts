@@ -1,22 +1,26 @@
 import { resolve } from "node:path";
 import { $ as zx, type Shell } from "zx";
 import { z } from "zod";
+import type { ConclaveConfig } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
-import { resolveBackend } from "../models/create-model-client.ts";
 import { ConfigError } from "../errors.ts";
+import { resolveBackend } from "../models/create-model-client.ts";
 import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
 import { stepKey } from "../project/step-key.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
 import { run } from "../runs/run.ts";
+import { describeRun } from "../runs/run-card.ts";
 import { defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
+import { askApproval, askWriteBack } from "./approval.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { createProgressView } from "./progress-view.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
+import { watchFiles } from "./watch.ts";
 import { WORKFLOW_HELP, parseWorkflowFlags, type WorkflowFlags } from "./workflow-flags.ts";
 
 /** What a workflow's function is handed: the presets, the general run, the project, a shell and a logger. */
@@ -38,17 +42,22 @@ export interface WorkflowContext {
   flags: WorkflowFlags;
 }
 
+export type WorkflowStatus = "completed" | "failed" | "timeout" | "interrupted" | "cancelled" | "error";
+
 export interface WorkflowSummary {
   name: string;
-  status: "completed" | "failed" | "timeout" | "interrupted" | "error";
+  status: WorkflowStatus;
   exitCode: number;
   steps: StepRow[];
 }
 
+type WorkflowFn = (context: WorkflowContext) => Promise<void>;
+
 /**
  * The entry of every workflow script (DESIGN §1): parses the shared flags, opens the project,
  * runs `fn` with the presets, remembers finished steps so a re-run resumes instead of paying
- * twice (`--fresh` forgets), prints a summary table, and sets `process.exitCode`.
+ * twice (`--fresh` forgets), prints a summary table, and sets `process.exitCode`. With
+ * `--watch` it runs again whenever the project's context or the script changes.
  *
  * @example
  * await workflow("feature", async ({ plan, execute, project }) => {
@@ -57,118 +66,232 @@ export interface WorkflowSummary {
  *   project.deliver("summary.md", p.answer ?? "");
  * });
  */
-export async function workflow(name: string, fn: (context: WorkflowContext) => Promise<void>, argv = process.argv.slice(2)): Promise<WorkflowSummary> {
+export async function workflow(name: string, fn: WorkflowFn, argv = process.argv.slice(2)): Promise<WorkflowSummary> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let flags: WorkflowFlags;
+  let project: Project;
+  let config: ConclaveConfig;
+  let configPath: string;
   try {
     loadDotEnv();
     flags = parseWorkflowFlags(argv);
+    if (flags.help) {
+      out(WORKFLOW_HELP);
+      return done({ name, status: "completed", exitCode: EXIT.ok, steps: [] }, false);
+    }
+    project = openProject(resolve(flags.project ?? `projects/${name}`), { create: true });
+    configPath = flags.config ?? defaultConfigPath(process.env);
+    config = loadConfig(configPath);
   } catch (error) {
     err(`${name}: ${(error as Error).message}`);
-    return finish({ name, status: "error", exitCode: EXIT.usage, steps: [] });
+    return done({ name, status: "error", exitCode: EXIT.usage, steps: [] }, false);
   }
-  if (flags.help) {
-    out(WORKFLOW_HELP);
-    return finish({ name, status: "completed", exitCode: EXIT.ok, steps: [] });
+  const setup = { name, fn, flags, project, config, configPath, out, err };
+  if (!flags.watch) {
+    const controller = new AbortController();
+    const stop = onCtrlC(err, () => controller.abort("interrupted"));
+    try {
+      return done(await iteration(setup, controller.signal), flags.automation);
+    } finally {
+      stop();
+    }
   }
+  // In watch mode each pass has printed its own WORKFLOW line.
+  return done(await watchLoop(setup), false);
 
-  const rows: StepRow[] = [];
-  const controller = new AbortController();
-  let presses = 0;
-  const onSigint = () => {
-    if (++presses > 1) process.exit(EXIT.interrupted);
-    err("\nInterrupted: finishing the current run (press Ctrl+C again to quit at once).");
-    controller.abort("interrupted");
-  };
-  process.on("SIGINT", onSigint);
-  const say = flags.automation ? err : out;
-  try {
-    const project = openProject(resolve(flags.project ?? `projects/${name}`), { create: true });
-    const configPath = flags.config ?? defaultConfigPath(process.env);
-    const config = loadConfig(configPath);
-    // What decides which models answer: the config, and for `auto` the environment (never the keys themselves).
-    const backends = config.agents.map((a) => (flags.dryRun ? "scripted" : resolveBackend(a.backend.type, process.env).type));
-    const fingerprint = JSON.stringify({
-      config,
-      backends,
-      model: process.env.CONCLAVE_MODEL ?? null,
-      openai: process.env.OPENAI_BASE_URL ?? null,
-      anthropic: process.env.ANTHROPIC_BASE_URL ?? null,
-    });
-    let index = 0;
-    const askHuman = terminalAskHuman();
-
-    const step = async <T>(kind: string, options: RunOptions<T>): Promise<RunResult<T>> => {
-      if (controller.signal.aborted) throw new Interrupted();
-      index++;
-      const label = options.id ?? `${index}. ${kind}: ${oneLine(options.task)}`;
-      const inputs = { workflow: name, kind, options: memoInputs(options), context: project.context(), config: fingerprint, dryRun: flags.dryRun };
-      const key = stepKey({ id: options.id ?? null, inputs });
-      const remembered = flags.fresh ? undefined : project.memo.get(key);
-      if (remembered && remembered.status === "completed") {
-        rows.push(rowOf(label, remembered, true));
-        say(`${label}: remembered (${remembered.winner}, ${remembered.winner_reason})`);
-        return remembered as RunResult<T>;
-      }
-      const automation = flags.automation ? createAutomationOutput(out) : undefined;
-      const view = automation ? undefined : createProgressView({ write: (s) => process.stderr.write(s), tty: Boolean(process.stderr.isTTY), color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
-      if (!automation) err(`\n${label}`);
-      const result = await run<T>({
-        ...options,
-        project,
-        config: options.config ?? configPath,
-        ...(flags.dryRun && { dryRun: true }),
-        signal: controller.signal,
-        onStart: ({ logDir }) => automation?.start(logDir),
-        onStatus: (s) => view?.update(s),
-        onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
-        onNotice: err,
-        ...(!flags.automation && { askHuman }),
-        id: options.id ?? key,
-        description: { workflow: name, step: label, step_key: key },
-      });
-      if (automation) automation.finish(result);
-      else view!.finish(result);
-      if (result.status === "completed") project.memo.put(key, { result, inputs });
-      rows.push(rowOf(label, result, false));
-      if (result.status === "interrupted") throw new Interrupted();
-      return result;
-    };
-
-    const context: WorkflowContext = {
-      plan: (task, options = {}) => step("plan", presetRunOptions(task, options, { planning_mode: true, output: PLAN_SCHEMA as never })),
-      execute: (task, options = {}) => step("execute", presetRunOptions(task, options.writes || options.context_paths ? options : { ...options, writes: ["deliverables/"] }, {})),
-      verify: (task, options = {}) => step("verify", presetRunOptions(task, options, { output: VERDICT_SCHEMA as never })),
-      run: (options) => step("run", options),
-      ask: (question, options = {}) => step("ask", presetRunOptions(question, options, {})),
-      project,
-      $: zx({ cwd: project.dir }),
-      log: (...parts) => say(parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p))).join(" ")),
-      flags,
-    };
-    await fn(context);
-    const failed = rows.find((r) => r.status !== "completed");
-    const exitCode = failed ? exitCodeFor(failed.status as never) : EXIT.ok;
-    return finish({ name, status: failed ? (exitCode === EXIT.timeout ? "timeout" : "failed") : "completed", exitCode, steps: rows });
-  } catch (error) {
-    if (error instanceof Interrupted) return finish({ name, status: "interrupted", exitCode: EXIT.interrupted, steps: rows });
-    const where = userLine(error);
-    err(`${name}: ${error instanceof ConfigError ? "" : "error: "}${(error as Error).message ?? String(error)}${where ? ` (${where})` : ""}`);
-    return finish({ name, status: "error", exitCode: error instanceof ConfigError ? EXIT.usage : EXIT.execution, steps: rows });
-  } finally {
-    process.off("SIGINT", onSigint);
-  }
-
-  function finish(summary: WorkflowSummary): WorkflowSummary {
-    if (summary.steps.length) (flags?.automation ? err : out)(`\n${summaryTable(summary.steps)}`);
-    if (flags?.automation) out(`WORKFLOW: ${summary.status}`);
+  function done(summary: WorkflowSummary, automation: boolean): WorkflowSummary {
+    if (automation) out(`WORKFLOW: ${summary.status}`);
     process.exitCode = summary.exitCode;
     return summary;
   }
 }
 
-class Interrupted extends Error {}
+interface Setup {
+  name: string;
+  fn: WorkflowFn;
+  flags: WorkflowFlags;
+  project: Project;
+  config: ConclaveConfig;
+  configPath: string;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+// Ctrl+C: the first press cancels the current run, which finalizes as interrupted; the second exits at once.
+function onCtrlC(err: (line: string) => void, cancel: () => void): () => void {
+  let presses = 0;
+  const handler = () => {
+    if (++presses > 1) process.exit(EXIT.interrupted);
+    err("\nInterrupted: finishing the current run (press Ctrl+C again to quit at once).");
+    cancel();
+  };
+  process.on("SIGINT", handler);
+  return () => process.off("SIGINT", handler);
+}
+
+// Watch mode: run, then run again on every change of the watched files; a change mid-run cancels it.
+async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
+  const { project, err } = setup;
+  let last: WorkflowSummary = { name: setup.name, status: "completed", exitCode: EXIT.ok, steps: [] };
+  let controller = new AbortController();
+  let current: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  const script = process.argv[1] ? resolve(process.argv[1]) : undefined;
+  // The framework's own writes (deliverables/, runs/) never start a run.
+  const ours = (file: string) => [project.deliverablesDir, project.runsDir].some((dir) => file.startsWith(`${dir}/`));
+  const files = () => [...project.watchedFiles(), ...(script ? [script] : [])].filter((f) => !ours(f));
+  let watcher = watchFiles(files(), (changed) => onChange(changed));
+
+  const start = () => {
+    again = false;
+    controller = new AbortController();
+    current = iteration(setup, controller.signal).then(async (summary) => {
+      last = summary;
+      if (setup.flags.automation) setup.out(`WORKFLOW: ${summary.status}`);
+      current = undefined;
+      if (stopped) return finish();
+      if (again) return start();
+      // filepaths.json may list other files now.
+      await watcher.close();
+      watcher = watchFiles(files(), (changed) => onChange(changed));
+      await watcher.ready;
+      err(`\nWatching ${files().length} files (CONTEXT.md, filepaths.json, the files it lists, the script). Edit one to run again; Ctrl+C to stop.`);
+    });
+  };
+  const onChange = (changed: string[]) => {
+    if (stopped) return;
+    err(`\nChanged: ${changed.map((f) => f.replace(`${project.dir}/`, "")).join(", ")}${current ? ": cancelling the current run and starting again." : ": running again."}`);
+    if (current) {
+      again = true;
+      controller.abort("cancelled");
+    } else start();
+  };
+  const stop = onCtrlC(err, () => {
+    stopped = true;
+    void watcher.close();
+    if (current) controller.abort("interrupted");
+    else finish();
+  });
+  await watcher.ready;
+  start();
+  await finished;
+  stop();
+  await watcher.close();
+  return last;
+}
+
+// One pass of the workflow's function, under `signal`; returns its summary after printing the table.
+async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSummary> {
+  const { name, fn, flags, project, config, configPath, out, err } = setup;
+  const rows: StepRow[] = [];
+  const say = flags.automation ? err : out;
+  const interactive = Boolean(process.stdin.isTTY) && !flags.automation && !flags.yes;
+  const askHuman = terminalAskHuman();
+  // What decides which models answer: the config, and for `auto` the environment (never the keys themselves).
+  const fingerprint = JSON.stringify({
+    config,
+    backends: config.agents.map((a) => (flags.dryRun ? "scripted" : resolveBackend(a.backend.type, process.env).type)),
+    model: process.env.CONCLAVE_MODEL ?? null,
+    openai: process.env.OPENAI_BASE_URL ?? null,
+    anthropic: process.env.ANTHROPIC_BASE_URL ?? null,
+  });
+  let index = 0;
+
+  const step = async <T>(kind: string, requested: RunOptions<T>): Promise<RunResult<T>> => {
+    if (signal.aborted) throw new Stopped(signal.reason === "cancelled" ? "cancelled" : "interrupted");
+    index++;
+    const label = requested.id ?? `${index}. ${kind}: ${oneLine(requested.task)}`;
+    let options: RunOptions<T> = { ...requested, project, config: requested.config ?? configPath, ...(flags.dryRun && { dryRun: true }) };
+    const inputs = { workflow: name, kind, options: memoInputs(requested), context: project.context(), config: fingerprint, dryRun: flags.dryRun };
+    const key = stepKey({ id: requested.id ?? null, inputs });
+    const remembered = flags.fresh ? undefined : project.memo.get(key);
+    if (remembered && remembered.status === "completed") {
+      rows.push(rowOf(label, remembered, true));
+      say(`${label}: remembered (${remembered.winner}, ${remembered.winner_reason})`);
+      return remembered as RunResult<T>;
+    }
+    options = await approved(label, options);
+    const automation = flags.automation ? createAutomationOutput(out) : undefined;
+    const view = automation ? undefined : createProgressView({ write: (s) => process.stderr.write(s), tty: Boolean(process.stderr.isTTY), color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
+    if (!automation) err(`\n${label}`);
+    const result = await run<T>({
+      ...options,
+      signal,
+      onStart: ({ logDir }) => automation?.start(logDir),
+      onStatus: (s) => view?.update(s),
+      onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
+      onNotice: err,
+      ...(!flags.automation && { askHuman }),
+      ...(interactive && flags.confirm && { approve: ({ changes, patchPath }) => askWriteBack(changes, patchPath) }),
+      id: requested.id ?? key,
+      description: { workflow: name, step: label, step_key: key },
+    });
+    if (automation) automation.finish(result);
+    else view!.finish(result);
+    if (result.status === "completed") project.memo.put(key, { result, inputs });
+    rows.push(rowOf(label, result, false));
+    if (result.status === "interrupted" || result.status === "cancelled") throw new Stopped(result.status);
+    return result;
+  };
+
+  // Before a run above approval.above_usd, or every run with --confirm: the run card, then Approve / Edit agents / Cancel.
+  const approved = async <T>(label: string, options: RunOptions<T>): Promise<RunOptions<T>> => {
+    const above = config.approval.above_usd;
+    const card = flags.confirm || above !== undefined ? describeRun(options) : undefined;
+    if (!card || !(flags.confirm || card.estimate.usd === null || card.estimate.usd > above!)) return options;
+    const money = card.estimate.usd === null ? "cost unknown" : `$${card.estimate.usd.toFixed(4)}`;
+    if (flags.yes || flags.automation) {
+      err(`Approved (${flags.yes ? "--yes" : "automation mode"}): ${label}, estimate ${money}.`);
+      return options;
+    }
+    if (!process.stdin.isTTY) {
+      throw new ConfigError(`${label} needs approval (estimate ${money}${flags.confirm ? ", --confirm" : `, above approval.above_usd $${above}`}): run it in a terminal, or pass --yes.`);
+    }
+    const decision = await askApproval(card, label);
+    if (decision.action === "cancel") throw new Stopped("cancelled");
+    return decision.action === "edit" ? { ...options, agents: decision.agents } : options;
+  };
+
+  const context: WorkflowContext = {
+    plan: (task, options = {}) => step("plan", presetRunOptions(task, options, { planning_mode: true, output: PLAN_SCHEMA as never })),
+    execute: (task, options = {}) => step("execute", presetRunOptions(task, options.writes || options.context_paths ? options : { ...options, writes: ["deliverables/"] }, {})),
+    verify: (task, options = {}) => step("verify", presetRunOptions(task, options, { output: VERDICT_SCHEMA as never })),
+    run: (options) => step("run", options),
+    ask: (question, options = {}) => step("ask", presetRunOptions(question, options, {})),
+    project,
+    $: zx({ cwd: project.dir }),
+    log: (...parts) => say(parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p))).join(" ")),
+    flags,
+  };
+
+  let summary: WorkflowSummary;
+  try {
+    await fn(context);
+    const failed = rows.find((r) => r.status !== "completed");
+    const exitCode = failed ? exitCodeFor(failed.status as never) : EXIT.ok;
+    summary = { name, status: failed ? (exitCode === EXIT.timeout ? "timeout" : "failed") : "completed", exitCode, steps: rows };
+  } catch (error) {
+    if (error instanceof Stopped) summary = { name, status: error.status, exitCode: EXIT.interrupted, steps: rows };
+    else {
+      const where = userLine(error);
+      err(`${name}: ${error instanceof ConfigError ? "" : "error: "}${(error as Error).message ?? String(error)}${where ? ` (${where})` : ""}`);
+      summary = { name, status: "error", exitCode: error instanceof ConfigError ? EXIT.usage : EXIT.execution, steps: rows };
+    }
+  }
+  if (rows.length) say(`\n${summaryTable(rows)}`);
+  return summary;
+}
+
+// A run or the workflow was stopped: Ctrl+C (interrupted), a watched change or a refused approval (cancelled).
+class Stopped extends Error {
+  constructor(readonly status: "interrupted" | "cancelled") {
+    super(status);
+  }
+}
 
 function rowOf(step: string, r: RunResult<unknown>, remembered: boolean): StepRow {
   return { step, status: r.status, winner: r.winner, tokens: r.usage.input_tokens + r.usage.output_tokens, cost_usd: r.usage.cost_usd, seconds: remembered ? 0 : r.elapsed_seconds, remembered };
@@ -176,7 +299,7 @@ function rowOf(step: string, r: RunResult<unknown>, remembered: boolean): StepRo
 
 // What decides whether a step can be remembered: its options as data (a zod schema as its JSON Schema).
 function memoInputs(options: RunOptions<unknown>): unknown {
-  const { output, project: _p, signal: _s, clock: _c, env: _e, onStatus: _o, onEvent: _v, onNotice: _n, onStart: _t, approve: _a, description: _d, ...rest } = options;
+  const { output, project: _p, signal: _s, clock: _c, env: _e, onStatus: _o, onEvent: _v, onNotice: _n, onStart: _t, approve: _a, askHuman: _h, description: _d, ...rest } = options;
   return { ...rest, ...(output && { output: z.toJSONSchema(output, { unrepresentable: "any" }) }) };
 }
 

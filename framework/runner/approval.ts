@@ -1,0 +1,63 @@
+import { createInterface } from "node:readline/promises";
+import type { RunCard } from "../runs/run-card.ts";
+
+export type ApprovalDecision = { action: "approve" } | { action: "edit"; agents: string[] } | { action: "cancel" };
+
+/** The run card as plain lines: task, agents, mode, files it may write, the estimate. */
+export function formatRunCard(card: RunCard, title: string): string {
+  const usd = card.estimate.usd === null ? "cost unknown (a model has no price)" : `$${card.estimate.usd.toFixed(4)}`;
+  return [
+    `Run ${title}`,
+    `  task       ${card.task.split("\n")[0]!.slice(0, 100)}`,
+    `  agents     ${card.agents.map((a) => `${a.id} (${a.backend} ${a.model})`).join(", ")}`,
+    `  mode       ${card.mode === "single" ? "single agent" : `${card.agents.length} agents, up to ${card.maxRounds} rounds`}`,
+    `  may write  ${card.writes.length ? card.writes.join(", ") : "nothing"}`,
+    `  estimate   ~${Math.round(card.estimate.tokens / 100) / 10}k tokens, ${usd}`,
+  ].join("\n");
+}
+
+/**
+ * Shows the run card at the terminal and asks: Approve, Edit agents, or Cancel. Editing asks
+ * for the agents to keep (from the card's) and then approves.
+ *
+ * @example
+ * const decision = await askApproval(card, "2. execute: Add caching");
+ * if (decision.action === "cancel") return;
+ */
+export async function askApproval(card: RunCard, title: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<ApprovalDecision> {
+  const rl = createInterface({ input, output });
+  try {
+    output.write(`\n${formatRunCard(card, title)}\n`);
+    for (let tries = 0; tries < 10; tries++) {
+      const answer = (await rl.question("Approve [a], edit agents [e], or cancel [c]? ")).trim().toLowerCase();
+      if (answer === "a" || answer === "approve" || answer === "y" || answer === "yes") return { action: "approve" };
+      if (answer === "c" || answer === "cancel" || answer === "n" || answer === "no") return { action: "cancel" };
+      if (answer === "e" || answer === "edit") {
+        const ids = card.agents.map((a) => a.id);
+        for (let again = 0; again < 10; again++) {
+          const picked = (await rl.question(`Agents to run, comma-separated (${ids.join(", ")}): `)).split(",").map((s) => s.trim()).filter(Boolean);
+          const unknown = picked.filter((id) => !ids.includes(id));
+          if (picked.length && unknown.length === 0) return { action: "edit", agents: picked };
+          output.write(unknown.length ? `Unknown agent ${unknown.join(", ")}: choose from ${ids.join(", ")}.\n` : "Name at least one agent.\n");
+        }
+        return { action: "cancel" };
+      }
+      output.write("Type a, e or c.\n");
+    }
+    return { action: "cancel" };
+  } finally {
+    rl.close();
+  }
+}
+
+/** Asks whether to write the winner's changes back; anything but no approves. */
+export async function askWriteBack(files: string[], patchPath: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<boolean> {
+  const rl = createInterface({ input, output });
+  try {
+    output.write(`\nThe winner changed ${files.length} file${files.length === 1 ? "" : "s"}: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", …" : ""}\nThe patch: ${patchPath}\n`);
+    const answer = (await rl.question("Write the changes back? [Y/n] ")).trim().toLowerCase();
+    return !(answer === "n" || answer === "no");
+  } finally {
+    rl.close();
+  }
+}
