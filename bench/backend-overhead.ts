@@ -12,8 +12,8 @@ import type { ModelClient } from "../framework/models/model.ts";
  */
 export async function backendOverheadMs(reps: number, perRep = 50): Promise<{ openai: number; anthropic: number }> {
   const total = 2 * (reps + 1) * perRep;
-  const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
-  const child = spawn(process.execPath, [tsx, fileURLToPath(new URL("./fake-server-process.ts", import.meta.url)), String(total)], { stdio: ["ignore", "pipe", "inherit"] });
+  // node --import tsx, not the tsx CLI: the CLI starts a second process that a kill would leave running.
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./fake-server-process.ts", import.meta.url)), String(total)], { stdio: ["ignore", "pipe", "inherit"], cwd: fileURLToPath(new URL("..", import.meta.url)) });
   const [line] = (await once(child.stdout, "data")) as [Buffer];
   const url = line.toString().trim();
   try {

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "../framework/runs/run.ts";
 import { backendOverheadMs } from "./backend-overhead.ts";
 import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
+import { coldStart, watchRerun } from "./runner-timings.ts";
 
 // `npm run bench`: one JSON object of medians. Each figure measures what its name says.
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -61,6 +62,8 @@ try {
   const cpu = await cpuPerCall();
   const par = parallel();
   const backend = await backendOverheadMs(REPS);
+  const watch = await watchRerun(REPS);
+  const start = coldStart(REPS);
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
@@ -69,6 +72,10 @@ try {
       parallel_peak_rss_mb: round(par.peak_rss_mb, 1),
       backend_overhead_ms: round(Math.max(backend.openai, backend.anthropic)),
       backend_overhead_ms_by_backend: { openai: round(backend.openai), anthropic: round(backend.anthropic) },
+      watch_rerun_ms: round(watch, 1),
+      cold_start_ms: round(start.cold_start_ms, 1),
+      cold_start_ratio_to_empty_tsx: round(start.ratio, 2),
+      empty_tsx_ms: round(start.empty_tsx_ms, 1),
       reps: REPS,
     }),
   );

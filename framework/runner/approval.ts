@@ -1,7 +1,18 @@
 import { createInterface } from "node:readline/promises";
 import type { RunCard } from "../runs/run-card.ts";
 
-export type ApprovalDecision = { action: "approve" } | { action: "edit"; agents: string[] } | { action: "cancel" };
+export type ApprovalDecision = { action: "approve" } | { action: "edit"; agents: string[] } | { action: "cancel" } | { action: "interrupt" };
+
+// readline rejects a pending question on Ctrl+C or Ctrl+D: Ctrl+C interrupts, Ctrl+D (end of input) cancels.
+async function asked(rl: ReturnType<typeof createInterface>, question: string): Promise<string | "ctrl-c" | "ctrl-d"> {
+  try {
+    return await rl.question(question);
+  } catch (error) {
+    if (/Ctrl\+C/.test((error as Error).message)) return "ctrl-c";
+    if (/Ctrl\+D/.test((error as Error).message)) return "ctrl-d";
+    throw error;
+  }
+}
 
 /** The run card as plain lines: task, agents, mode, files it may write, the estimate. */
 export function formatRunCard(card: RunCard, title: string): string {
@@ -29,13 +40,19 @@ export async function askApproval(card: RunCard, title: string, input: NodeJS.Re
   try {
     output.write(`\n${formatRunCard(card, title)}\n`);
     for (let tries = 0; tries < 10; tries++) {
-      const answer = (await rl.question("Approve [a], edit agents [e], or cancel [c]? ")).trim().toLowerCase();
+      const reply = await asked(rl, "Approve [a], edit agents [e], or cancel [c]? ");
+      if (reply === "ctrl-c") return { action: "interrupt" };
+      if (reply === "ctrl-d") return { action: "cancel" };
+      const answer = reply.trim().toLowerCase();
       if (answer === "a" || answer === "approve" || answer === "y" || answer === "yes") return { action: "approve" };
       if (answer === "c" || answer === "cancel" || answer === "n" || answer === "no") return { action: "cancel" };
       if (answer === "e" || answer === "edit") {
         const ids = card.agents.map((a) => a.id);
         for (let again = 0; again < 10; again++) {
-          const picked = (await rl.question(`Agents to run, comma-separated (${ids.join(", ")}): `)).split(",").map((s) => s.trim()).filter(Boolean);
+          const reply = await asked(rl, `Agents to run, comma-separated (${ids.join(", ")}): `);
+          if (reply === "ctrl-c") return { action: "interrupt" };
+          if (reply === "ctrl-d") return { action: "cancel" };
+          const picked = reply.split(",").map((s) => s.trim()).filter(Boolean);
           const unknown = picked.filter((id) => !ids.includes(id));
           if (picked.length && unknown.length === 0) return { action: "edit", agents: picked };
           output.write(unknown.length ? `Unknown agent ${unknown.join(", ")}: choose from ${ids.join(", ")}.\n` : "Name at least one agent.\n");
@@ -55,7 +72,9 @@ export async function askWriteBack(files: string[], patchPath: string, input: No
   const rl = createInterface({ input, output });
   try {
     output.write(`\nThe winner changed ${files.length} file${files.length === 1 ? "" : "s"}: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", …" : ""}\nThe patch: ${patchPath}\n`);
-    const answer = (await rl.question("Write the changes back? [Y/n] ")).trim().toLowerCase();
+    const reply = await asked(rl, "Write the changes back? [Y/n] ");
+    if (reply === "ctrl-c" || reply === "ctrl-d") return false;
+    const answer = reply.trim().toLowerCase();
     return !(answer === "n" || answer === "no");
   } finally {
     rl.close();

@@ -36,6 +36,7 @@ export function createProgressView(options: ProgressViewOptions) {
   let lastDraw = 0;
   let latest: StatusJson | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let paused = false;
 
   const render = (s: StatusJson): string[] => {
     const c = s.coordination;
@@ -53,7 +54,7 @@ export function createProgressView(options: ProgressViewOptions) {
 
   const draw = () => {
     timer = undefined;
-    if (!latest) return;
+    if (!latest || paused) return;
     lastDraw = Date.now();
     const lines = render(latest);
     const up = drawn > 0 ? `\x1b[${drawn}F` : "";
@@ -99,6 +100,18 @@ export function createProgressView(options: ProgressViewOptions) {
       const wait = throttle - (Date.now() - lastDraw);
       if (wait <= 0) draw();
       else timer ??= setTimeout(draw, wait);
+    },
+    /** Stops redrawing while a question is on screen; the block is drawn afresh below it on resume. */
+    pause() {
+      paused = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      // Erase the block, so the question has the screen and the block is not left behind twice.
+      if (options.tty && drawn > 0) options.write(`\x1b[${drawn}F\x1b[0J`);
+      drawn = 0;
+    },
+    resume() {
+      paused = false;
     },
     /** A journal event: one plain line when it is worth one, off a terminal. */
     event(e: JournalEvent) {

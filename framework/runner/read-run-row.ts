@@ -16,23 +16,28 @@ import type { StatusJson } from "../runs/status-json.ts";
 export function readRunRow(dir: string): RunIndexEntry {
   const description = readJson<{ task?: string; started_at?: string; step_id?: string; step?: string; workflow?: string }>(join(dir, "run_description.json")) ?? {};
   const step = description.step_id ?? description.step;
-  const base = {
-    run_id: basename(dir),
+  const row = (fields: Pick<RunIndexEntry, "status" | "winner" | "cost_usd" | "elapsed_seconds">, runId = basename(dir), task = description.task ?? ""): RunIndexEntry => ({
+    run_id: runId,
     ...(typeof step === "string" && { step }),
     ...(typeof description.workflow === "string" && { workflow: description.workflow }),
+    status: fields.status,
+    winner: fields.winner,
+    cost_usd: fields.cost_usd,
     started_at: description.started_at ?? "",
+    elapsed_seconds: fields.elapsed_seconds,
     log_dir: dir,
-    task: description.task ?? "",
-  };
+    task,
+  });
   const result = readJson<RunResult>(join(dir, "result.json"));
-  if (result) {
-    return { ...base, run_id: result.run_id, status: result.status, winner: result.winner, cost_usd: result.usage.cost_usd, elapsed_seconds: result.elapsed_seconds };
+  if (result?.usage) {
+    return row({ status: result.status, winner: result.winner, cost_usd: result.usage.cost_usd, elapsed_seconds: result.elapsed_seconds }, result.run_id);
   }
   const status = readJson<StatusJson>(join(dir, "status.json"));
   if (status?.results && status.usage && status.meta) {
-    return { ...base, status: status.results.status, winner: status.results.winner, cost_usd: status.usage.cost_usd, elapsed_seconds: status.meta.elapsed_seconds, task: base.task || status.meta.question };
+    const fields = { status: status.results.status, winner: status.results.winner, cost_usd: status.usage.cost_usd, elapsed_seconds: status.meta.elapsed_seconds };
+    return row(fields, basename(dir), description.task ?? status.meta.question);
   }
-  return { ...base, status: "starting", winner: null, cost_usd: null, elapsed_seconds: 0 };
+  return row({ status: "starting", winner: null, cost_usd: null, elapsed_seconds: 0 });
 }
 
 // A JSON file's value, or undefined when it is missing or does not parse (every file here is replaced atomically, so that means absent or foreign).

@@ -24,7 +24,7 @@ const SECTIONS = ["meta", "coordination", "agents", "results", "usage"] as const
  */
 export async function readStatusJson(runDir: string, options: { attempts?: number; delayMs?: number } = {}): Promise<StatusRead> {
   const path = join(runDir, "status.json");
-  const attempts = options.attempts ?? 5;
+  const attempts = options.attempts ?? 10;
   let failure: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(options.delayMs ?? 100);
@@ -48,7 +48,7 @@ export async function readStatusJson(runDir: string, options: { attempts?: numbe
     const missing = SECTIONS.filter((k) => typeof (value as Record<string, unknown> | null)?.[k] !== "object" || (value as Record<string, unknown>)[k] === null);
     if (missing.length) {
       throw new ConfigError(
-        `\`${path}\` is not a Conclave status.json: expected the sections ${SECTIONS.join(", ")}, found none for ${missing.join(", ")}. Pass the directory of a run Conclave wrote.`,
+        `\`${path}\` is not a Conclave status.json: expected the sections ${SECTIONS.join(", ")}, found it without ${missing.join(", ")}. Pass the directory of a run Conclave wrote.`,
       );
     }
     return { path, text, status: value as StatusJson };

@@ -8,8 +8,8 @@ const START = 'Start one with `npx conclave ask "<task>"` (or `npx conclave run 
 /**
  * The run directory `target` names, for `conclave status`: `latest` (or nothing) is the most
  * recently modified run directory under `<cwd>/.conclave/runs/` and `<cwd>/projects/<p>/runs/`;
- * otherwise a run directory (one with run_description.json), its status.json, or a run id found
- * there. Throws a ConfigError that says where it looked and what to pass.
+ * otherwise a run directory (one with run_description.json, or events.jsonl while it starts),
+ * its status.json, or a run id found there. Throws a ConfigError that says where it looked and what to pass.
  *
  * @example
  * resolveRunDir("latest", process.cwd());                        // "/…/.conclave/runs/20261121-101500-3f9a1c2b7d4e"
@@ -35,7 +35,8 @@ export function resolveRunDir(target: string | undefined, cwd: string): string {
     if (basename(path) === "status.json" && existsSync(join(dirname(path), "run_description.json"))) return dirname(path);
     throw new ConfigError(`\`${target}\` is not a run directory: expected a run directory or the status.json in one, found a file that is not. ${hint}.`);
   }
-  if (existsSync(join(path, "run_description.json"))) return path;
+  // A run writes events.jsonl before run_description.json, and prints LOG_DIR in between.
+  if (existsSync(join(path, "run_description.json")) || existsSync(join(path, "events.jsonl"))) return path;
   const inside = findRunDirs([path]).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
   const where = inside ? ` It holds run directories: pass one, such as \`${relative(cwd, inside.dir) || inside.dir}\` (the latest).` : "";
   throw new ConfigError(`\`${target}\` is not a run directory: expected run_description.json in it, found ${describe(path)}.${where || ` ${hint}.`}`);

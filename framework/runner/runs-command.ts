@@ -86,7 +86,7 @@ export async function runsCommand(args: string[], io: CommandIo, cwd = process.c
       },
     },
   );
-  const count = rows.length === source.rows.length ? `${rows.length} run${rows.length === 1 ? "" : "s"}` : `the newest ${rows.length} of ${source.rows.length} runs`;
+  const count = rows.length === source.rows.length ? `${rows.length} run${rows.length === 1 ? "" : "s"}` : `The newest ${rows.length} of ${source.rows.length} runs`;
   io.stdout.write(`${table.join("\n")}\n\n${count} in \`${source.label}\`, newest last.\n`);
   return EXIT.ok;
 }

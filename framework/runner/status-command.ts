@@ -1,10 +1,10 @@
-import { EXIT } from "./exit-codes.ts";
+import { ConfigError } from "../errors.ts";
 import { useColor, type CommandIo } from "./command-io.ts";
+import { EXIT } from "./exit-codes.ts";
 import { formatStatus } from "./format-status.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { readStatusJson } from "./read-status-json.ts";
 import { resolveRunDir } from "./resolve-run-dir.ts";
-import { ConfigError } from "../errors.ts";
 
 const HELP = `Usage: conclave status [run-dir | status.json | run-id | latest] [--json]
 

@@ -4,22 +4,25 @@ import { watch as chokidar } from "chokidar";
 export interface FileWatcher {
   /** Resolves once the watcher is listening. */
   ready: Promise<void>;
+  /** Reads the file list again (filepaths.json may list new files); pending changes are kept. */
+  refresh(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Calls `onChange` once per burst of changes to `files`, after `debounceMs` of quiet. Watches
- * the files' directories rather than the files, so an editor's save by write-to-temp-and-rename
- * is seen as one change of the file, and a file created later is seen too.
+ * Calls `onChange` once per burst of changes to the files `files()` names, after `debounceMs`
+ * of quiet. Watches the files' directories rather than the files, so an editor's save by
+ * write-to-temp-and-rename is one change of the file, and a file created later is seen too.
  *
  * @example
- * const watcher = watchFiles(["projects/demo/CONTEXT.md"], (changed) => rerun(changed));
+ * const watcher = watchFiles(() => ["projects/demo/CONTEXT.md"], (changed) => rerun(changed));
  * await watcher.ready;
  */
-export function watchFiles(files: string[], onChange: (changed: string[]) => void, options: { debounceMs?: number } = {}): FileWatcher {
-  const wanted = new Set(files.map((f) => resolve(f)));
-  const dirs = [...new Set([...wanted].map((f) => dirname(f)))];
+export function watchFiles(files: () => string[], onChange: (changed: string[]) => void, options: { debounceMs?: number } = {}): FileWatcher {
   const debounceMs = options.debounceMs ?? 300;
+  let wanted = new Set(files().map((f) => resolve(f)));
+  const dirsOf = (set: Set<string>) => [...new Set([...set].map((f) => dirname(f)))];
+  let dirs = dirsOf(wanted);
   const changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const watcher = chokidar(dirs, { ignoreInitial: true, depth: 0, atomic: true });
@@ -36,6 +39,13 @@ export function watchFiles(files: string[], onChange: (changed: string[]) => voi
   });
   return {
     ready: new Promise((ready) => watcher.once("ready", () => ready())),
+    async refresh() {
+      wanted = new Set(files().map((f) => resolve(f)));
+      const next = dirsOf(wanted);
+      const added = next.filter((d) => !dirs.includes(d));
+      dirs = next;
+      if (added.length) watcher.add(added);
+    },
     close: async () => {
       clearTimeout(timer);
       await watcher.close();

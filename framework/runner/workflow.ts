@@ -1,4 +1,8 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { $ as zx, type Shell } from "zx";
 import { z } from "zod";
 import type { ConclaveConfig } from "../config/config-schema.ts";
@@ -119,11 +123,11 @@ interface Setup {
 }
 
 // Ctrl+C: the first press cancels the current run, which finalizes as interrupted; the second exits at once.
-function onCtrlC(err: (line: string) => void, cancel: () => void): () => void {
+function onCtrlC(err: (line: string) => void, cancel: () => void, running: () => boolean = () => true): () => void {
   let presses = 0;
   const handler = () => {
     if (++presses > 1) process.exit(EXIT.interrupted);
-    err("\nInterrupted: finishing the current run (press Ctrl+C again to quit at once).");
+    err(running() ? "\nInterrupted: finishing the current run (press Ctrl+C again to quit at once)." : "\nStopped watching.");
     cancel();
   };
   process.on("SIGINT", handler);
@@ -137,6 +141,7 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
   let controller = new AbortController();
   let current: Promise<void> | undefined;
   let again = false;
+  let scriptChanged = false;
   let stopped = false;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
@@ -144,44 +149,77 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
   // The framework's own writes (deliverables/, runs/) never start a run.
   const ours = (file: string) => [project.deliverablesDir, project.runsDir].some((dir) => file.startsWith(`${dir}/`));
   const files = () => [...project.watchedFiles(), ...(script ? [script] : [])].filter((f) => !ours(f));
-  let watcher = watchFiles(files(), (changed) => onChange(changed));
+  const watcher = watchFiles(files, (changed) => onChange(changed));
+  followParent();
 
   const start = () => {
     again = false;
     controller = new AbortController();
     current = iteration(setup, controller.signal).then(async (summary) => {
       last = summary;
-      if (setup.flags.automation) setup.out(`WORKFLOW: ${summary.status}`);
       current = undefined;
-      if (stopped) return finish();
+      if (setup.flags.automation) setup.out(`WORKFLOW: ${summary.status}`);
+      if (stopped || scriptChanged) return finish();
       if (again) return start();
-      // filepaths.json may list other files now.
-      await watcher.close();
-      watcher = watchFiles(files(), (changed) => onChange(changed));
-      await watcher.ready;
+      await watcher.refresh(); // filepaths.json may list other files now
       err(`\nWatching ${files().length} files (CONTEXT.md, filepaths.json, the files it lists, the script). Edit one to run again; Ctrl+C to stop.`);
     });
   };
   const onChange = (changed: string[]) => {
-    if (stopped) return;
+    if (stopped || scriptChanged) return;
+    scriptChanged = script !== undefined && changed.includes(script);
     err(`\nChanged: ${changed.map((f) => f.replace(`${project.dir}/`, "")).join(", ")}${current ? ": cancelling the current run and starting again." : ": running again."}`);
     if (current) {
       again = true;
       controller.abort("cancelled");
-    } else start();
+    } else if (scriptChanged) finish();
+    else start();
   };
   const stop = onCtrlC(err, () => {
     stopped = true;
-    void watcher.close();
     if (current) controller.abort("interrupted");
-    else finish();
-  });
+    else {
+      last = { ...last, exitCode: EXIT.ok };
+      finish();
+    }
+  }, () => current !== undefined);
   await watcher.ready;
   start();
   await finished;
   stop();
   await watcher.close();
-  return last;
+  // The script itself changed: its new code needs a new process (an ES module is imported once).
+  return scriptChanged ? { ...last, exitCode: await reexecute(err) } : last;
+}
+
+const PARENT_ENV = "CONCLAVE_WATCH_PARENT";
+
+// A process started again after a script change stops when the process that started it is gone (even if killed).
+function followParent(): void {
+  const parent = Number(process.env[PARENT_ENV]);
+  if (!parent) return;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(EXIT.interrupted);
+  }, 250).unref();
+}
+
+// Runs this same command again in a new process, with the terminal handed over to it; resolves to its exit code.
+async function reexecute(err: (line: string) => void): Promise<number> {
+  err("The workflow script changed: starting it again in a new process.");
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+  const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", loader];
+  const child = spawn(process.execPath, [...execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, [PARENT_ENV]: String(process.pid) } });
+  // Ctrl+C reaches the new process directly; this one only waits for it, and passes on a kill.
+  const ignore = () => {};
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", forward);
+  process.on("SIGHUP", forward);
+  const [code] = (await once(child, "exit")) as [number | null];
+  process.off("SIGINT", ignore);
+  process.off("SIGTERM", forward);
+  process.off("SIGHUP", forward);
+  return code ?? EXIT.interrupted;
 }
 
 // One pass of the workflow's function, under `signal`; returns its summary after printing the table.
@@ -226,7 +264,17 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
       onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
       onNotice: err,
       ...(!flags.automation && { askHuman }),
-      ...(interactive && flags.confirm && { approve: ({ changes, patchPath }) => askWriteBack(changes, patchPath) }),
+      ...(interactive &&
+        flags.confirm && {
+          approve: async ({ changes, patchPath }) => {
+            view?.pause();
+            try {
+              return await askWriteBack(changes, patchPath);
+            } finally {
+              view?.resume();
+            }
+          },
+        }),
       id: requested.id ?? key,
       description: { workflow: name, step: label, step_key: key },
     });
@@ -253,6 +301,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     }
     const decision = await askApproval(card, label);
     if (decision.action === "cancel") throw new Stopped("cancelled");
+    if (decision.action === "interrupt") throw new Stopped("interrupted");
     return decision.action === "edit" ? { ...options, agents: decision.agents } : options;
   };
 
