@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { initProject } from "../project/init-project.ts";
@@ -11,6 +10,7 @@ import type { RunResult } from "../runs/run-result.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
+import { parseCommandArgs } from "./parse-command-args.ts";
 import { createProgressView } from "./progress-view.ts";
 import { runsCommand } from "./runs-command.ts";
 import { statusCommand } from "./status-command.ts";
@@ -108,26 +108,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   }
 }
 
-function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
-  // `--timeout -1` means the value -1, so the value's own check can say what is wrong with it.
-  const merged: string[] = [];
-  for (const arg of args) {
-    const prev = merged.at(-1);
-    const takesValue = prev?.startsWith("--") && !prev.includes("=") && options[prev.slice(2)]?.type === "string";
-    if (takesValue && /^-\d/.test(arg)) merged[merged.length - 1] = `${prev}=${arg}`;
-    else merged.push(arg);
-  }
-  try {
-    return parseArgs({ args: merged, options: { ...options, help: { type: "boolean", short: "h" } } as T & { help: { type: "boolean"; short: "h" } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    // Node appends advice about `--` and `--opt=-XYZ` that does not fit this CLI: keep the first sentence.
-    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "").replace(/[.?]$/, "");
-    throw new ConfigError(`${first}. Run \`conclave help\` for the options.`);
-  }
-}
 
 async function ask(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseCommandArgs("ask", args, {
     config: { type: "string" },
     agents: { type: "string" },
     mode: { type: "string" },
@@ -204,7 +187,11 @@ async function ask(args: string[], io: CliIo): Promise<number> {
 }
 
 function validate(args: string[], io: CliIo): number {
-  const { positionals } = parse(args, {});
+  const { positionals, values } = parseCommandArgs("validate", args, {});
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
   const file = positionals[0] ?? defaultConfigPath(io.env);
   const config = loadConfig(file, io.env);
   const c = config.coordination;
@@ -228,7 +215,11 @@ async function runScript(args: string[]): Promise<number> {
 }
 
 function init(args: string[], io: CliIo): number {
-  const { positionals, values } = parse(args, { dir: { type: "string" } });
+  const { positionals, values } = parseCommandArgs("init", args, { dir: { type: "string" } });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
   const name = positionals[0];
   if (!name) throw new ConfigError("no project name given. Usage: conclave init <name> [--dir projects]");
   const project = initProject(name, typeof values.dir === "string" ? values.dir : "projects");

@@ -45,6 +45,7 @@ describe("parseConfig()", () => {
         retry: { attempts: 3, base_delay: 0.5, max_delay: 8, max_retry_after: 60 },
       },
       budget: {},
+      approval: {},
       commands: { allow: [], deny: [] },
     });
   });

@@ -292,7 +292,7 @@ describe("conclave ask with bad input", () => {
   it("exits 1 on an unknown flag", async () => {
     writeConfig(tmp, "team.yaml", OK);
     const stderr = await usageError(["Design a cache", "--config", "team.yaml", "--bogus"]);
-    expect(stderr).toBe("conclave: Unknown option '--bogus'. Run `conclave help` for the options.\n");
+    expect(stderr).toBe("conclave: Unknown option '--bogus'. Run `conclave ask --help` for the options.\n");
   });
 
   it("exits 1 when the config file does not exist", async () => {
