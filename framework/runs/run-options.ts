@@ -197,6 +197,12 @@ function withoutTimeouts<T extends { timeouts?: unknown }>(o: T | undefined): Om
   return rest;
 }
 
+/** The options with the project's context leading the run's own (what every prompt of the run starts with). */
+export function withProjectContext<T>(options: RunOptions<T>): RunOptions<T> {
+  if (!options.project) return options;
+  return { ...options, context: [options.project.context(), options.context].filter(Boolean).join("\n\n") };
+}
+
 /** Conclave's own default config, used when neither the option, CONCLAVE_CONFIG nor ./configs/default.yaml names one. */
 export const BUILTIN_CONFIG = fileURLToPath(new URL("../../configs/default.yaml", import.meta.url));
 

@@ -10,7 +10,7 @@ import { createModelClient, resolveBackend } from "../models/create-model-client
 import type { ModelClient, Usage } from "../models/model.ts";
 import { createRunDirectory } from "./run-directory.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
-import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
+import { normalizeRunOptions, withProjectContext, type RunOptions } from "./run-options.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson } from "./status-json.ts";
 
@@ -42,11 +42,7 @@ export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResul
 
 async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   const project = options.project;
-  const normalized = normalizeRunOptions({
-    ...options,
-    // The project's context leads every prompt; the run's own context follows it.
-    ...(project && { context: [project.context(), options.context].filter(Boolean).join("\n\n") }),
-  });
+  const normalized = normalizeRunOptions(withProjectContext(options));
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
