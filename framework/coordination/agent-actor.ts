@@ -67,12 +67,11 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   const client = deps.client(turn.agentId);
   const at = () => deps.clock.now();
   const base = { agentId: turn.agentId, round: turn.round };
-  let messages: ChatMessage[] = turn.messages;
   let lastProblem = "";
   let lastModel = client.model;
   const tools = deps.tools?.(turn.agentId, turn.phase);
   const offered = tools ? withTools(turn, tools) : turn;
-  if (tools?.brief) messages = offered.messages;
+  let messages: ChatMessage[] = offered.messages;
   let toolCalls = 0;
   for (let attempt = 0; attempt < 2; ) {
     const completion = await callModel(client, offered, messages, deps, signal, send);

@@ -25,8 +25,11 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"
       strict: true,
     });
   } catch (error) {
-    // Node appends advice about `--` and `--opt=-XYZ` that does not fit this CLI: keep the first sentence.
-    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "").replace(/[.?]$/, "");
-    throw new ConfigError(`${first}. Run \`conclave ${command} --help\` for the options.`);
+    throw new ConfigError(`${firstSentence(error)}. Run \`conclave ${command} --help\` for the options.`);
   }
+}
+
+/** A parseArgs error's first sentence: Node appends advice about `--` and `--opt=-XYZ` that does not fit our CLIs. */
+export function firstSentence(error: unknown): string {
+  return (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "").replace(/[.?]$/, "");
 }

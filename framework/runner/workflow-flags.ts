@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../errors.ts";
+import { firstSentence } from "./parse-command-args.ts";
 
 /** The flags every workflow script and `conclave run <script>` accept. */
 export interface WorkflowFlags {
@@ -53,8 +54,7 @@ export function parseWorkflowFlags(argv: string[], env: NodeJS.ProcessEnv = proc
       strict: true,
     }));
   } catch (error) {
-    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, "").replace(/[.?]$/, "");
-    throw new ConfigError(`${first}. Run the workflow with --help for its options.`);
+    throw new ConfigError(`${firstSentence(error)}. Run the workflow with --help for its options.`);
   }
   const project = (values.project as string | undefined) ?? env.CONCLAVE_PROJECT;
   return {
