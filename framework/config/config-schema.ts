@@ -113,6 +113,15 @@ export const configSchema = z
         deny: z.array(z.string().min(1)).default([]).describe("Programs never run, checked before allow."),
       })
       .default({ allow: [], deny: [] }),
+    context: z
+      .strictObject({
+        max_mb: z
+          .number()
+          .positive()
+          .default(1)
+          .describe("The most a run's context may hold, in MB: CONTEXT.md, the listed files' contents and the run's own `context`."),
+      })
+      .default({ max_mb: 1 }),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();

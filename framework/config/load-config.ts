@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
+import { isCollection, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { configSchema, type ConclaveConfig, type ConfigInput } from "./config-schema.ts";
@@ -35,13 +35,63 @@ export function parseConfig(text: string, label: string, env: NodeJS.ProcessEnv 
       throw new ConfigError(`${label}:${lines.linePos(err.pos[0]).line} malformed YAML: a config holds one document; remove the \`---\` separator and what follows it, or split it into two files.`);
     }
     const line = lines.linePos(err.pos[0]).line;
+    if (err instanceof RangeError || /call stack/i.test(err.message)) throw tooDeep(label, line);
     throw new ConfigError(`${label}:${line} malformed YAML: ${err.message.split("\n")[0]}`);
   }
   interpolateEnv(doc, label, lines, env);
-  const value = doc.toJS() ?? {};
+  const value = toPlainValue(doc, label, lines);
   const result = configSchema.safeParse(value);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues, label, doc, lines));
   return result.data;
+}
+
+/** The most aliases (`*name`) a config may expand; the yaml library's own default. */
+const MAX_ALIAS_COUNT = 100;
+
+// The document as plain data; an alias bomb or too deep a nesting is a ConfigError at its line, not a crash.
+function toPlainValue(doc: Document, label: string, lines: LineCounter): unknown {
+  const deep = nodeDeeperThan(doc, MAX_DEPTH);
+  if (deep) throw tooDeep(label, deep.range ? lines.linePos(deep.range[0]).line : "?");
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (cause) {
+    if (!(cause instanceof ReferenceError && /alias/i.test(cause.message))) throw cause;
+    let line: number | string = "?";
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.range) line = lines.linePos(node.range[0]).line;
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError(
+      `${label}:${line} malformed YAML: its aliases (\`*name\`) expand to too many nodes (more than ${MAX_ALIAS_COUNT} per alias), as an alias bomb does. A config needs few or no aliases: write the values out.`,
+      { cause },
+    );
+  }
+}
+
+/** Collections nested deeper than this are refused; a config needs a handful of levels. */
+const MAX_DEPTH = 64;
+
+function tooDeep(label: string, line: number | string): ConfigError {
+  return new ConfigError(
+    `${label}:${line} malformed YAML: collections are nested too deeply (more than ${MAX_DEPTH} levels). A config needs a few levels of nesting: remove the deep nesting.`,
+  );
+}
+
+// The first collection nested deeper than `limit`, found without recursion (so no depth can overflow the stack).
+function nodeDeeperThan(doc: Document, limit: number): { range?: [number, number, number] | null } | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth >= limit) return node;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 /** Validates a config given as an object (from code rather than a file). */

@@ -45,7 +45,7 @@ export function openProject(dir: string, options: OpenProjectOptions = {}): Proj
     filepathsPath,
     deliverablesDir,
     runsDir,
-    context: () => projectContext({ dir: root, contextPath, filepaths: filepaths() }),
+    context: (contextOptions) => projectContext({ dir: root, contextPath, filepaths: filepaths() }, contextOptions),
     filepaths,
     watchedFiles() {
       // A filepaths.json that does not validate is still watched, so fixing it is seen.

@@ -1,7 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { checkContextSize, DEFAULT_CONTEXT_MAX_BYTES, type ContextPart } from "./check-context-size.ts";
 import { displayPath } from "./display-path.ts";
+import { formatBytes as kb } from "./format-bytes.ts";
 import { readCapped, type CappedText } from "./read-capped.ts";
 import type { FilepathEntry, Filepaths } from "./read-filepaths.ts";
 
@@ -15,14 +17,19 @@ export const CONTEXT_TOTAL_CAP = 100 * 1024;
  * filepaths.json's files and directories with their descriptions, then the contents of each
  * listed file that exists (each cut at `CONTEXT_FILE_CAP`, all cut at `CONTEXT_TOTAL_CAP`, with
  * a note where cut). A listed file that does not exist is marked missing, not an error.
+ * A context over `maxBytes` (default 1 MB) is a ConfigError naming the biggest files; a
+ * CONTEXT.md over it is refused before it is read.
  *
  * @example
  * projectContext({ dir, contextPath: join(dir, "CONTEXT.md"), filepaths: readFilepaths(join(dir, "filepaths.json")) });
  */
-export function projectContext(project: { dir: string; contextPath: string; filepaths: Filepaths }): string {
+export function projectContext(project: { dir: string; contextPath: string; filepaths: Filepaths }, options: { maxBytes?: number } = {}): string {
   const { dir, contextPath, filepaths } = project;
+  const maxBytes = options.maxBytes ?? DEFAULT_CONTEXT_MAX_BYTES;
+  const contextFile: ContextPart = { name: `\`${displayPath(contextPath)}\``, bytes: sizeOf(contextPath) };
+  if (contextFile.bytes > maxBytes) checkContextSize([contextFile, ...listedParts(dir, filepaths)], maxBytes);
   const out = [readContextFile(contextPath).trimEnd()];
-  if (filepaths.files.length + filepaths.directories.length === 0) return `${out[0]}\n`;
+  if (filepaths.files.length + filepaths.directories.length === 0) return done(`${out[0]}\n`);
 
   const kinds = new Map(filepaths.files.map((f) => [f.path, kindOf(resolve(dir, f.path))]));
   out.push("## Files", "Paths are relative to the project directory.");
@@ -59,7 +66,33 @@ export function projectContext(project: { dir: string; contextPath: string; file
     }
   }
   if (notShown.length > 0) out.push(`(not shown, because file contents in the project context are capped at ${kb(CONTEXT_TOTAL_CAP)}: ${notShown.join(", ")})`);
-  return `${out.join("\n\n")}\n`;
+  return done(`${out.join("\n\n")}\n`);
+
+  // The context as built, unless it is over the cap.
+  function done(text: string): string {
+    const bytes = Buffer.byteLength(text);
+    const listed = { name: "the files filepaths.json lists, with their list", bytes: bytes - Math.min(contextFile.bytes, bytes) };
+    if (bytes > maxBytes) checkContextSize([{ ...contextFile, bytes: bytes - listed.bytes }, listed], maxBytes);
+    return text;
+  }
+}
+
+// Size in bytes of a file; 0 when it cannot be read (reading it says why).
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+// Each listed file as a part of the context: what it adds (at most CONTEXT_FILE_CAP), and its size on disk when bigger.
+function listedParts(dir: string, filepaths: Filepaths): ContextPart[] {
+  return filepaths.files.map((file) => {
+    const size = sizeOf(resolve(dir, file.path));
+    const bytes = Math.min(size, CONTEXT_FILE_CAP);
+    return { name: `\`${file.path}\``, bytes, ...(size > bytes && { note: `${kb(size)} on disk, cut to ${kb(bytes)}` }) };
+  });
 }
 
 function readContextFile(path: string): string {
@@ -88,9 +121,4 @@ function fenced(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}\n${text.endsWith("\n") ? text : `${text}\n`}${fence}`;
-}
-
-function kb(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  return `${Number((bytes / 1024).toFixed(1))} KB`;
 }

@@ -20,8 +20,11 @@ export interface Project {
   filepathsPath: string;
   deliverablesDir: string;
   runsDir: string;
-  /** CONTEXT.md, the listed files and directories, and the listed files' contents (capped). */
-  context(): string;
+  /**
+   * CONTEXT.md, the listed files and directories, and the listed files' contents (capped).
+   * Throws a ConfigError when it comes to more than `maxBytes` (default 1 MB, the config's `context.max_mb`).
+   */
+  context(options?: { maxBytes?: number }): string;
   /** filepaths.json, validated; empty lists when the file does not exist. */
   filepaths(): Filepaths;
   /** CONTEXT.md, filepaths.json and every file it lists, absolute (what watch mode watches). */

@@ -15,7 +15,8 @@ import { stepKey } from "../project/step-key.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
 import { run } from "../runs/run.ts";
 import { describeRun } from "../runs/run-card.ts";
-import { defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
+import { contextDigest } from "../runs/context-digest.ts";
+import { contextMaxBytes, defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import { askApproval, askWriteBack } from "./approval.ts";
 import { createAutomationOutput } from "./automation-output.ts";
@@ -244,7 +245,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     index++;
     const label = requested.id ?? `${index}. ${kind}: ${oneLine(requested.task)}`;
     let options: RunOptions<T> = { ...requested, project, config: requested.config ?? configPath, ...(flags.dryRun && { dryRun: true }) };
-    const inputs = { workflow: name, kind, options: memoInputs(requested), context: project.context(), config: fingerprint, dryRun: flags.dryRun };
+    const inputs = { workflow: name, kind, options: memoInputs(requested), ...contextDigest(project.context({ maxBytes: contextMaxBytes(config) })), config: fingerprint, dryRun: flags.dryRun };
     const key = stepKey({ id: requested.id ?? null, inputs });
     const remembered = flags.fresh ? undefined : project.memo.get(key);
     if (remembered && remembered.status === "completed") {

@@ -3,7 +3,7 @@ import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient } from "../models/create-model-client.ts";
 import { estimateTokens } from "../models/estimate-tokens.ts";
 import { modelFor } from "../models/model-for.ts";
-import { normalizeRunOptions, withProjectContext, type RunOptions } from "./run-options.ts";
+import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
 
 /** What a run will do, shown before it starts so a person can approve it. */
 export interface RunCard {
@@ -33,7 +33,7 @@ const PROTOCOL_TOKENS = 300;
  */
 export function describeRun(options: RunOptions<unknown>): RunCard {
   const env = options.env ?? process.env;
-  const normalized = normalizeRunOptions(withProjectContext(options));
+  const normalized = normalizeRunOptions(options);
   const { settings } = normalized;
   const clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} };
   const agents = settings.mode === "single" ? normalized.agents.slice(0, 1) : normalized.agents;

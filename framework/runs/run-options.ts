@@ -7,6 +7,7 @@ import { loadConfig, validateConfig } from "../config/load-config.ts";
 import type { ConclaveConfig, ConfigInput, CoordinationConfig } from "../config/config-schema.ts";
 import type { RunSettings } from "../coordination/run-context.ts";
 import { ConfigError } from "../errors.ts";
+import { checkContextSize } from "../project/check-context-size.ts";
 import type { StatusJson } from "./status-json.ts";
 import type { JournalEvent } from "./run-directory.ts";
 import type { Project } from "../project/project.ts";
@@ -139,6 +140,7 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
   const o = parsed.data;
   const env = options.env ?? process.env;
   const { config, path } = resolveConfig(options.config, env);
+  const context = runContext(options, o.context, config);
 
   let agents = config.agents;
   for (const id of Object.keys(o.agent_system_prompts ?? {})) {
@@ -188,19 +190,31 @@ export function normalizeRunOptions(options: RunOptions): NormalizedRun {
       maxRetryAfterMs: c.retry.max_retry_after * 1000,
     },
   };
-  return { task: o.task, ...(o.output && { output: o.output }), ...(o.context !== undefined && { context: o.context }), config, ...(path && { configPath: path }), agents, settings };
+  return { task: o.task, ...(o.output && { output: o.output }), ...(context !== undefined && { context }), config, ...(path && { configPath: path }), agents, settings };
+}
+
+/** The bytes a run's context may hold, from the config's `context.max_mb`. */
+export function contextMaxBytes(config: ConclaveConfig): number {
+  return Math.floor(config.context.max_mb * 1024 * 1024);
+}
+
+// The project's context leading the run's own (what every prompt of the run starts with), within the config's cap.
+function runContext(options: RunOptions, own: string | undefined, config: ConclaveConfig): string | undefined {
+  const maxBytes = contextMaxBytes(config);
+  const fromProject = options.project?.context({ maxBytes });
+  const parts = [
+    { name: "the project's context (CONTEXT.md and the files it lists)", bytes: Buffer.byteLength(fromProject ?? "") },
+    { name: "the run's `context` option", bytes: Buffer.byteLength(own ?? "") },
+  ];
+  checkContextSize(parts, maxBytes);
+  const joined = [fromProject, own].filter(Boolean).join("\n\n");
+  return options.project ? joined : own;
 }
 
 function withoutTimeouts<T extends { timeouts?: unknown }>(o: T | undefined): Omit<T, "timeouts"> {
   if (!o) return {} as Omit<T, "timeouts">;
   const { timeouts: _, ...rest } = o;
   return rest;
-}
-
-/** The options with the project's context leading the run's own (what every prompt of the run starts with). */
-export function withProjectContext<T>(options: RunOptions<T>): RunOptions<T> {
-  if (!options.project) return options;
-  return { ...options, context: [options.project.context(), options.context].filter(Boolean).join("\n\n") };
 }
 
 /** Conclave's own default config, used when neither the option, CONCLAVE_CONFIG nor ./configs/default.yaml names one. */

@@ -8,9 +8,10 @@ import { loadPrices } from "../config/load-prices.ts";
 import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
 import type { ModelClient, Usage } from "../models/model.ts";
+import { contextDigest } from "./context-digest.ts";
 import { createRunDirectory } from "./run-directory.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
-import { normalizeRunOptions, withProjectContext, type RunOptions } from "./run-options.ts";
+import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson } from "./status-json.ts";
 
@@ -42,7 +43,7 @@ export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResul
 
 async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   const project = options.project;
-  const normalized = normalizeRunOptions(withProjectContext(options));
+  const normalized = normalizeRunOptions(options);
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
@@ -71,7 +72,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   runDir.writeDescription({
     run_id: runDir.runId,
     task: normalized.task,
-    ...(normalized.context !== undefined && { context: normalized.context }),
+    ...(normalized.context !== undefined && contextDigest(normalized.context)),
     options: { agent_mode: normalized.settings.mode, dry_run: Boolean(options.dryRun), settings: normalized.settings },
     config_path: normalized.configPath ?? null,
     agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),

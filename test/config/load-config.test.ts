@@ -47,6 +47,7 @@ describe("parseConfig()", () => {
       budget: {},
       approval: {},
       commands: { allow: [], deny: [] },
+      context: { max_mb: 1 },
     });
   });
 
@@ -134,6 +135,27 @@ describe("parseConfig()", () => {
     expect(lines[0]).toBe("configs/team.yaml:3 agents[0]: unknown field `extra1`; remove it or check the spelling");
     expect(lines[4]).toBe("configs/team.yaml:11 agents[4]: unknown field `extra5`; remove it or check the spelling");
     expect(lines[5]).toBe("…and 2 more");
+  });
+
+  it("refuses an alias bomb on the line of its first alias, without expanding it", () => {
+    const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 10; i++) levels.push(`${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(9).fill(`*${"abcdefghij"[i - 1]}`).join(", ")}]`);
+    expect(parseError(`agents:\n  - id: a\n${levels.join("\n")}\n`)).toBe(
+      `${LABEL}:4 malformed YAML: its aliases (\`*name\`) expand to too many nodes (more than 100 per alias), as an alias bomb does. A config needs few or no aliases: write the values out.`,
+    );
+  });
+
+  it("refuses 100,000 levels of nesting on the line where it starts", () => {
+    expect(parseError(`agents:\n  - id: a\nbudget: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`)).toBe(
+      `${LABEL}:3 malformed YAML: collections are nested too deeply (more than 64 levels). A config needs a few levels of nesting: remove the deep nesting.`,
+    );
+  });
+
+  it("refuses nesting past 64 levels on the line of the 65th level (the top level counts), though the parser could read it", () => {
+    const nested = Array.from({ length: 70 }, (_, i) => `${"  ".repeat(i + 1)}a:`).join("\n");
+    expect(parseError(`agents:\n  - id: a\nbudget:\n${nested}\n`)).toBe(
+      `${LABEL}:67 malformed YAML: collections are nested too deeply (more than 64 levels). A config needs a few levels of nesting: remove the deep nesting.`,
+    );
   });
 
   it("says agents are missing from an empty file", () => {

@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../framework/errors.ts";
 import { openProject } from "../../framework/project/open-project.ts";
 import type { Project } from "../../framework/project/project.ts";
-import { tempDir } from "./temp-dir.ts";
+import { tempDir, thrownBy } from "./temp-dir.ts";
 
 const base = tempDir();
 let count = 0;
@@ -83,6 +84,25 @@ describe("project.context()", () => {
     );
     expect(context).not.toContain("### f7.txt");
     expect(context.endsWith("\n\n(not shown, because file contents in the project context are capped at 100 KB: `f7.txt`)\n")).toBe(true);
+  });
+
+  it("refuses a CONTEXT.md over the 1 MB default cap, naming the biggest files with their sizes", () => {
+    const project = projectWith(`# Big\n${"lorem ipsum ".repeat(128 * 1024)}`, { "notes.md": "n".repeat(30 * 1024), "todo.md": "t".repeat(100) });
+    const error = thrownBy(() => project.context());
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      `the run's context is 1.5 MB, more than the 1 MB cap (\`context.max_mb\` in the config); the biggest parts: \`${join(project.dir, "CONTEXT.md")}\` 1.5 MB, \`notes.md\` 20 KB (30 KB on disk, cut to 20 KB), \`todo.md\` 100 bytes. ` +
+        "Shorten CONTEXT.md to goals, constraints and state (files listed in filepaths.json are cut to 20 KB each), or raise `context.max_mb`. Nothing was sent to a model.",
+    );
+  });
+
+  it("holds the whole context, listed files included, to a cap it is given", () => {
+    const project = projectWith("# Demo\n", { "a.md": "a".repeat(3000) });
+    expect(project.context({ maxBytes: 4096 })).toContain("### a.md");
+    expect(thrownBy(() => project.context({ maxBytes: 2048 })).message).toBe(
+      `the run's context is 3 KB, more than the 2 KB cap (\`context.max_mb\` in the config); the biggest parts: the files filepaths.json lists, with their list 3 KB, \`${join(project.dir, "CONTEXT.md")}\` 7 bytes. ` +
+        "Shorten CONTEXT.md to goals, constraints and state (files listed in filepaths.json are cut to 20 KB each), or raise `context.max_mb`. Nothing was sent to a model.",
+    );
   });
 
   it("reads the disk afresh on every call", () => {

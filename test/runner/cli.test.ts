@@ -452,6 +452,19 @@ describe("conclave validate", () => {
     expect(stdout).toBe("");
     expect(stderr).toBe('conclave: team.yaml:5 coordination.voting: expected one of lenient, balanced, strict, got "loose"\n');
   });
+
+  it("exits 1 with the file and line, and writes no run, for a YAML alias bomb given to ask", async () => {
+    const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 10; i++) levels.push(`${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(9).fill(`*${"abcdefghij"[i - 1]}`).join(", ")}]`);
+    writeConfig(tmp, "bomb.yaml", `agents:\n  - id: alpha\n    backend: { type: scripted }\n${levels.join("\n")}\n`);
+    const { code, stdout, stderr } = await runCli(["ask", "Hello", "--config", "bomb.yaml"], { cwd: tmp });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      "conclave: bomb.yaml:5 malformed YAML: its aliases (`*name`) expand to too many nodes (more than 100 per alias), as an alias bomb does. A config needs few or no aliases: write the values out.\n",
+    );
+    expect(existsSync(runsDir())).toBe(false);
+  });
 });
 
 describe("conclave help", () => {

@@ -2,6 +2,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlin
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openProject } from "../../framework/project/open-project.ts";
+import { contextDigest } from "../../framework/runs/context-digest.ts";
 import { makeTempDir, readJson, removeDir, REPO, writeConfig, type CliProcess } from "../support/cli-process.ts";
 import { copyDemoProject, startWorkflow } from "../support/workflow-process.ts";
 
@@ -189,8 +191,9 @@ describe("--watch", () => {
     expect(w.workflows()).toEqual(["completed", "completed", "completed"]);
     expect(changedLines(w)).toBe(2);
     // The pass after the truncation saw the whole new text, not the empty file.
-    const description = readJson<{ context: string }>(join(w.logDirs()[2]!.text.slice("LOG_DIR: ".length), "run_description.json"));
-    expect(description.context).toContain("- Rewritten in place.");
+    const description = readJson<{ context_sha256: string }>(join(w.logDirs()[2]!.text.slice("LOG_DIR: ".length), "run_description.json"));
+    expect(readFileSync(context, "utf8")).toContain("- Rewritten in place.");
+    expect(description.context_sha256).toBe(contextDigest(openProject(project).context()).context_sha256);
   });
 
   it("an edit mid-run cancels the run, and a new pass runs to the end", async () => {
@@ -271,8 +274,8 @@ describe("--watch", () => {
     await idleAfterPass(w, 1);
     await w.until("a second pass", () => w.logDirs().length >= 2, QUIET_MS);
     await idleAfterPass(w, 2);
-    const description = readJson<{ context: string }>(join(w.logDirs()[1]!.text.slice("LOG_DIR: ".length), "run_description.json"));
-    expect(description.context).toContain("- Edited as the run ends.");
+    const description = readJson<{ context_sha256: string }>(join(w.logDirs()[1]!.text.slice("LOG_DIR: ".length), "run_description.json"));
+    expect(description.context_sha256).toBe(contextDigest(openProject(project).context()).context_sha256);
   });
 
   it("does not re-run for the framework's own writes: a workflow that delivers a file runs once per edit", async () => {

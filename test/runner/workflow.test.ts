@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -162,6 +162,7 @@ describe("workflows/feature.ts --dry-run", () => {
     it("runs every step again once CONTEXT.md changes, since each step's inputs hold the project's context", async () => {
       const dirs = runDirs(project);
       const indexLength = runIndex(project).length;
+      const memoBefore = memoFiles(project);
       const line = "- Edited by the test: prefer server-sent events where they are enough.";
       appendFileSync(join(project, "CONTEXT.md"), `${line}\n`);
       const again = await runWorkflow(FEATURE, ["--project", project, "--dry-run"]);
@@ -169,11 +170,22 @@ describe("workflows/feature.ts --dry-run", () => {
       expect(summaryRows(again.stdout).map((r) => r.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
       expect(runDirs(project)).toHaveLength(dirs.length + FEATURE_STEPS);
       expect(runIndex(project)).toHaveLength(indexLength + FEATURE_STEPS);
-      const withLine = memoFiles(project).filter((f) => {
-        const saved = readJson<{ inputs: { context: string } }>(join(project, "runs", "steps", f));
-        return saved.inputs.context.includes(line);
-      });
-      expect(withLine).toHaveLength(FEATURE_STEPS);
+      // Each step's memo entry keeps the hash of the context it saw, never a copy: every new one differs from every old one.
+      const inputsOf = (files: string[]) => files.map((f) => readJson<{ inputs: Record<string, unknown> }>(join(project, "runs", "steps", f)).inputs);
+      const added = inputsOf(memoFiles(project).filter((f) => !memoBefore.includes(f)));
+      const oldHashes = new Set(inputsOf(memoBefore).map((inputs) => inputs.context_sha256));
+      expect(added).toHaveLength(FEATURE_STEPS);
+      for (const inputs of added) {
+        expect(inputs.context_sha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(oldHashes.has(inputs.context_sha256)).toBe(false);
+        expect(inputs).not.toHaveProperty("context");
+      }
+      // So does each run's description.
+      for (const dir of runDirs(project)) {
+        const description = readJson<Record<string, unknown>>(join(project, "runs", dir, "run_description.json"));
+        expect(description.context_sha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(description).not.toHaveProperty("context");
+      }
     });
 
     it("runs every step again with --fresh, though nothing changed", async () => {
@@ -313,6 +325,19 @@ describe("workflow() errors", () => {
     expect(outcome.stderr).toBe("feature: Unknown option '--bogus'. Run the workflow with --help for its options.\n");
     expect(outcome.stdout).toBe("");
     expect(existsSync(join(project, "runs"))).toBe(false);
+  });
+
+  it("exits 1 before any run for a 50 MB CONTEXT.md, naming its size and the setting, and writes no run", async () => {
+    const project = copyDemoProject(tmp);
+    writeFileSync(join(project, "CONTEXT.md"), `# Huge\n${"lorem ipsum dolor sit amet\n".repeat(50 * 1024 * 1024 / 27)}`);
+    const outcome = await runWorkflow(FEATURE, ["--project", project, "--dry-run"]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain(
+      `feature: the run's context is 50 MB, more than the 1 MB cap (\`context.max_mb\` in the config); the biggest parts: \`${join(project, "CONTEXT.md")}\` 50 MB. `,
+    );
+    expect(outcome.stderr).toContain(`Nothing was sent to a model. (${FEATURE}:`);
+    expect(runDirs(project)).toEqual([]);
+    expect(memoFiles(project)).toEqual([]);
   });
 
   it("exits 2 when the workflow throws, naming the error and the script's line", async () => {

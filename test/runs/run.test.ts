@@ -1,6 +1,12 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
+import { ConfigError } from "../../framework/errors.ts";
+import { run } from "../../framework/runs/run.ts";
 import { cleanRuns, runScripted, scripted } from "../support/scripted-run.ts";
 
 afterAll(cleanRuns);
@@ -246,5 +252,30 @@ describe("run() watchdogs", () => {
     expect(result.status_reason).toContain("coordination.timeouts.run");
     expect(files.read("final/alpha/answer.txt")).toBe("Use Redis.\n");
     expect(files.status.results.status).toBe("timeout");
+  });
+});
+
+describe("run() and its context", () => {
+  it("keeps a hash of the context in run_description.json, not a copy", async () => {
+    const context = "The API serves 10k requests per second; keep p99 under 50 ms.";
+    const { files } = await runScripted({ agents: agents(1), coordination }, { context });
+    expect(files.description).toMatchObject({ context_sha256: createHash("sha256").update(context).digest("hex"), context_bytes: Buffer.byteLength(context) });
+    expect(files.description).not.toHaveProperty("context");
+  });
+
+  it("refuses a `context` option over `context.max_mb` before writing anything", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "conclave-run-"));
+    try {
+      const attempt = run({ task: "Summarise", context: "x".repeat(3000), config: { agents: agents(1), context: { max_mb: 0.002 } }, runsDir, env: {} });
+      await expect(attempt).rejects.toThrow(
+        new ConfigError(
+          "the run's context is 2.9 KB, more than the 2 KB cap (`context.max_mb` in the config); the biggest parts: the run's `context` option 2.9 KB. " +
+            "Shorten CONTEXT.md to goals, constraints and state (files listed in filepaths.json are cut to 20 KB each), or raise `context.max_mb`. Nothing was sent to a model.",
+        ),
+      );
+      expect(readdirSync(runsDir)).toEqual([]);
+    } finally {
+      rmSync(runsDir, { recursive: true, force: true });
+    }
   });
 });
