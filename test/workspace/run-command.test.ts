@@ -115,12 +115,12 @@ describe("run_command", () => {
     });
   });
 
-  it("kills the process tree at the time cap and says so", async () => {
+  it("kills the sandbox, a detached grandchild included, at the time cap and says so", async () => {
     const root = tempDir();
     const tools = createToolbox({ root, writable: true, commandTimeoutMs: 500, commands: { allow: ["node"], deny: [] } });
-    // The child starts a grandchild that would write late.txt after 1.5 s, then waits 30 s itself.
+    // The child starts a detached grandchild (a session of its own) that would write late.txt after 1.5 s, then waits 30 s itself.
     const script = [
-      "require('child_process').spawn(process.execPath, ['-e', \"setTimeout(() => require('fs').writeFileSync('late.txt', 'x'), 1500)\"], { stdio: 'ignore' });",
+      "require('child_process').spawn(process.execPath, ['-e', \"setTimeout(() => require('fs').writeFileSync('late.txt', 'x'), 1500)\"], { stdio: 'ignore', detached: true });",
       "setTimeout(() => {}, 30000);",
     ].join("\n");
     const started = Date.now();

@@ -34,7 +34,10 @@ function runProbe(binary: string, path: string): Promise<BubblewrapProbe> {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return resolve({ ok: false, reason: "was not found" });
       if (code === "EACCES") return resolve({ ok: false, reason: "is not executable" });
-      const said = String(stderr).trim().split("\n")[0] || error.message;
+      const exit = (error as { code?: unknown }).code;
+      const said =
+        String(stderr).trim().split("\n")[0] ||
+        ((error as { killed?: boolean }).killed ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : typeof exit === "number" ? `exit code ${exit}, nothing on stderr` : error.message.split("\n")[0]);
       resolve({ ok: false, reason: `cannot start a sandbox here (${said})` });
     });
   });
