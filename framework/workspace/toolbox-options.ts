@@ -23,7 +23,7 @@ export interface ToolboxOptions {
   views?: Record<string, string>;
   /** `run_command` is offered only when `allow` is non-empty; `deny` wins; `sandbox` confines it. */
   commands?: CommandSettings;
-  /** How long a command may run before its process tree is killed. Default 30 000. */
+  /** How long a command may run before it is killed (its sandbox, with every process in it). Default 30 000. */
   commandTimeoutMs?: number;
   /** Cap on `run_command` output and on what `read_file` returns. Default 64 KiB. */
   maxOutputBytes?: number;
