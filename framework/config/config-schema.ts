@@ -111,8 +111,17 @@ export const configSchema = z
       .strictObject({
         allow: z.array(z.string().min(1)).default([]).describe("Programs agents may run with run_command (no shell), e.g. node, npm, git."),
         deny: z.array(z.string().min(1)).default([]).describe("Programs never run, checked before allow."),
+        sandbox: z
+          .enum(["auto", "bwrap", "none"])
+          .default("auto")
+          .describe("auto: bubblewrap when it works here, else run_command is refused; bwrap: bubblewrap or refused; none: no boundary (said once per run)."),
+        network: z.boolean().default(false).describe("Give sandboxed commands the host's network (default: none, not even loopback)."),
+        env: z
+          .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a variable name (letters, digits, _)"))
+          .default([])
+          .describe("Variable names passed to commands besides PATH, HOME (the workspace), LANG, TERM and TZ."),
       })
-      .default({ allow: [], deny: [] }),
+      .default({ allow: [], deny: [], sandbox: "auto", network: false, env: [] }),
     context: z
       .strictObject({
         max_mb: z

@@ -6,6 +6,8 @@ import { ConfigError } from "../errors.ts";
 import { createToolbox } from "../workspace/create-toolbox.ts";
 import { createWorkspace } from "../workspace/create-workspace.ts";
 import { diffDirectories } from "../workspace/diff-directories.ts";
+import { chooseSandbox, UNCONFINED_NOTICE } from "../workspace/sandbox/choose-sandbox.ts";
+import type { CommandSettings } from "../workspace/toolbox-options.ts";
 import { writeBack } from "../workspace/write-back.ts";
 import type { ContextPath } from "./run-options.ts";
 
@@ -22,9 +24,12 @@ export interface RunWorkspacesOptions {
   /** The context paths, from resolveContextPaths. */
   paths: SharedPath[];
   planning: boolean;
-  commands: { allow: string[]; deny: string[] };
+  /** The config's `commands`: which programs, and the sandbox they run in. */
+  commands: CommandSettings;
   commandTimeoutMs: number;
   env: NodeJS.ProcessEnv;
+  /** Told once per run when commands run without a sandbox, or when run_command will be refused for want of one. */
+  onNotice?: (line: string) => void;
   askHuman?: (question: string) => Promise<string | null>;
   onTool?: (agentId: string, event: { tool: string; ok: boolean; detail: string }) => void;
 }
@@ -54,6 +59,7 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
     active: shared.length > 0,
     async prepare(): Promise<void> {
       if (shared.length === 0) return;
+      if (!options.planning && options.commands.allow.length > 0) await noticeSandbox(options);
       for (const id of options.agents) {
         await createWorkspace({ dir: dirOf(id), sources: shared.map((p) => ({ from: p.abs, as: p.as })) });
       }
@@ -103,6 +109,20 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
       return { patch_path: patchPath, files, written_back: true };
     },
   };
+}
+
+// Says once per run what the user should know about where commands run: unconfined, or refused for want of a sandbox.
+async function noticeSandbox(options: RunWorkspacesOptions): Promise<void> {
+  if (!options.onNotice) return;
+  const sandbox = await chooseSandbox({
+    mode: options.commands.sandbox ?? "auto",
+    root: options.runDir,
+    network: options.commands.network ?? false,
+    env: options.commands.env ?? [],
+    base: options.env,
+  });
+  if (sandbox.kind === "none") options.onNotice(`Warning: ${UNCONFINED_NOTICE}`);
+  else if (sandbox.kind === "refused") options.onNotice(`Warning: ${sandbox.message}`);
 }
 
 // Every file a patch touches, from its `diff --git a/<p> b/<p>` headers (an empty new file has no +++ line).

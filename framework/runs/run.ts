@@ -90,6 +90,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     commandTimeoutMs: normalized.settings.timeouts.call,
     env,
     ...(options.askHuman && { askHuman: options.askHuman }),
+    ...(options.onNotice && { onNotice: options.onNotice }),
   });
   let changes: RunChanges | undefined;
   const machine = createRunMachine(clock).provide({

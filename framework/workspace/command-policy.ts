@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 
-/** Which programs `run_command` may start: by name; `deny` wins over `allow`. */
+/** Which programs `run_command` may start: by name; `deny` wins over `allow`. A choice of programs, not a boundary: the sandbox is that. */
 export interface CommandPolicy {
   allow: string[];
   deny: string[];
@@ -36,21 +36,4 @@ export function checkCommand(policy: CommandPolicy, program: string): string | n
  */
 export function allowedCommands(policy: CommandPolicy): string[] {
   return policy.allow.filter((entry) => !policy.deny.includes(entry) && !policy.deny.includes(basename(entry)));
-}
-
-const SECRET_NAME = /(?:^|_)(?:API_KEY|TOKEN|SECRET)$/i;
-
-/**
- * The environment a command runs with: `base` without any variable whose name ends in
- * `_API_KEY`, `_TOKEN` or `_SECRET` (any case), so an agent cannot read the keys it runs on.
- *
- * @example
- * commandEnv({ PATH: "/bin", OPENAI_API_KEY: "sk-…", GITHUB_TOKEN: "ghp_…" }); // { PATH: "/bin" }
- */
-export function commandEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(base)) {
-    if (value !== undefined && !SECRET_NAME.test(name)) env[name] = value;
-  }
-  return env;
 }

@@ -2,7 +2,7 @@ import type { ToolSpec } from "../models/model.ts";
 import { ConclaveError } from "../errors.ts";
 import { allowedCommands } from "./command-policy.ts";
 import { describeFsError } from "./describe-fs-error.ts";
-import { normalizeToolboxOptions, type ToolboxOptions } from "./toolbox-options.ts";
+import { normalizeToolboxOptions, type ToolboxOptions, type ToolboxSettings } from "./toolbox-options.ts";
 import { askHumanTool } from "./tools/ask-human.ts";
 import type { ToolResult, WorkspaceTool } from "./tools/define-tool.ts";
 import { editFileTool } from "./tools/edit-file.ts";
@@ -24,7 +24,7 @@ export interface Toolbox {
 /**
  * Builds the workspace tools for one agent: `read_file`, `list_files`, `search_files` and
  * `ask_human` always; `write_file` and `edit_file` when `writable`; `run_command` when
- * `commands.allow` is non-empty. Every path is confined to the workspace (or to a read-only
+ * `commands.allow` is non-empty, confined by `commands.sandbox` (bubblewrap by default). Every path is confined to the workspace (or to a read-only
  * view, `@B/…`). Options are validated here (a ConfigError names the bad one).
  *
  * @example
@@ -52,7 +52,7 @@ export function createToolbox(options: ToolboxOptions): Toolbox {
   return {
     specs: offered.map((tool) =>
       tool === runCommandTool
-        ? { ...tool.spec, description: `${tool.spec.description} Allowed programs: ${allowedCommands(settings.commands).join(", ")}.` }
+        ? { ...tool.spec, description: `${tool.spec.description} Allowed programs: ${allowedCommands(settings.commands).join(", ")}. ${boundary(settings)}` }
         : tool.spec,
     ),
     has: (name) => byName.has(name),
@@ -72,6 +72,13 @@ export function createToolbox(options: ToolboxOptions): Toolbox {
       }
     },
   };
+}
+
+// What run_command's description tells the agent about where its commands run.
+function boundary(settings: ToolboxSettings): string {
+  if (settings.commands.sandbox === "none") return "Commands run without a sandbox.";
+  const network = settings.commands.network ? "the network is reachable" : "there is no network";
+  return `Commands run in a sandbox: your workspace and a private /tmp are the only writable places, and ${network}.`;
 }
 
 // The path argument of a call, for error messages.

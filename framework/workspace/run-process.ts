@@ -20,13 +20,15 @@ export interface ProcessResult {
   cancelled: boolean;
 }
 
-// How long to wait for the pipes to close after the process tree was killed.
+// How long to wait for the pipes to close after the process group was killed.
 const CLOSE_GRACE_MS = 1_000;
 
 /**
  * Starts `program` with `args` directly, never through a shell (`shell: false`; `$HOME`, `;`
- * and quotes are plain characters), in its own process group so that on timeout or abort the
- * whole tree is killed (SIGKILL to the group), and so is anything it left running when it ends.
+ * and quotes are plain characters), in its own process group, which gets SIGKILL on timeout or
+ * abort and when the program ends. Started through bubblewrap (see sandbox/), that kills the
+ * sandbox, and its pid namespace takes every process in it along, a detached one too; started
+ * directly, a process that left the group (setsid) survives.
  * stdin is closed. Rejects only when the program cannot be started (e.g. ENOENT).
  * Node's `execFile` does not pass `detached` on to `spawn`, hence `spawn` with the same options.
  *

@@ -2,6 +2,17 @@ import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import type { CommandPolicy } from "./command-policy.ts";
+import type { SandboxMode } from "./sandbox/choose-sandbox.ts";
+
+/** The `commands` of a config: which programs (`allow`, `deny`) and how they are confined. */
+export interface CommandSettings extends CommandPolicy {
+  /** Default `auto`: bubblewrap when it works here, else `run_command` is refused. */
+  sandbox?: SandboxMode;
+  /** Default false: the sandbox has no network (not even the host's loopback). */
+  network?: boolean;
+  /** Variable names passed to commands besides PATH, HOME, LANG, TERM and TZ. */
+  env?: string[];
+}
 
 export interface ToolboxOptions {
   /** The agent's workspace, absolute. */
@@ -10,14 +21,16 @@ export interface ToolboxOptions {
   writable: boolean;
   /** Read-only views, e.g. `{ B: "/abs/other-agent-workspace" }`, reachable as `@B/<path>`. */
   views?: Record<string, string>;
-  /** `run_command` is offered only when `allow` is non-empty; `deny` wins. */
-  commands?: CommandPolicy;
-  /** How long a command may run before its process tree is killed. Default 30 000. */
+  /** `run_command` is offered only when `allow` is non-empty; `deny` wins; `sandbox` confines it. */
+  commands?: CommandSettings;
+  /** How long a command may run before it is killed (its sandbox, with every process in it). Default 30 000. */
   commandTimeoutMs?: number;
   /** Cap on `run_command` output and on what `read_file` returns. Default 64 KiB. */
   maxOutputBytes?: number;
-  /** Base environment for commands (default `process.env`); secrets are removed from it. */
+  /** The parent environment (default `process.env`): commands get only the allowlisted variables of it. */
   env?: NodeJS.ProcessEnv;
+  /** The bubblewrap binary (default `CONCLAVE_BWRAP` from `env`, then `bwrap` on PATH). */
+  bubblewrap?: string;
   /** Asks the human a question; resolves to null when nobody is there. */
   askHuman?: (question: string) => Promise<string | null>;
   /** Called after every tool call, for the run's journal (e.g. a refused command). */
@@ -32,9 +45,10 @@ export interface ToolEvent {
 }
 
 /** ToolboxOptions with every default filled in. */
-export type ToolboxSettings = Required<Omit<ToolboxOptions, "askHuman" | "onEvent">> &
-  Pick<ToolboxOptions, "askHuman" | "onEvent">;
+export type ToolboxSettings = Required<Omit<ToolboxOptions, "askHuman" | "onEvent" | "bubblewrap" | "commands">> &
+  Pick<ToolboxOptions, "askHuman" | "onEvent" | "bubblewrap"> & { commands: Required<CommandSettings> };
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const absolutePath = z.string().refine(isAbsolute, { message: "must be an absolute path" });
 
 const optionsSchema = z.object({
@@ -44,8 +58,15 @@ const optionsSchema = z.object({
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, { message: "view names are letters, digits, - and _" }), absolutePath)
     .default({}),
   commands: z
-    .object({ allow: z.array(z.string().min(1)), deny: z.array(z.string().min(1)) })
-    .default({ allow: [], deny: [] }),
+    .object({
+      allow: z.array(z.string().min(1)),
+      deny: z.array(z.string().min(1)),
+      sandbox: z.enum(["auto", "bwrap", "none"]).default("auto"),
+      network: z.boolean().default(false),
+      env: z.array(z.string().regex(ENV_NAME, { message: "variable names are letters, digits and _" })).default([]),
+    })
+    .default({ allow: [], deny: [], sandbox: "auto", network: false, env: [] }),
+  bubblewrap: z.string().min(1).optional(),
   commandTimeoutMs: z.number().int().positive().default(30_000),
   maxOutputBytes: z.number().int().min(256).default(64 * 1024),
 });

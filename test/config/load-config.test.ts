@@ -46,7 +46,7 @@ describe("parseConfig()", () => {
       },
       budget: {},
       approval: {},
-      commands: { allow: [], deny: [] },
+      commands: { allow: [], deny: [], sandbox: "auto", network: false, env: [] },
       context: { max_mb: 1 },
     });
   });

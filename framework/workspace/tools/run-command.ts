@@ -1,13 +1,16 @@
 import { z } from "zod";
-import { checkCommand, commandEnv } from "../command-policy.ts";
 import type { OutputCollector } from "../collect-output.ts";
+import { checkCommand } from "../command-policy.ts";
 import { runProcess } from "../run-process.ts";
+import { chooseSandbox } from "../sandbox/choose-sandbox.ts";
 import { defineTool, type ToolResult } from "./define-tool.ts";
 
 /**
  * `run_command {command, args}`: runs an allowed program in the workspace, without a shell,
- * with the secrets removed from its environment, a time cap (the process tree is killed) and
- * an output cap (head and tail kept). `ok` is true when it exited with code 0.
+ * inside the sandbox `commands.sandbox` chooses (DESIGN §6: bubblewrap, or refused when there
+ * is none, or unconfined with `none`), with an allowlisted environment, a time cap (the sandbox
+ * and every process in it are killed) and an output cap (head and tail kept). `ok` is true when
+ * it exited with code 0.
  * Words after the first in `command` are taken as leading arguments, split on whitespace.
  *
  * @example
@@ -27,26 +30,37 @@ export const runCommandTool = defineTool({
     const args = [...leading, ...call.args];
     const refused = checkCommand(settings.commands, program);
     if (refused) return { ok: false, content: refused };
+    const sandbox = await chooseSandbox({
+      mode: settings.commands.sandbox,
+      root: settings.root,
+      network: settings.commands.network,
+      env: settings.commands.env,
+      base: settings.env,
+      ...(settings.bubblewrap && { bubblewrap: settings.bubblewrap }),
+    });
+    if (sandbox.kind === "refused") return { ok: false, content: sandbox.message };
+    const started = sandbox.command(program, args);
     let result;
     try {
-      result = await runProcess(program, args, {
+      result = await runProcess(started.file, started.args, {
         cwd: settings.root,
-        env: commandEnv(settings.env),
+        env: started.env,
         timeoutMs: settings.commandTimeoutMs,
         maxOutputBytes: settings.maxOutputBytes,
         signal,
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return { ok: false, content: `Command "${program}" was not found.` };
-      if (code === "EACCES") return { ok: false, content: `Command "${program}" is not executable.` };
+      if (code === "ENOENT" || code === "EACCES") return notStarted(program, code);
       throw error;
     }
+    const failure = sandbox.startFailure(result, program);
+    if (failure) return notStarted(program, failure);
     const { stdout, stderr } = result;
     const status = result.timedOut
-      ? `Command timed out after ${settings.commandTimeoutMs} ms; its process tree was killed.`
+      ? `Command timed out after ${settings.commandTimeoutMs} ms; ${sandbox.killed}.`
       : result.cancelled
-        ? "Command was cancelled; its process tree was killed."
+        ? `Command was cancelled; ${sandbox.killed}.`
         : result.exitCode !== null
           ? `exit code: ${result.exitCode}`
           : `killed by signal ${result.exitSignal}`;
@@ -55,6 +69,10 @@ export const runCommandTool = defineTool({
     return { ok: result.exitCode === 0 && !result.timedOut && !result.cancelled, content };
   },
 });
+
+function notStarted(program: string, code: "ENOENT" | "EACCES"): ToolResult {
+  return { ok: false, content: code === "ENOENT" ? `Command "${program}" was not found.` : `Command "${program}" is not executable.` };
+}
 
 // Splits the output cap between stdout and stderr: a stream that needs less leaves the rest to the other.
 function budgets(out: number, err: number, cap: number): [number, number] {
