@@ -16,6 +16,10 @@ export interface ToolboxOptions {
   commandTimeoutMs?: number;
   /** Cap on `run_command` output and on what `read_file` returns. Default 64 KiB. */
   maxOutputBytes?: number;
+  /** Cap on the content `write_file` writes, in bytes. Default 10 MB (10 000 000). */
+  maxWriteBytes?: number;
+  /** How long one `search_files` may run before it is stopped and the agent told so. Default 10 000. */
+  searchTimeoutMs?: number;
   /** Base environment for commands (default `process.env`); secrets are removed from it. */
   env?: NodeJS.ProcessEnv;
   /** Asks the human a question; resolves to null when nobody is there. */
@@ -48,6 +52,8 @@ const optionsSchema = z.object({
     .default({ allow: [], deny: [] }),
   commandTimeoutMs: z.number().int().positive().default(30_000),
   maxOutputBytes: z.number().int().min(256).default(64 * 1024),
+  maxWriteBytes: z.number().int().positive().default(10_000_000),
+  searchTimeoutMs: z.number().int().positive().default(10_000),
 });
 
 /**

@@ -1,13 +1,15 @@
-import { chmod, readFile, stat } from "node:fs/promises";
+import { chmod } from "node:fs/promises";
 import { z } from "zod";
 import { writeFileAtomic } from "../../atomic-write.ts";
+import { openRegularFile } from "../open-regular-file.ts";
 import { resolveToolPath } from "../resolve-tool-path.ts";
 import { isBinary } from "../truncate-text.ts";
 import { defineTool } from "./define-tool.ts";
 
 /**
  * `edit_file {path, old, new}`: replaces the one occurrence of `old` in a workspace file with
- * `new`. Zero or several occurrences change nothing and say how many there were.
+ * `new`. Zero or several occurrences change nothing and say how many there were. Only a regular
+ * file is edited: a named pipe, socket or device is refused without being read.
  *
  * @example
  * await editFileTool.run({ path: "a.md", old: "teh", new: "the" }, settings);
@@ -24,7 +26,8 @@ export const editFileTool = defineTool({
   }),
   async run(args, settings) {
     const where = resolveToolPath(settings, args.path, "write");
-    const data = await readFile(where.absolute);
+    const handle = await openRegularFile(where.absolute, { tool: "edit_file", shown: args.path });
+    const [data, { mode }] = await Promise.all([handle.readFile(), handle.stat()]).finally(() => handle.close());
     if (isBinary(data)) return { ok: false, content: `"${args.path}" is a binary file; edit_file edits text files only.` };
     const text = data.toString("utf8");
     const count = text.split(args.old).length - 1;
@@ -41,7 +44,6 @@ export const editFileTool = defineTool({
       };
     }
     const at = text.indexOf(args.old);
-    const { mode } = await stat(where.absolute);
     writeFileAtomic(where.absolute, text.slice(0, at) + args.new + text.slice(at + args.old.length));
     await chmod(where.absolute, mode & 0o7777);
     return { ok: true, content: `Edited "${args.path}": replaced 1 occurrence.` };
