@@ -4,7 +4,7 @@ const KEY_SHAPES: readonly [RegExp, string][] = [
   [/\bsk-[A-Za-z0-9_-]{12,}/g, "sk-***"],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 ***"],
   // `"x-api-key": "…"`, `api-key=…`, `authorization: …` in logged headers and bodies.
-  [/\b((?:x-)?api[-_]?key|authorization|access[-_]?token)(["']?\s*[:=]\s*["']?)(?!\*\*\*)[^\s"',;&}]{6,}/gi, "$1$2***"],
+  [/\b((?:x-)?api[-_]?key|authorization|access[-_]?token)(["']?\s*[:=]\s*["']?)((?:Bearer|Basic)\s+)?(?!\*\*\*|Bearer\b|Basic\b)[^\s"',;&}]{6,}/gi, "$1$2$3***"],
 ];
 
 /**
