@@ -233,8 +233,8 @@ describe("run() with tools that could block", () => {
     const elapsed = Date.now() - started;
     expect(result.status).toBe("timeout");
     expect(elapsed).toBeGreaterThanOrEqual(1500);
-    expect(elapsed).toBeLessThan(2500);
-    expect(ticks.maxGap()).toBeLessThan(500);
+    expect(elapsed).toBeLessThan(3500);
+    expect(ticks.maxGap()).toBeLessThan(1000);
     expect(readRun(result.log_dir).status.results.status).toBe("timeout");
   });
 
@@ -261,7 +261,7 @@ describe("run() with tools that could block", () => {
     expect(abortedAt).toBeGreaterThan(0);
     expect(Date.now() - abortedAt).toBeLessThan(1000);
     expect(result.status).toBe("interrupted");
-    expect(ticks.maxGap()).toBeLessThan(500);
+    expect(ticks.maxGap()).toBeLessThan(1000);
   });
 
   it("answers read_file, edit_file and search_files on a named pipe with a tool error, and completes", async () => {

@@ -269,10 +269,10 @@ describe("tools that never block the event loop", () => {
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(1500);
     expect(elapsed).toBeLessThan(4000);
-    // The main thread stayed free: a 100 ms timer ticked all along, never more than 500 ms late.
+    // The main thread stayed free: a 100 ms timer ticked all along, never a second late (blocked, it would wait for the whole search).
     expect(ticks.length).toBeGreaterThanOrEqual(8);
     const gaps = ticks.map((t, i) => t - (i === 0 ? started : ticks[i - 1]!));
-    expect(Math.max(...gaps)).toBeLessThan(600);
+    expect(Math.max(...gaps)).toBeLessThan(1000);
   });
 
   it("stops the search at once when the turn's AbortSignal fires", async () => {
