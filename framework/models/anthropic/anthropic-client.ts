@@ -39,7 +39,7 @@ export function createAnthropicClient(agentId: string, backend: BackendConfig, d
     ...(deps.baseURL !== undefined && { baseURL: deps.baseURL }),
     maxRetries: 0,
     timeout: 24 * 3600 * 1000,
-    // OPENAI_LOG / ANTHROPIC_LOG=debug logs response bodies, which may echo the key.
+    // ANTHROPIC_LOG=debug logs response bodies, which may echo the key.
     logger: createScrubbingLogger("anthropic", secrets),
   });
 
@@ -154,4 +154,3 @@ function readFailure(error: unknown): (ProviderFailure & { connection?: boolean 
   }
   return undefined;
 }
-

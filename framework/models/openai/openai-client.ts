@@ -38,7 +38,7 @@ export function createOpenAIClient(agentId: string, backend: BackendConfig, deps
     ...(deps.baseURL !== undefined && { baseURL: deps.baseURL }),
     maxRetries: 0,
     timeout: 24 * 3600 * 1000,
-    // OPENAI_LOG / ANTHROPIC_LOG=debug logs response bodies, which may echo the key.
+    // OPENAI_LOG=debug logs response bodies, which may echo the key.
     logger: createScrubbingLogger("openai", secrets),
   });
   const compatible = deps.baseURL !== undefined;
@@ -144,4 +144,3 @@ function readFailure(error: unknown): (ProviderFailure & { connection?: boolean 
   }
   return undefined;
 }
-
