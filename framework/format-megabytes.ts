@@ -1,12 +1,14 @@
 /**
- * A byte count in decimal megabytes for a message: a whole number plain, anything else to one
- * decimal. Messages that compare a size with a cap also give the exact bytes.
+ * A byte count in decimal megabytes for a message: a whole number plain, from 1 MB on to one
+ * decimal, below it to two significant digits. Messages comparing a size with a cap also give bytes.
  *
  * @example
  * formatMegabytes(10_000_000); // "10 MB"
  * formatMegabytes(12_345_678); // "12.3 MB"
+ * formatMegabytes(1_000);      // "0.001 MB"
  */
 export function formatMegabytes(bytes: number): string {
   const mb = bytes / 1_000_000;
-  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+  if (Number.isInteger(mb)) return `${mb} MB`;
+  return `${mb >= 1 ? mb.toFixed(1) : Number(mb.toPrecision(2))} MB`;
 }
