@@ -315,6 +315,21 @@ describe("tools that never block the event loop", () => {
     expect(await small.call("write_file", { path: "ok.txt", content: "x".repeat(1000) })).toEqual({ ok: true, content: 'Wrote "ok.txt" (1000 bytes).' });
   });
 
+  it("refuses edit_file on a file, or to a result, over maxWriteBytes, and changes nothing", async () => {
+    const root = tempDir();
+    writeTree(root, { "big.txt": "x".repeat(2_000), "small.txt": "one two\n" });
+    const tools = createToolbox({ root, writable: true, maxWriteBytes: 1_000 });
+    expect(await tools.call("edit_file", { path: "big.txt", old: "x", new: "y" })).toEqual({
+      ok: false,
+      content: '"big.txt" is over edit_file\'s cap of 0.001 MB (1000 bytes); nothing was changed. Edit a smaller file, or split this one with run_command where it is allowed.',
+    });
+    expect(await tools.call("edit_file", { path: "small.txt", old: "two", new: "z".repeat(1_000) })).toEqual({
+      ok: false,
+      content: 'Refused to edit "small.txt": the result would be 0.001 MB (1005 bytes), over edit_file\'s cap of 0.001 MB (1000 bytes). Nothing was changed.',
+    });
+    expect(readTree(root)).toEqual({ "big.txt": "x".repeat(2_000), "small.txt": "one two\n" });
+  });
+
   it("says which files search_files skipped for their size", async () => {
     const root = tempDir();
     writeTree(root, { "a.md": "needle\n", "big/one.log": `needle\n${"x".repeat(2_000_001)}`, "big/two.log": "y".repeat(2_000_001) });
