@@ -1,12 +1,14 @@
 import { ModelApiError, RateLimitError, type ModelErrorKind } from "../errors.ts";
+import { describeValue, redactUrls } from "./redact-secrets.ts";
 
 /** A provider's failure in plain data, as each backend reads it off its SDK's error. */
 export interface ProviderFailure {
   status?: number;
   headers?: Headers | Record<string, string | undefined>;
-  message: string;
+  /** What the provider said; not always a string in a provider's body, so any value is read as text. */
+  message: unknown;
   /** The provider's error type or code, e.g. `insufficient_quota`, `overloaded_error`. */
-  code?: string | null;
+  code?: unknown;
 }
 
 /** Who made the call, so the message can say which agent, which model and what to do. */
@@ -41,10 +43,13 @@ export function callName(site: Pick<CallSite, "agentId" | "backend" | "model">):
   return `agent \`${site.agentId}\` (${site.backend} ${site.model})`;
 }
 
-/** A ModelApiError for `kind` whose message is `what` followed by the advice for that kind. */
+/**
+ * A ModelApiError for `kind` whose message is `what` followed by the advice for that kind.
+ * Credentials inside any URL of the message (userinfo, query values) are hidden.
+ */
 export function modelError(kind: ModelErrorKind, site: CallSite, what: string, options: { status?: number; cause?: unknown } = {}): ModelApiError {
-  const detail = `${callName(site)}: ${what}`;
-  const advice = ADVICE[kind]?.(site);
+  const detail = redactUrls(`${callName(site)}: ${what}`);
+  const advice = ADVICE[kind] && redactUrls(ADVICE[kind](site));
   return new ModelApiError(kind, advice ? `${detail}. ${advice}` : detail, { ...options, detail });
 }
 
@@ -59,7 +64,7 @@ export function modelError(kind: ModelErrorKind, site: CallSite, what: string, o
 export function classifyFailure(failure: ProviderFailure, site: CallSite): ModelApiError {
   const kind = kindOf(failure);
   const status = failure.status;
-  const said = failure.message.trim().replace(/[.\s]+$/, "");
+  const said = describeValue(failure.message).trim().replace(/[.\s]+$/, "") || "(no message)";
   const what = `${status ? `HTTP ${status} ` : ""}${kind.replace("_", " ")}: ${said}`;
   const options = { ...(status !== undefined && { status }) };
   if (kind === "rate_limit") {
@@ -71,7 +76,7 @@ export function classifyFailure(failure: ProviderFailure, site: CallSite): Model
 }
 
 function kindOf({ status, message, code }: ProviderFailure): ModelErrorKind {
-  const text = `${code ?? ""} ${message}`.toLowerCase();
+  const text = `${describeValue(code ?? "")} ${describeValue(message)}`.toLowerCase();
   const spend = /insufficient_quota|billing|credit balance|spend limit|quota exceeded|payment/.test(text);
   const context = /context.length|context window|too long|maximum context|too many tokens|prompt is too long|request_too_large/.test(text);
   if (status === undefined) return "connection";
@@ -99,7 +104,13 @@ function retryAfter(headers: ProviderFailure["headers"]): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** Replaces every occurrence of `secret` in `text`, so a key never reaches a log or a file. */
-export function redact(text: string, secret: string | undefined): string {
-  return secret && secret.length >= 6 ? text.split(secret).join("***") : text;
+/**
+ * An SDK error's message without the status it starts with ("401 Incorrect key" → "Incorrect
+ * key"), for a body that is not the provider's JSON error: the classified message adds the status.
+ *
+ * @example
+ * withoutStatus("401 Incorrect API key provided", 401); // "Incorrect API key provided"
+ */
+export function withoutStatus(message: string, status: number | undefined): string {
+  return status !== undefined && message.startsWith(`${status} `) ? message.slice(String(status).length + 1) : message;
 }

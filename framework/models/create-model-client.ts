@@ -4,6 +4,7 @@ import { ConfigError } from "../errors.ts";
 import { createAnthropicClient } from "./anthropic/anthropic-client.ts";
 import type { ModelClient } from "./model.ts";
 import { createOpenAIClient } from "./openai/openai-client.ts";
+import { redactUrls } from "./redact-secrets.ts";
 import { createScriptedClient } from "./scripted/scripted-client.ts";
 
 export type ConcreteBackend = "openai" | "anthropic" | "scripted";
@@ -55,12 +56,24 @@ export function createModelClient(agent: AgentConfig, deps: ClientDeps): ModelCl
   }
   if (!model && type === "openai" && baseURL) {
     throw new ConfigError(
-      `agent \`${agent.id}\`: say which model the server at ${baseURL} should run: set \`model\` in the config (e.g. llama3.1) or CONCLAVE_MODEL.`,
+      `agent \`${agent.id}\`: say which model the server at ${redactUrls(baseURL)} should run: set \`model\` in the config (e.g. llama3.1) or CONCLAVE_MODEL.`,
     );
   }
   const backend = { ...agent.backend, ...(model && { model }) };
-  const common = { clock: deps.clock, apiKey, keyEnv, baseURL, idleMs: deps.idleMs };
+  const maxToolArgumentBytes = toolArgumentCap(env);
+  const common = { clock: deps.clock, apiKey, keyEnv, baseURL, idleMs: deps.idleMs, ...(maxToolArgumentBytes !== undefined && { maxToolArgumentBytes }) };
   return type === "anthropic"
     ? createAnthropicClient(agent.id, backend, { ...common, defaultModel: DEFAULT_MODELS.anthropic })
     : createOpenAIClient(agent.id, backend, { ...common, defaultModel: DEFAULT_MODELS.openai });
+}
+
+// CONCLAVE_MAX_TOOL_ARGS_MB: the cap on one tool call's streamed arguments, in megabytes.
+function toolArgumentCap(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.CONCLAVE_MAX_TOOL_ARGS_MB;
+  if (raw === undefined || raw === "") return undefined;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0) {
+    throw new ConfigError(`\`CONCLAVE_MAX_TOOL_ARGS_MB\` must be a positive number of megabytes, received "${raw}". Unset it for the default of 16.`);
+  }
+  return Math.round(mb * 1_000_000);
 }

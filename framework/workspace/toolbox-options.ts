@@ -27,6 +27,10 @@ export interface ToolboxOptions {
   commandTimeoutMs?: number;
   /** Cap on `run_command` output and on what `read_file` returns. Default 64 KiB. */
   maxOutputBytes?: number;
+  /** Cap on the content `write_file` writes, in bytes. Default 10 MB (10 000 000). */
+  maxWriteBytes?: number;
+  /** How long one `search_files` may run before it is stopped and the agent told so. Default 10 000. */
+  searchTimeoutMs?: number;
   /** The parent environment (default `process.env`): commands get only the allowlisted variables of it. */
   env?: NodeJS.ProcessEnv;
   /** The bubblewrap binary (default `CONCLAVE_BWRAP` from `env`, then `bwrap` on PATH). */
@@ -69,6 +73,8 @@ const optionsSchema = z.object({
   bubblewrap: z.string().min(1).optional(),
   commandTimeoutMs: z.number().int().positive().default(30_000),
   maxOutputBytes: z.number().int().min(256).default(64 * 1024),
+  maxWriteBytes: z.number().int().positive().default(10_000_000),
+  searchTimeoutMs: z.number().int().positive().default(10_000),
 });
 
 /**

@@ -189,6 +189,25 @@ const NOT_RETRIED_ROWS: Row[] = [
     message: (b) => `${who(b)}: HTTP 401 auth: Incorrect API key provided: ***. Check the API key in \`${b.keyEnv}\` (or set \`api_key_env\` for this agent).`,
   },
   {
+    name: "401 whose body's message is an object, not a string",
+    fault: () => error(401, { body: '{"error":{"message":{"x":1}}}' }),
+    kind: "auth",
+    message: (b) => `${who(b)}: HTTP 401 auth: {"x":1}. Check the API key in \`${b.keyEnv}\` (or set \`api_key_env\` for this agent).`,
+  },
+  {
+    name: "400 whose body's message is a number",
+    fault: () => error(400, { body: '{"error":{"message":42}}' }),
+    kind: "bad_request",
+    message: (b) =>
+      `${who(b)}: HTTP 400 bad request: 42. The provider refused the request: check \`model\` (${b.model}), \`max_tokens\` and \`temperature\` for this agent.`,
+  },
+  {
+    name: "401 in text/plain that echoes the key back",
+    fault: () => error(401, { body: "Incorrect API key provided: test-key", contentType: "text/plain" }),
+    kind: "auth",
+    message: (b) => `${who(b)}: HTTP 401 auth: Incorrect API key provided: ***. Check the API key in \`${b.keyEnv}\` (or set \`api_key_env\` for this agent).`,
+  },
+  {
     name: "403",
     fault: (b) => error(403, { message: `Project \`proj_test\` does not have access to model \`${b.model}\`.` }),
     kind: "permission",
@@ -225,6 +244,19 @@ describe.each([OPENAI, ANTHROPIC])("the failure table through run() with $type",
     expectActionable(result.agents.alpha!.error, backend);
     expect(alphaEvents("run.agent.retry")).toEqual([]);
     expect(alphaEvents("run.agent.failed").map((e) => [e.round, e.kind, e.retryable])).toEqual([[1, row.kind, false]]);
+  });
+
+  it("aborts a stream whose tool arguments pass 16 MB after one request, and fails alpha with a message naming the cap", async () => {
+    const huge: FakeReply = { toolCalls: [{ name: "new_answer", arguments: `{"content":"${"x".repeat(40_000_000)}"}` }], chunkSize: 1_000_000 };
+    const { result, total, alphaEvents } = await runWithAlpha(backend, [huge, VOTE_FOR_BETA]);
+
+    const message = `${who(backend)}: tool arguments over 16 MB: the reply's \`new_answer\` call streamed more than 16000000 bytes of arguments, so the stream was aborted and the reply not used. Ask for smaller steps (a large file in several writes), or raise \`CONCLAVE_MAX_TOOL_ARGS_MB\`.`;
+    expect(total).toBe(1);
+    expect(result).toMatchObject({ status: "completed", winner: "beta" });
+    expect(result.agents.alpha).toMatchObject({ status: "failed", answers: 0, error: message });
+    expect(alphaEvents("run.agent.failed").map((e) => [e.round, e.kind, e.retryable])).toEqual([[1, "bad_request", false]]);
+    // The client hung up mid-stream: the fake never finished writing the 40 MB.
+    await vi.waitFor(() => expect(server.disconnects).toBe(1), { timeout: 5_000, interval: 10 });
   });
 
   it("retries an unreachable base_url twice per turn, then fails alpha with kind connection", async () => {

@@ -198,27 +198,19 @@ describe("secret hygiene", () => {
     server = await startFakeLlmServer();
   });
   afterAll(() => server.close());
+  beforeEach(() => server.reset());
 
-  it("never writes the API key to the run directory or the output, even with SDK debug logging on", async () => {
-    const canary = "sk-canary-7f3a9c1e5b2d4f6a8c0e";
+  const canary = "sk-canary-7f3a9c1e5b2d4f6a8c0e";
+  const answers = [
+    { toolCalls: [{ name: "new_answer", arguments: '{"content":"answer"}' }] },
+    { toolCalls: [{ name: "new_answer", arguments: '{"content":"another answer"}' }] },
+    { text: "Final." },
+  ];
+
+  // `conclave ask` with both SDKs' debug logging on and the canary as every key; returns all it printed.
+  async function askWithCanary(agents: string[]) {
     const cwd = tempDir("conclave-secret-");
-    writeFileSync(
-      join(cwd, "team.yaml"),
-      [
-        "agents:",
-        `  - { id: alpha, backend: { type: openai, model: fake-model, base_url: "${server.url}/v1" } }`,
-        `  - { id: beta, backend: { type: anthropic, model: fake-model, base_url: "${server.url}" } }`,
-        `  - { id: gamma, backend: { type: openai, model: fake-model, base_url: "${server.url}/v1", api_key_env: GAMMA_KEY } }`,
-        "coordination: { max_rounds: 1, retry: { attempts: 0 } }",
-      ].join("\n"),
-    );
-    // One provider echoes the key back in its error, as real 401s do with part of it.
-    server.enqueue(
-      { error: { status: 401, message: `Incorrect API key provided: ${canary}` } },
-      { toolCalls: [{ name: "new_answer", arguments: '{"content":"answer"}' }] },
-      { toolCalls: [{ name: "new_answer", arguments: '{"content":"another answer"}' }] },
-      { text: "Final." },
-    );
+    writeFileSync(join(cwd, "team.yaml"), ["agents:", ...agents.map((a) => `  - ${a}`), "coordination: { max_rounds: 1, retry: { attempts: 0 } }"].join("\n"));
     const child = spawn(process.execPath, [join(process.cwd(), "bin/conclave.js"), "ask", "Cache?", "--config", "team.yaml"], {
       cwd,
       env: { PATH: process.env.PATH, OPENAI_API_KEY: canary, ANTHROPIC_API_KEY: canary, GAMMA_KEY: canary, OPENAI_LOG: "debug", ANTHROPIC_LOG: "debug", DEBUG: "*" },
@@ -227,15 +219,79 @@ describe("secret hygiene", () => {
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code).toBe(0);
+    const files = listFiles(join(cwd, ".conclave"));
+    return { code, output, files };
+  }
+
+  function expectNoCanary({ output, files }: { output: string; files: string[] }) {
     expect(output.length).toBeGreaterThan(0);
     expect(output).not.toContain(canary);
-    const files = listFiles(join(cwd, ".conclave"));
-    expect(files.length).toBeGreaterThan(5);
+    expect(files.map((f) => f.split("/").at(-1))).toEqual(expect.arrayContaining(["status.json", "result.json", "events.jsonl", "run_description.json"]));
     for (const file of files) expect(readFileSync(file, "utf8"), file).not.toContain(canary);
-    expect(output).toContain("Incorrect API key provided: ***");
+  }
+
+  it("never writes the API key to the run directory or the output, even with SDK debug logging on", async () => {
+    // One provider echoes the key back in its error, as real 401s do with part of it.
+    server.enqueue({ error: { status: 401, message: `Incorrect API key provided: ${canary}` } }, ...answers);
+    const outcome = await askWithCanary([
+      `{ id: alpha, backend: { type: openai, model: fake-model, base_url: "${server.url}/v1" } }`,
+      `{ id: beta, backend: { type: anthropic, model: fake-model, base_url: "${server.url}" } }`,
+      `{ id: gamma, backend: { type: openai, model: fake-model, base_url: "${server.url}/v1", api_key_env: GAMMA_KEY } }`,
+    ]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.files.length).toBeGreaterThan(5);
+    expectNoCanary(outcome);
+    expect(outcome.output).toContain("Incorrect API key provided: ***");
+  });
+
+  it.each(["openai", "anthropic"] as const)("keeps the key out of %s's debug log and the run when a text/plain 401 echoes it", async (type) => {
+    server.enqueue({ error: { status: 401, body: `Incorrect API key provided: ${canary}`, contentType: "text/plain" } }, ...answers);
+    const base = type === "openai" ? `${server.url}/v1` : server.url;
+    const outcome = await askWithCanary([
+      `{ id: alpha, backend: { type: ${type}, model: fake-model, base_url: "${base}" } }`,
+      `{ id: beta, backend: { type: scripted } }`,
+    ]);
+    expect(outcome.code).toBe(0);
+    expectNoCanary(outcome);
+    // The SDK did log the response, through the scrubbing logger.
+    expect(outcome.output).toMatch(new RegExp(`^${type} debug: .*response`, "m"));
+    expect(outcome.output).toContain("Incorrect API key provided: ***");
+    expect(readRun(onlyRun(outcome.files)).result.agents.alpha.error).toContain("HTTP 401 auth: Incorrect API key provided: ***.");
+  });
+
+  // The query case points at a port where nothing listens, so the URL is in the "Could not reach" message;
+  // the userinfo case reaches no server either (fetch refuses a URL with credentials).
+  it.each([
+    ["the query", async () => {
+      const dead = await startFakeLlmServer();
+      await dead.close();
+      return (path: string) => `${dead.url}${path}?api-key=${canary}`;
+    }],
+    ["the userinfo", async () => (path: string) => `${server.url.replace("http://", `http://user:${canary}@`)}${path}`],
+  ])("keeps a key in %s of base_url out of the output and the run directory, for both SDKs", async (_where, makeUrl) => {
+    const withKey = await makeUrl();
+    const outcome = await askWithCanary([
+      `{ id: alpha, backend: { type: openai, model: fake-model, base_url: "${withKey("/v1")}" } }`,
+      `{ id: beta, backend: { type: anthropic, model: fake-model, base_url: "${withKey("")}" } }`,
+      `{ id: gamma, backend: { type: scripted } }`,
+    ]);
+    expectNoCanary(outcome);
+    const result = readRun(onlyRun(outcome.files)).result;
+    // Both real agents failed on their URL, and their errors show it with the key hidden.
+    expect(result.agents.alpha.status).toBe("failed");
+    expect(result.agents.beta.status).toBe("failed");
+    expect(result.agents.alpha.error).toMatch(/^agent `alpha` \(openai fake-model\): connection: .*Could not reach http:\/\/\S*\*\*\*\S*: check `base_url` and the network\.$/);
+    expect(result.agents.beta.error).toMatch(/^agent `beta` \(anthropic fake-model\): connection: .*Could not reach http:\/\/\S*\*\*\*\S*: check `base_url` and the network\.$/);
+    expect(outcome.code).toBe(0);
   });
 });
+
+// The run directory holding these files (the one with result.json).
+function onlyRun(files: string[]): string {
+  const results = files.filter((f) => f.endsWith("/result.json"));
+  expect(results).toHaveLength(1);
+  return results[0]!.slice(0, -"/result.json".length);
+}
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -202,3 +202,110 @@ describe("run() with context_paths", () => {
     expect(existsSync(join(root, "elsewhere"))).toBe(false);
   });
 });
+
+describe("run() with tools that could block", () => {
+  const slowLine = `${"a".repeat(30)}!\n`; // /^(a+)+$/ backtracks 2^30 times on it
+  const redos = [
+    tool("write_file", { path: "deliverables/slow.txt", content: slowLine }),
+    tool("search_files", { pattern: "/^(a+)+$/", path: "deliverables" }),
+    { answer: "searched" },
+  ];
+  // Ticks every 50 ms; `maxGap()` is the longest the event loop kept a tick waiting.
+  function ticker() {
+    let last = Date.now();
+    let gap = 0;
+    const timer = setInterval(() => {
+      gap = Math.max(gap, Date.now() - last);
+      last = Date.now();
+    }, 50);
+    return { maxGap: () => gap, stop: () => clearInterval(timer) };
+  }
+
+  it("meets its deadline while search_files runs a catastrophic regex, the event loop free throughout", async () => {
+    const { project } = makeProject();
+    const config: ConfigInput = {
+      agents: [agent("alpha", 10, redos)],
+      coordination: { ...coordination, timeouts: { ...coordination.timeouts, run: 1.5 } },
+    };
+    const ticks = ticker();
+    const started = Date.now();
+    const result = await run({ task: "Search", project, config, agent_mode: "single", context_paths: [{ path: "deliverables", permission: "write" }], env: {} }).finally(ticks.stop);
+    const elapsed = Date.now() - started;
+    expect(result.status).toBe("timeout");
+    expect(elapsed).toBeGreaterThanOrEqual(1500);
+    expect(elapsed).toBeLessThan(3500);
+    expect(ticks.maxGap()).toBeLessThan(1000);
+    expect(readRun(result.log_dir).status.results.status).toBe("timeout");
+  });
+
+  it("ends within 1 s of its AbortSignal while search_files runs a catastrophic regex", async () => {
+    const { project } = makeProject();
+    const config: ConfigInput = { agents: [agent("alpha", 10, redos)], coordination };
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const ticks = ticker();
+    const finished = run({
+      task: "Search",
+      project,
+      config,
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "write" }],
+      env: {},
+      signal: controller.signal,
+      // The search starts once write_file is journalled; cancel a moment into it.
+      onEvent: (e) => {
+        if (e.type === "run.agent.tool_call" && e.name === "write_file") setTimeout(() => ((abortedAt = Date.now()), controller.abort("interrupted")), 300);
+      },
+    }).finally(ticks.stop);
+    const result = await finished;
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
+    expect(result.status).toBe("interrupted");
+    expect(ticks.maxGap()).toBeLessThan(1000);
+  });
+
+  it("answers read_file, edit_file and search_files on a named pipe with a tool error, and completes", async () => {
+    const { project } = makeProject({ "a.md": "alpha\n" });
+    const config: ConfigInput = {
+      agents: [
+        agent("alpha", 400, [
+          tool("read_file", { path: "deliverables/pipe" }),
+          tool("edit_file", { path: "deliverables/pipe", old: "a", new: "b" }),
+          tool("search_files", { pattern: "alpha", path: "deliverables/pipe" }),
+          tool("search_files", { pattern: "alpha" }),
+          { answer: "the pipe was refused" },
+        ]),
+      ],
+      coordination,
+    };
+    const started = Date.now();
+    let made: Promise<void> | undefined;
+    const result = await run({
+      task: "Read the pipe",
+      project,
+      config,
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "write" }],
+      env: {},
+      // The workspace copy never holds a pipe, so one is made in it before alpha's first reply (400 ms).
+      onStart: ({ logDir }) => {
+        made = (async () => {
+          const dir = join(logDir, "agents", "alpha", "workspace", "deliverables");
+          for (let i = 0; i < 300 && !existsSync(join(dir, "a.md")); i++) await new Promise((r) => setTimeout(r, 5));
+          execFileSync("mkfifo", [join(dir, "pipe")]);
+        })();
+      },
+    });
+    await made;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.status).toBe("completed");
+    const calls = readRun(result.log_dir).events.filter((e) => e.type === "run.agent.tool_call").map((e) => [e.name, e.ok, e.error ?? null]);
+    const refused = (name: string) => `"deliverables/pipe" is a named pipe (FIFO), not a regular file; ${name} works on regular files only.`;
+    expect(calls).toEqual([
+      ["read_file", false, refused("read_file")],
+      ["edit_file", false, refused("edit_file")],
+      ["search_files", false, refused("search_files")],
+      ["search_files", true, null],
+    ]);
+  });
+});

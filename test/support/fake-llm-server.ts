@@ -43,7 +43,17 @@ export interface FakeTurnReply extends FakeFaults {
 }
 
 export interface FakeErrorReply {
-  error: { status: number; type?: string; message?: string; code?: string; headers?: Record<string, string> };
+  error: {
+    status: number;
+    type?: string;
+    message?: string;
+    code?: string;
+    headers?: Record<string, string>;
+    /** The body sent as is, instead of the provider's JSON error built from the fields above. */
+    body?: string;
+    /** The content-type of `body` (default application/json), e.g. text/plain as some proxies send. */
+    contentType?: string;
+  };
   delayMs?: number;
 }
 
@@ -283,6 +293,11 @@ function anthropicStop(reason: Turn["stopReason"]): string {
 
 function sendError(res: ServerResponse, api: Api, error: FakeErrorReply["error"]): void {
   const { status, headers = {} } = error;
+  if (error.body !== undefined) {
+    res.writeHead(status, { "content-type": error.contentType ?? "application/json", ...headers });
+    res.end(error.body);
+    return;
+  }
   const message = error.message ?? `Fake error ${status}`;
   const body = api === "openai"
     ? { error: { message, type: error.type ?? OPENAI_ERROR_TYPES[status] ?? "server_error", param: null, code: error.code ?? null } }

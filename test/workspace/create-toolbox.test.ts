@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../framework/errors.ts";
@@ -246,5 +247,95 @@ describe("ask_human", () => {
     expect(await nobody.call("ask_human", { question: "Which port?" })).toEqual(expected);
     expect(await noHook.call("ask_human", { question: "Which port?" })).toEqual(expected);
     expect(expected.content).toBe(NOBODY_AVAILABLE);
+  });
+});
+
+describe("tools that never block the event loop", () => {
+  const slowLine = `${"a".repeat(30)}!\n`; // /^(a+)+$/ backtracks 2^30 times on it
+
+  it("stops a catastrophic regex after searchTimeoutMs, while timers keep firing on time", async () => {
+    const root = tempDir();
+    writeTree(root, { "slow.txt": slowLine });
+    const tools = createToolbox({ root, writable: false, searchTimeoutMs: 1500 });
+    const started = Date.now();
+    const ticks: number[] = [];
+    const ticker = setInterval(() => ticks.push(Date.now()), 100);
+    const result = await tools.call("search_files", { pattern: "/^(a+)+$/" }).finally(() => clearInterval(ticker));
+    expect(result).toEqual({
+      ok: false,
+      content:
+        "search_files stopped after 1.5 s: the pattern /^(a+)+$/ is too slow on these files (a regex like /(a+)+$/ can take exponential time). Search for a plain substring, simplify the regex, or narrow the path.",
+    });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(1500);
+    expect(elapsed).toBeLessThan(4000);
+    // The main thread stayed free: a 100 ms timer ticked all along, never a second late (blocked, it would wait for the whole search).
+    expect(ticks.length).toBeGreaterThanOrEqual(8);
+    const gaps = ticks.map((t, i) => t - (i === 0 ? started : ticks[i - 1]!));
+    expect(Math.max(...gaps)).toBeLessThan(1000);
+  });
+
+  it("stops the search at once when the turn's AbortSignal fires", async () => {
+    const root = tempDir();
+    writeTree(root, { "slow.txt": slowLine });
+    const tools = createToolbox({ root, writable: false, searchTimeoutMs: 60_000 });
+    const controller = new AbortController();
+    const abortAt = Date.now() + 200;
+    setTimeout(() => controller.abort(), 200);
+    expect(await tools.call("search_files", { pattern: "/^(a+)+$/" }, controller.signal)).toEqual({ ok: false, content: "search_files was cancelled." });
+    expect(Date.now() - abortAt).toBeLessThan(500);
+  });
+
+  it("refuses a named pipe in read_file, edit_file, write_file and search_files without ever blocking on it", async () => {
+    const root = tempDir();
+    writeTree(root, { "a.md": "alpha\n" });
+    execFileSync("mkfifo", [join(root, "pipe")]);
+    const tools = createToolbox({ root, writable: true });
+    const refused = (tool: string) => ({ ok: false, content: `"pipe" is a named pipe (FIFO), not a regular file; ${tool} works on regular files only.` });
+    expect(await tools.call("read_file", { path: "pipe" })).toEqual(refused("read_file"));
+    expect(await tools.call("edit_file", { path: "pipe", old: "a", new: "b" })).toEqual(refused("edit_file"));
+    expect(await tools.call("write_file", { path: "pipe", content: "x" })).toEqual(refused("write_file"));
+    expect(await tools.call("search_files", { pattern: "a", path: "pipe" })).toEqual(refused("search_files"));
+    // A whole-tree search and the listing pass over it; it is still a pipe afterwards.
+    expect(await tools.call("search_files", { pattern: "alpha" })).toEqual({ ok: true, content: "a.md:1: alpha" });
+    expect(await tools.call("list_files", {})).toEqual({ ok: true, content: "a.md\npipe (not a regular file)" });
+    expect(lstatSync(join(root, "pipe")).isFIFO()).toBe(true);
+  });
+
+  it("refuses write_file content over maxWriteBytes, naming the size and the cap, and writes nothing", async () => {
+    const root = tempDir();
+    const tools = createToolbox({ root, writable: true });
+    expect(await tools.call("write_file", { path: "big.txt", content: "x".repeat(12_345_678) })).toEqual({
+      ok: false,
+      content:
+        'Refused to write "big.txt": the content is 12.3 MB (12345678 bytes), over write_file\'s cap of 10 MB (10000000 bytes). Nothing was written; write a smaller file, or split the content into several files.',
+    });
+    expect(readdirSync(root)).toEqual([]);
+    const small = createToolbox({ root, writable: true, maxWriteBytes: 1000 });
+    expect(await small.call("write_file", { path: "ok.txt", content: "x".repeat(1000) })).toEqual({ ok: true, content: 'Wrote "ok.txt" (1000 bytes).' });
+  });
+
+  it("refuses edit_file on a file, or to a result, over maxWriteBytes, and changes nothing", async () => {
+    const root = tempDir();
+    writeTree(root, { "big.txt": "x".repeat(2_000), "small.txt": "one two\n" });
+    const tools = createToolbox({ root, writable: true, maxWriteBytes: 1_000 });
+    expect(await tools.call("edit_file", { path: "big.txt", old: "x", new: "y" })).toEqual({
+      ok: false,
+      content: '"big.txt" is over edit_file\'s cap of 0.001 MB (1000 bytes); nothing was changed. Edit a smaller file, or split this one with run_command where it is allowed.',
+    });
+    expect(await tools.call("edit_file", { path: "small.txt", old: "two", new: "z".repeat(1_000) })).toEqual({
+      ok: false,
+      content: 'Refused to edit "small.txt": the result would be 0.001 MB (1005 bytes), over edit_file\'s cap of 0.001 MB (1000 bytes). Nothing was changed.',
+    });
+    expect(readTree(root)).toEqual({ "big.txt": "x".repeat(2_000), "small.txt": "one two\n" });
+  });
+
+  it("says which files search_files skipped for their size", async () => {
+    const root = tempDir();
+    writeTree(root, { "a.md": "needle\n", "big/one.log": `needle\n${"x".repeat(2_000_001)}`, "big/two.log": "y".repeat(2_000_001) });
+    const tools = createToolbox({ root, writable: false });
+    const note = '[skipped 2 files over search_files\' size limit of 2 MB, not searched: "big/one.log", "big/two.log"; search them with run_command (grep), where it is allowed]';
+    expect(await tools.call("search_files", { pattern: "needle" })).toEqual({ ok: true, content: `a.md:1: needle\n${note}` });
+    expect(await tools.call("search_files", { pattern: "nothing", path: "big" })).toEqual({ ok: true, content: `No matches for "nothing" in "big".\n${note}` });
   });
 });

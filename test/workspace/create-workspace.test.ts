@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -63,5 +64,17 @@ describe("createWorkspace()", () => {
     expect(await toolsTwo.call("read_file", { path: "deliverables/answer.md" })).toEqual({ ok: true, content: "from b\n" });
     expect((await toolsTwo.call("read_file", { path: "deliverables/only-a.md" })).ok).toBe(false);
     expect(readTree(source)).toEqual({ "answer.md": "original\n" });
+  });
+});
+
+describe("createWorkspace() and special files", () => {
+  it("skips a named pipe in a source without opening it, and says so", async () => {
+    const base = tempDir();
+    const source = join(base, "deliverables");
+    writeTree(source, { "a.md": "a\n" });
+    execFileSync("mkfifo", [join(source, "pipe")]);
+    const ws = await createWorkspace({ dir: join(base, "ws"), sources: [{ from: source, as: "deliverables" }] });
+    expect(ws.skipped).toEqual(["deliverables/pipe (not a regular file)"]);
+    expect(readTree(join(base, "ws"))).toEqual({ deliverables: "<dir>", "deliverables/a.md": "a\n" });
   });
 });

@@ -1,10 +1,12 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { Clock } from "../../clock.ts";
 import type { BackendConfig } from "../../config/config-schema.ts";
-import type { ProviderFailure } from "../classify-error.ts";
+import { withoutStatus, type ProviderFailure } from "../classify-error.ts";
 import type { ChatMessage, Completion, CompletionRequest, ModelClient, StopReason } from "../model.ts";
 import { modelFor } from "../model-for.ts";
-import { parseArguments, streamCall } from "../stream-call.ts";
+import { redactUrls, secretsOf } from "../redact-secrets.ts";
+import { createScrubbingLogger } from "../scrubbing-logger.ts";
+import { DEFAULT_MAX_TOOL_ARGUMENT_BYTES, parseArguments, streamCall, toolArgumentCounter } from "../stream-call.ts";
 
 export interface AnthropicClientDeps {
   clock: Clock;
@@ -13,6 +15,8 @@ export interface AnthropicClientDeps {
   baseURL: string | undefined;
   idleMs: number;
   defaultModel: string;
+  /** Bytes one tool call's streamed arguments may reach; default DEFAULT_MAX_TOOL_ARGUMENT_BYTES. */
+  maxToolArgumentBytes?: number;
 }
 
 const STOP: Record<string, StopReason> = { end_turn: "end", stop_sequence: "end", pause_turn: "end", tool_use: "tool_use", max_tokens: "max_tokens", refusal: "refusal" };
@@ -28,11 +32,15 @@ const EPHEMERAL = { type: "ephemeral" } as const;
  * const client = createAnthropicClient("beta", { type: "anthropic", model: "claude-sonnet-4-5" }, deps);
  */
 export function createAnthropicClient(agentId: string, backend: BackendConfig, deps: AnthropicClientDeps): ModelClient {
+  const secrets = secretsOf(deps.apiKey, deps.baseURL);
+  const argumentCap = deps.maxToolArgumentBytes ?? DEFAULT_MAX_TOOL_ARGUMENT_BYTES;
   const sdk = new Anthropic({
     apiKey: deps.apiKey ?? null,
     ...(deps.baseURL !== undefined && { baseURL: deps.baseURL }),
     maxRetries: 0,
     timeout: 24 * 3600 * 1000,
+    // ANTHROPIC_LOG=debug logs response bodies, which may echo the key.
+    logger: createScrubbingLogger("anthropic", secrets),
   });
 
   return {
@@ -40,9 +48,9 @@ export function createAnthropicClient(agentId: string, backend: BackendConfig, d
     model: backend.model ?? deps.defaultModel,
     async complete(request: CompletionRequest): Promise<Completion> {
       const model = modelFor(backend, request.purpose, deps.defaultModel);
-      const site = { agentId, backend: "anthropic", model, keyEnv: deps.keyEnv, baseURL: sdk.baseURL };
+      const site = { agentId, backend: "anthropic", model, keyEnv: deps.keyEnv, baseURL: redactUrls(sdk.baseURL) };
       return streamCall(
-        { signal: request.signal, clock: deps.clock, idleMs: deps.idleMs, site, secret: deps.apiKey, readFailure },
+        { signal: request.signal, clock: deps.clock, idleMs: deps.idleMs, site, secrets, readFailure },
         async (signal, touch) => {
           const stream = await sdk.messages.create(
             {
@@ -59,6 +67,7 @@ export function createAnthropicClient(agentId: string, backend: BackendConfig, d
             { signal },
           );
           touch(); // headers are in: from here a broken socket is a stream error, worth a retry
+          const countArguments = toolArgumentCounter(site, argumentCap);
           let text = "";
           let stop: string | null = null;
           const blocks = new Map<number, { id: string; name: string; json: string }>();
@@ -82,7 +91,10 @@ export function createAnthropicClient(agentId: string, backend: BackendConfig, d
                 if (event.delta.type === "text_delta") text += event.delta.text;
                 else if (event.delta.type === "input_json_delta") {
                   const block = blocks.get(event.index);
-                  if (block) block.json += event.delta.partial_json;
+                  if (block) {
+                    countArguments(event.index, block.name, event.delta.partial_json);
+                    block.json += event.delta.partial_json;
+                  }
                 }
                 break;
               case "message_delta":
@@ -132,11 +144,11 @@ function toAnthropicMessages(messages: ChatMessage[]): Anthropic.MessageParam[] 
 function readFailure(error: unknown): (ProviderFailure & { connection?: boolean }) | undefined {
   if (error instanceof Anthropic.APIConnectionError) return { message: error.message, connection: true };
   if (error instanceof Anthropic.APIError) {
-    const body = error.error as { error?: { message?: string; type?: string } } | undefined;
+    const body = (typeof error.error === "object" && error.error !== null ? error.error : undefined) as { error?: { message?: unknown; type?: unknown } } | undefined;
     return {
       ...(error.status !== undefined && { status: error.status }),
       headers: error.headers,
-      message: error.apiMessage ?? body?.error?.message ?? error.message,
+      message: error.apiMessage ?? body?.error?.message ?? withoutStatus(error.message, error.status),
       code: error.errorCode ?? error.type ?? body?.error?.type ?? null,
     };
   }

@@ -1,10 +1,12 @@
 import OpenAI from "openai";
 import type { Clock } from "../../clock.ts";
 import type { BackendConfig } from "../../config/config-schema.ts";
-import type { ProviderFailure } from "../classify-error.ts";
+import { withoutStatus, type ProviderFailure } from "../classify-error.ts";
 import type { ChatMessage, Completion, CompletionRequest, ModelClient, StopReason, ToolCall } from "../model.ts";
 import { modelFor } from "../model-for.ts";
-import { parseArguments, streamCall } from "../stream-call.ts";
+import { redactUrls, secretsOf } from "../redact-secrets.ts";
+import { createScrubbingLogger } from "../scrubbing-logger.ts";
+import { DEFAULT_MAX_TOOL_ARGUMENT_BYTES, parseArguments, streamCall, toolArgumentCounter } from "../stream-call.ts";
 
 export interface OpenAIClientDeps {
   clock: Clock;
@@ -13,6 +15,8 @@ export interface OpenAIClientDeps {
   baseURL: string | undefined;
   idleMs: number;
   defaultModel: string;
+  /** Bytes one tool call's streamed arguments may reach; default DEFAULT_MAX_TOOL_ARGUMENT_BYTES. */
+  maxToolArgumentBytes?: number;
 }
 
 const FINISH: Record<string, StopReason> = { stop: "end", tool_calls: "tool_use", function_call: "tool_use", length: "max_tokens", content_filter: "refusal" };
@@ -26,12 +30,16 @@ const FINISH: Record<string, StopReason> = { stop: "end", tool_calls: "tool_use"
  * const client = createOpenAIClient("alpha", { type: "openai", model: "gpt-4.1-mini" }, deps);
  */
 export function createOpenAIClient(agentId: string, backend: BackendConfig, deps: OpenAIClientDeps): ModelClient {
+  const secrets = secretsOf(deps.apiKey, deps.baseURL);
+  const argumentCap = deps.maxToolArgumentBytes ?? DEFAULT_MAX_TOOL_ARGUMENT_BYTES;
   const sdk = new OpenAI({
     // Servers such as Ollama need no key, but the SDK insists on one.
     apiKey: deps.apiKey ?? "no-key",
     ...(deps.baseURL !== undefined && { baseURL: deps.baseURL }),
     maxRetries: 0,
     timeout: 24 * 3600 * 1000,
+    // OPENAI_LOG=debug logs response bodies, which may echo the key.
+    logger: createScrubbingLogger("openai", secrets),
   });
   const compatible = deps.baseURL !== undefined;
 
@@ -40,9 +48,9 @@ export function createOpenAIClient(agentId: string, backend: BackendConfig, deps
     model: backend.model ?? deps.defaultModel,
     async complete(request: CompletionRequest): Promise<Completion> {
       const model = modelFor(backend, request.purpose, deps.defaultModel);
-      const site = { agentId, backend: "openai", model, keyEnv: deps.keyEnv, baseURL: sdk.baseURL };
+      const site = { agentId, backend: "openai", model, keyEnv: deps.keyEnv, baseURL: redactUrls(sdk.baseURL) };
       return streamCall(
-        { signal: request.signal, clock: deps.clock, idleMs: deps.idleMs, site, secret: deps.apiKey, readFailure },
+        { signal: request.signal, clock: deps.clock, idleMs: deps.idleMs, site, secrets, readFailure },
         async (signal, touch) => {
           const stream = await sdk.chat.completions.create(
             {
@@ -60,6 +68,7 @@ export function createOpenAIClient(agentId: string, backend: BackendConfig, deps
             { signal },
           );
           touch(); // headers are in: from here a broken socket is a stream error, worth a retry
+          const countArguments = toolArgumentCounter(site, argumentCap);
           let text = "";
           let refusal = "";
           let finish: string | null = null;
@@ -75,7 +84,10 @@ export function createOpenAIClient(agentId: string, backend: BackendConfig, deps
                 const call = (calls[d.index] ??= { id: "", name: "", args: "" });
                 if (d.id) call.id = d.id;
                 if (d.function?.name) call.name += d.function.name;
-                if (d.function?.arguments) call.args += d.function.arguments;
+                if (d.function?.arguments) {
+                  countArguments(d.index, call.name, d.function.arguments);
+                  call.args += d.function.arguments;
+                }
               }
               finish = choice.finish_reason ?? finish;
             }
@@ -122,11 +134,11 @@ function toOpenAIMessages(system: string, messages: ChatMessage[]): OpenAI.Chat.
 function readFailure(error: unknown): (ProviderFailure & { connection?: boolean }) | undefined {
   if (error instanceof OpenAI.APIConnectionError) return { message: error.message, connection: true };
   if (error instanceof OpenAI.APIError) {
-    const body = error.error as { message?: string; code?: string; type?: string } | undefined;
+    const body = (typeof error.error === "object" && error.error !== null ? error.error : undefined) as { message?: unknown; code?: unknown; type?: unknown } | undefined;
     return {
       ...(error.status !== undefined && { status: error.status }),
       headers: error.headers,
-      message: body?.message ?? error.message,
+      message: body?.message ?? withoutStatus(error.message, error.status),
       code: error.code ?? body?.code ?? error.type ?? body?.type ?? null,
     };
   }

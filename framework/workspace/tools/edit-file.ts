@@ -1,13 +1,17 @@
-import { chmod, readFile, stat } from "node:fs/promises";
+import { chmod, type FileHandle } from "node:fs/promises";
 import { z } from "zod";
 import { writeFileAtomic } from "../../atomic-write.ts";
+import { formatMegabytes } from "../../format-megabytes.ts";
+import { openRegularFile } from "../open-regular-file.ts";
 import { resolveToolPath } from "../resolve-tool-path.ts";
 import { isBinary } from "../truncate-text.ts";
 import { defineTool } from "./define-tool.ts";
 
 /**
  * `edit_file {path, old, new}`: replaces the one occurrence of `old` in a workspace file with
- * `new`. Zero or several occurrences change nothing and say how many there were.
+ * `new`. Zero or several occurrences change nothing and say how many there were. Only a regular
+ * file is edited: a named pipe, socket or device is refused without being read, and so is a
+ * file (or a result) over `maxWriteBytes`.
  *
  * @example
  * await editFileTool.run({ path: "a.md", old: "teh", new: "the" }, settings);
@@ -24,7 +28,14 @@ export const editFileTool = defineTool({
   }),
   async run(args, settings) {
     const where = resolveToolPath(settings, args.path, "write");
-    const data = await readFile(where.absolute);
+    const handle = await openRegularFile(where.absolute, { tool: "edit_file", shown: args.path });
+    const { data, mode } = await readCapped(handle, settings.maxWriteBytes).finally(() => handle.close());
+    if (data === undefined) {
+      return {
+        ok: false,
+        content: `"${args.path}" is over edit_file's cap of ${formatMegabytes(settings.maxWriteBytes)} (${settings.maxWriteBytes} bytes); nothing was changed. Edit a smaller file, or split this one with run_command where it is allowed.`,
+      };
+    }
     if (isBinary(data)) return { ok: false, content: `"${args.path}" is a binary file; edit_file edits text files only.` };
     const text = data.toString("utf8");
     const count = text.split(args.old).length - 1;
@@ -41,9 +52,21 @@ export const editFileTool = defineTool({
       };
     }
     const at = text.indexOf(args.old);
-    const { mode } = await stat(where.absolute);
+    const bytes = Buffer.byteLength(text) - Buffer.byteLength(args.old) + Buffer.byteLength(args.new);
+    if (bytes > settings.maxWriteBytes) {
+      return {
+        ok: false,
+        content: `Refused to edit "${args.path}": the result would be ${formatMegabytes(bytes)} (${bytes} bytes), over edit_file's cap of ${formatMegabytes(settings.maxWriteBytes)} (${settings.maxWriteBytes} bytes). Nothing was changed.`,
+      };
+    }
     writeFileAtomic(where.absolute, text.slice(0, at) + args.new + text.slice(at + args.old.length));
     await chmod(where.absolute, mode & 0o7777);
     return { ok: true, content: `Edited "${args.path}": replaced 1 occurrence.` };
   },
 });
+
+// The file's bytes and mode, or no bytes when it is larger than `cap` (never read whole then).
+async function readCapped(handle: FileHandle, cap: number): Promise<{ data: Buffer | undefined; mode: number }> {
+  const { size, mode } = await handle.stat();
+  return { data: size > cap ? undefined : await handle.readFile(), mode };
+}

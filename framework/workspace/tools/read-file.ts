@@ -1,12 +1,13 @@
-import { open } from "node:fs/promises";
 import { z } from "zod";
+import { openRegularFile } from "../open-regular-file.ts";
 import { resolveToolPath } from "../resolve-tool-path.ts";
 import { isBinary, utf8Prefix } from "../truncate-text.ts";
 import { defineTool } from "./define-tool.ts";
 
 /**
  * `read_file {path}`: a text file of the workspace or of a view (`@B/…`), at most
- * `maxOutputBytes` of it, saying so when the rest was left out.
+ * `maxOutputBytes` of it, saying so when the rest was left out. A named pipe, socket or device is
+ * refused, never opened for a blocking read.
  *
  * @example
  * await readFileTool.run({ path: "notes.md" }, settings); // { ok: true, content: "# Notes\n…" }
@@ -18,7 +19,7 @@ export const readFileTool = defineTool({
   args: z.strictObject({ path: z.string().min(1).describe('The file, e.g. "deliverables/plan.md".') }),
   async run({ path }, settings) {
     const where = resolveToolPath(settings, path, "read");
-    const handle = await open(where.absolute, "r");
+    const handle = await openRegularFile(where.absolute, { tool: "read_file", shown: path });
     try {
       const { size } = await handle.stat();
       // A few bytes more than the cap, to see whether the cut falls inside a character.
