@@ -9,6 +9,7 @@ import type { ConclaveConfig } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveBackend } from "../models/create-model-client.ts";
+import { redactUrls } from "../models/redact-secrets.ts";
 import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
 import { stepKey } from "../project/step-key.ts";
@@ -230,14 +231,15 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
   const say = flags.automation ? err : out;
   const interactive = Boolean(process.stdin.isTTY) && !flags.automation && !flags.yes;
   const askHuman = terminalAskHuman();
-  // What decides which models answer: the config, and for `auto` the environment (never the keys themselves).
-  const fingerprint = JSON.stringify({
+  // What decides which models answer: the config, and for `auto` the environment (never the keys
+  // themselves, nor credentials inside a base_url: the memo stores this text).
+  const fingerprint = redactUrls(JSON.stringify({
     config,
     backends: config.agents.map((a) => (flags.dryRun ? "scripted" : resolveBackend(a.backend.type, process.env).type)),
     model: process.env.CONCLAVE_MODEL ?? null,
     openai: process.env.OPENAI_BASE_URL ?? null,
     anthropic: process.env.ANTHROPIC_BASE_URL ?? null,
-  });
+  }));
   let index = 0;
 
   const step = async <T>(kind: string, requested: RunOptions<T>): Promise<RunResult<T>> => {
