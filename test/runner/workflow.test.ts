@@ -340,6 +340,17 @@ describe("workflow() errors", () => {
     expect(memoFiles(project)).toEqual([]);
   });
 
+  it("keeps no credential of OPENAI_BASE_URL in the step memo or the run directories", async () => {
+    const project = copyDemoProject(tmp);
+    const canary = "sk-canary-memo-7c1f";
+    const outcome = await runWorkflow(FEATURE, ["--project", project, "--dry-run"], { env: { OPENAI_BASE_URL: `http://user:${canary}@127.0.0.1:9/v1?api-key=${canary}` } });
+    expectCompleted(outcome);
+    expect(memoFiles(project)).toHaveLength(FEATURE_STEPS);
+    const leaks = Object.entries(fileContents(project)).filter(([, text]) => text.includes(canary)).map(([path]) => path);
+    expect(leaks).toEqual([]);
+    expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(canary);
+  });
+
   it("exits 2 when the workflow throws, naming the error and the script's line", async () => {
     const script = `${FIXTURES}/throws-boom.ts`;
     const line = lineOf(join(REPO, script), 'throw new Error("boom")');
