@@ -1,4 +1,4 @@
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import type { CommandPolicy } from "./command-policy.ts";
@@ -35,6 +35,8 @@ export interface ToolboxOptions {
   env?: NodeJS.ProcessEnv;
   /** The bubblewrap binary (default `CONCLAVE_BWRAP` from `env`, then `bwrap` on PATH). */
   bubblewrap?: string;
+  /** Files that read as empty inside the sandbox, absolute. Default: `.env` in the working directory, where the CLI reads keys from. */
+  hidden?: string[];
   /** Asks the human a question; resolves to null when nobody is there. */
   askHuman?: (question: string) => Promise<string | null>;
   /** Called after every tool call, for the run's journal (e.g. a refused command). */
@@ -71,6 +73,7 @@ const optionsSchema = z.object({
     })
     .default({ allow: [], deny: [], sandbox: "auto", network: false, env: [] }),
   bubblewrap: z.string().min(1).optional(),
+  hidden: z.array(absolutePath).default(() => [resolve(".env")]),
   commandTimeoutMs: z.number().int().positive().default(30_000),
   maxOutputBytes: z.number().int().min(256).default(64 * 1024),
   maxWriteBytes: z.number().int().positive().default(10_000_000),

@@ -8,6 +8,10 @@ export interface BubblewrapArgsOptions {
   network: boolean;
   /** The file a `conclave` on the sandbox's PATH points at (this package's bin/conclave.js). */
   conclaveBin?: string;
+  /** Existing files that read as empty inside, e.g. the `.env` with the keys. */
+  hidden?: string[];
+  /** An empty regular file on the host, bound read-only over each hidden file (a device node would not read inside). */
+  emptyFile?: string;
 }
 
 /**
@@ -33,6 +37,7 @@ export function bubblewrapArgs(options: BubblewrapArgsOptions): string[] {
     "--tmpfs", "/tmp",
     // After the tmpfs, so that a workspace under /tmp is the host's, not hidden by the private /tmp.
     ...(options.root ? ["--bind", options.root, options.root] : []),
+    ...(options.emptyFile ? (options.hidden ?? []).flatMap((path) => ["--ro-bind", options.emptyFile!, path]) : []),
     ...(options.conclaveBin ? ["--symlink", options.conclaveBin, `${SANDBOX_BIN_DIR}/conclave`] : []),
     ...(options.root ? ["--chdir", options.root] : []),
     "--",

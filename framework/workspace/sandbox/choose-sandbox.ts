@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OutputCollector } from "../collect-output.ts";
 import { bubblewrapArgs, SANDBOX_BIN_DIR } from "./bubblewrap-args.ts";
@@ -18,6 +21,8 @@ export interface SandboxOptions {
   base: NodeJS.ProcessEnv;
   /** The bubblewrap binary; default `CONCLAVE_BWRAP` from `base`, then `bwrap` on PATH. */
   bubblewrap?: string;
+  /** Files that read as empty inside the sandbox (e.g. the `.env` that holds the keys); those that do not exist are skipped. */
+  hidden?: string[];
 }
 
 /** How one command is started: the file to spawn, its arguments and environment. */
@@ -72,7 +77,8 @@ export async function chooseSandbox(options: SandboxOptions): Promise<Sandbox> {
         : `run_command needs a sandbox and none is available here: ${named} ${probe.reason}. ${FIX}`;
     return { kind: "refused", message };
   }
-  const prefix = bubblewrapArgs({ root: options.root, network: options.network, conclaveBin: CONCLAVE_BIN });
+  const hidden = (options.hidden ?? []).filter(isFile);
+  const prefix = bubblewrapArgs({ root: options.root, network: options.network, conclaveBin: CONCLAVE_BIN, hidden, ...(hidden.length && { emptyFile: emptyFile() }) });
   return {
     kind: "bwrap",
     command: (program, args) => ({ file: binary, args: [...prefix, program, ...args], env }),
@@ -105,4 +111,25 @@ function bubblewrapBinary(options: SandboxOptions): { binary: string; from?: str
   const fromEnv = options.base.CONCLAVE_BWRAP;
   if (fromEnv) return { binary: fromEnv, from: "`CONCLAVE_BWRAP`" };
   return { binary: "bwrap" };
+}
+
+// True for a regular file (following links, as the bind mount does); false when there is none.
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+let empty: string | undefined;
+
+// An empty, read-only file of this process's, made once: what a hidden file reads as inside the sandbox.
+function emptyFile(): string {
+  if (empty && isFile(empty)) return empty;
+  const dir = mkdtempSync(join(tmpdir(), "conclave-sandbox-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  empty = join(dir, "empty");
+  writeFileSync(empty, "", { mode: 0o444 });
+  return empty;
 }

@@ -36,6 +36,7 @@ export const runCommandTool = defineTool({
       network: settings.commands.network,
       env: settings.commands.env,
       base: settings.env,
+      hidden: settings.hidden,
       ...(settings.bubblewrap && { bubblewrap: settings.bubblewrap }),
     });
     if (sandbox.kind === "refused") return { ok: false, content: sandbox.message };

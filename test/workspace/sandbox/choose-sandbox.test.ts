@@ -109,6 +109,20 @@ describe("run_command in the bubblewrap sandbox", () => {
     expect(JSON.parse(stdoutOf((await inConclaveProcess(unconfined, call, { OPENAI_API_KEY: canary })).content)).parent).toContain(`OPENAI_API_KEY=${canary}`);
   });
 
+  it("reads the `.env` that holds the keys as an empty file, though the rest of the file system is readable", async () => {
+    const { ws, outside } = layout();
+    const dotEnv = join(outside, ".env");
+    writeFileSync(dotEnv, "OPENAI_API_KEY=sk-canary-dotenv-5d2e\n");
+    const call = { command: "cat", args: [dotEnv, join(outside, "victim.txt")] };
+    const hiding = createToolbox({ root: ws, writable: true, env: process.env, commands: { allow: ["cat"], deny: [] }, hidden: [dotEnv] });
+    const result = await hiding.call("run_command", call);
+    expect(result.ok).toBe(true);
+    expect(stdoutOf(result.content)).toBe("keep me\n");
+    // Not hidden, it is there to read: the test can tell.
+    const plain = createToolbox({ root: ws, writable: true, env: process.env, commands: { allow: ["cat"], deny: [] }, hidden: [] });
+    expect(stdoutOf((await plain.call("run_command", call)).content)).toBe("OPENAI_API_KEY=sk-canary-dotenv-5d2e\nkeep me\n");
+  });
+
   it("has no network, not even the host's loopback, unless `commands.network: true`", async () => {
     const { ws } = layout();
     const connections: Socket[] = [];
