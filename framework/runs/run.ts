@@ -197,7 +197,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   runDir.writeResult(result);
   flush();
   closed = true;
-  project?.recordRun({
+  await project?.recordRun({
     run_id: result.run_id,
     ...(options.id !== undefined && { step: options.id }),
     ...(typeof options.description?.workflow === "string" && { workflow: options.description.workflow }),
