@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
 import type { z } from "zod";
 import { holding, systemClock } from "../clock.ts";
@@ -89,6 +90,9 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     commandTimeoutMs: normalized.settings.timeouts.call,
     env,
     ...(options.askHuman && { askHuman: options.askHuman }),
+    // Runs on the same project take turns writing back; without a project, runs sharing a runs directory do.
+    lockPath: join(project?.runsDir ?? dirname(runDir.dir), "writeback.lock"),
+    ...(options.signal && { signal: options.signal }),
   });
   let changes: RunChanges | undefined;
   const machine = createRunMachine(clock).provide({
