@@ -42,8 +42,8 @@ type Side = { data: Buffer; mode: number } | null;
  * and reported as a conflict, with the winner's version copied to `conflictsDir` (a file the
  * winner deleted leaves nothing there). Files the winner did not change are never written or
  * deleted, so what others added or edited meanwhile survives. Each file is replaced atomically
- * (temporary file, then rename) with the winner's mode; a directory left empty by a deletion
- * is removed when the winner's tree no longer has it.
+ * (temporary file, then rename) with the winner's mode. A directory the winner added is made; one
+ * it removed (or left empty by a deletion) goes only when it is empty here too.
  *
  * Refuses, with a WorkspaceEscapeError and before changing anything, a symbolic link (or special
  * file) anywhere in `from`, and a changed file that would land on or go through a symbolic link
@@ -66,7 +66,7 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
   }
   const winnerFiles = new Set(source.filter((e) => e.kind === "file").map((e) => e.path));
   const winnerDirs = new Set(source.filter((e) => e.kind === "directory").map((e) => e.path));
-  const baseFiles = await regularFiles(base);
+  const { files: baseFiles, dirs: baseDirs } = await baseTree(base);
 
   const changed: { path: string; base: Side; winner: Side }[] = [];
   for (const path of [...new Set([...baseFiles, ...winnerFiles])].sort()) {
@@ -75,7 +75,8 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
     if (!same(b, w)) changed.push({ path, base: b, winner: w });
   }
   await mkdir(to, { recursive: true });
-  for (const { path } of changed) await refuseLinks(to, path);
+  const addedDirs = [...winnerDirs].filter((dir) => !baseDirs.has(dir)).sort();
+  for (const path of [...changed.map((c) => c.path), ...addedDirs]) await refuseLinks(to, path);
 
   const result: WriteBackResult = { written: [], removed: [], merged: [], conflicts: [] };
   for (const { path, base: b, winner: w } of changed) {
@@ -88,7 +89,6 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
         else result.conflicts.push(await keepConflict(options.conflictsDir, from, path));
       } else {
         await rm(destination, { force: true });
-        await removeEmptyParents(to, path, winnerDirs);
         result.removed.push(path);
       }
       continue;
@@ -98,17 +98,27 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
     else if (w) result.conflicts.push(await keepConflict(options.conflictsDir, from, path));
     else result.conflicts.push(path);
   }
+  // Directories: the winner's new (empty) ones are made; those it removed go when empty here too.
+  for (const dir of addedDirs) await mkdir(join(to, dir), { recursive: true }).catch(ignoreTaken);
+  for (const dir of [...baseDirs].filter((d) => !winnerDirs.has(d)).sort().reverse()) await rmdir(join(to, dir)).catch(ignoreTaken);
   return result;
 }
 
-// The regular files of the base; a base that does not exist has none.
-async function regularFiles(root: string): Promise<Set<string>> {
+// The regular files and directories of the base; a base that does not exist has none.
+async function baseTree(root: string): Promise<{ files: Set<string>; dirs: Set<string> }> {
   try {
-    return new Set((await walkTree(root)).entries.filter((e) => e.kind === "file").map((e) => e.path));
+    const { entries } = await walkTree(root);
+    const of = (kind: string) => new Set(entries.filter((e) => e.kind === kind).map((e) => e.path));
+    return { files: of("file"), dirs: of("directory") };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Set();
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { files: new Set(), dirs: new Set() };
     throw error;
   }
+}
+
+// A directory that is not empty, already gone, or has a file in its place is left as it is.
+function ignoreTaken(error: NodeJS.ErrnoException): void {
+  if (!["ENOTEMPTY", "EEXIST", "ENOENT", "ENOTDIR"].includes(error.code ?? "")) throw error;
 }
 
 async function readSide(path: string): Promise<NonNullable<Side>> {
@@ -179,19 +189,6 @@ async function writeAtomic(destination: string, data: Buffer, mode: number): Pro
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
-  }
-}
-
-// Removes the directories above a deleted file that are now empty and that the winner's tree no longer has.
-async function removeEmptyParents(to: string, path: string, winnerDirs: Set<string>): Promise<void> {
-  for (let dir = dirname(path); dir !== "." && !winnerDirs.has(dir); dir = dirname(dir)) {
-    try {
-      await rmdir(join(to, dir));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT" || code === "ENOTDIR") return;
-      throw error;
-    }
   }
 }
 

@@ -160,6 +160,21 @@ describe("writeBack()", () => {
     expect(readTree(conflicts)).toEqual({ "café.md": "naïf\n" });
   });
 
+  it("makes the winner's new empty directories, and removes one it deleted only when it is empty here too", async () => {
+    const { base, changed, target, options } = trees();
+    for (const dir of [base, target]) mkdirSync(join(dir, "drafts", "old"), { recursive: true });
+    mkdirSync(join(changed, "empty/inside"), { recursive: true });
+    mkdirSync(join(target, "user-empty"));
+    writeFileSync(join(target, "old-dir", "user.md"), "mine\n");
+    await writeBack(options);
+    const tree = readTree(target);
+    expect(tree["empty/inside"]).toBe("<dir>");
+    expect(tree["drafts"]).toBeUndefined();
+    expect(tree["user-empty"]).toBe("<dir>");
+    expect(tree["old-dir/user.md"]).toBe("mine\n");
+    expect(tree["old-dir/nested"]).toBeUndefined();
+  });
+
   it("reports nothing for a file both sides changed the same way", async () => {
     const { target, options } = trees();
     writeFileSync(join(target, "name with space.md"), "b\n");
