@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readlinkSync } from "node:fs";
 import { link, open, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
@@ -21,16 +22,28 @@ interface Holder {
   pid: number;
   host: string;
   token: string;
+  /** The holder's pid namespace (Linux), so a pid seen from inside a sandbox is not judged outside it. */
+  pidns?: string;
 }
+
+// This process's pid namespace, e.g. "pid:[4026531836]"; undefined where there is no /proc.
+const PID_NAMESPACE = (() => {
+  try {
+    return readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
  * Runs `fn` while holding `lockPath`, so processes that share the file take turns. The lock file
  * is created whole (written beside it, then hard-linked into place) and says who holds it:
- * `{"pid":…,"host":…,"token":…}`. A waiter polls every few milliseconds (jittered) and never
+ * `{"pid":…,"host":…,"token":…,"pidns":…}`. A waiter polls every few milliseconds (jittered) and never
  * blocks the event loop, so timers and Ctrl+C keep working while it waits.
  *
- * A lock is broken at once when its holder's pid is dead on this host; a lock from another host
- * (or one that names no holder) is broken once it is `staleMs` old. The holder touches the file
+ * A lock is broken at once when its holder's pid is dead on this host (in this pid namespace); a
+ * lock from another host or namespace (or one that names no holder) is broken once it is
+ * `staleMs` old. The holder touches the file
  * every `staleMs / 3`, so a long `fn` is never taken for a crash. After `timeoutMs` the waiter
  * throws a ConclaveError `lock_timeout`; when `signal` fires it throws `lock_aborted`. Both name
  * the file and the holder. The lock is removed afterwards, unless someone else holds it by then.
@@ -40,7 +53,8 @@ interface Holder {
  */
 export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, options: FileLockOptions = {}): Promise<T> {
   const { timeoutMs = 15_000, staleMs = 10_000, signal } = options;
-  const mine = `${JSON.stringify({ pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex") } satisfies Holder)}\n`;
+  const me: Holder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex"), ...(PID_NAMESPACE && { pidns: PID_NAMESPACE }) };
+  const mine = `${JSON.stringify(me)}\n`;
   const start = Date.now();
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw aborted(lockPath, await readLock(lockPath), signal);
@@ -131,7 +145,9 @@ function parseHolder(text: string): Holder | undefined {
 }
 
 function isStale(seen: SeenLock, staleMs: number): boolean {
-  if (seen.holder && seen.holder.host === hostname() && !isAlive(seen.holder.pid)) return true;
+  const holder = seen.holder;
+  const here = holder && holder.host === hostname() && (holder.pidns === undefined || holder.pidns === PID_NAMESPACE);
+  if (here && !isAlive(holder.pid)) return true;
   return seen.ageMs > staleMs;
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -35,7 +35,7 @@ describe("withFileLock()", () => {
   it("writes who holds it into the lock file, and removes the file afterwards", async () => {
     const lock = join(base, "mine.lock");
     const inside = await withFileLock(lock, () => JSON.parse(readFileSync(lock, "utf8")));
-    expect(inside).toEqual({ pid: process.pid, host: hostname(), token: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(inside).toEqual({ pid: process.pid, host: hostname(), token: expect.stringMatching(/^[0-9a-f]{16}$/), pidns: readlinkSync("/proc/self/ns/pid") });
     expect(readdirSync(base)).not.toContain("mine.lock");
   });
 
@@ -57,6 +57,12 @@ describe("withFileLock()", () => {
     expect(error.code).toBe("lock_timeout");
     expect(error.message).toBe(`waited 0 s for \`${lock}\`, which process ${process.ppid} holds. If no conclave process is running, delete the file and try again.`);
     expect(readFileSync(lock, "utf8")).toBe(lockText(process.ppid));
+  });
+
+  it("does not judge a pid from another pid namespace (a sandbox) by its pid", async () => {
+    const lock = join(base, "sandboxed.lock");
+    writeFileSync(lock, `${JSON.stringify({ pid: deadPid(), host: hostname(), token: "0123456789abcdef", pidns: "pid:[1]" })}\n`);
+    expect((await rejection(withFileLock(lock, () => "ran", { timeoutMs: 50 }))).code).toBe("lock_timeout");
   });
 
   it("does not judge a pid from another host, and breaks that lock only once it is stale", async () => {
