@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
@@ -192,6 +192,36 @@ describe("run() with context_paths", () => {
     expect(tree(project.deliverablesDir)).toEqual({ "a.md": twelve({ 2: "the user's line 2" }), "keep.md": "unchanged\n", "new.md": "from alpha\n" });
     expect(tree(join(result.log_dir, "final", "alpha", "conflicts"))).toEqual({ "deliverables/a.md": twelve({ 2: "alpha's line 2" }) });
     expect(readRun(result.log_dir).result.changes.conflicts).toEqual(["deliverables/a.md"]);
+  });
+
+  it("waits for another run's write-back under runs/writeback.lock, and gives up without writing when the run is stopped meanwhile", async () => {
+    const { project } = makeProject({ "a.md": "one\n" });
+    // Another live process (this test's parent) holds the project's write-back lock.
+    const lock = join(project.runsDir, "writeback.lock");
+    const held = `${JSON.stringify({ pid: process.ppid, host: hostname(), token: "0123456789abcdef" })}\n`;
+    writeFileSync(lock, held);
+    const config: ConfigInput = { agents: [agent("alpha", 10, [tool("write_file", { path: "deliverables/a.md", content: "two\n" }), { answer: "done" }])], coordination };
+    const controller = new AbortController();
+    const result = await run({
+      task: "Edit",
+      project,
+      config,
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "write" }],
+      env: {},
+      signal: controller.signal,
+      // Ctrl+C once the run is finalizing: the answer stands, the wait for the lock ends.
+      onEvent: (e) => e.type === "run.phase" && e.phase === "finalization" && controller.abort("interrupted"),
+    });
+    expect(result.status).toBe("completed");
+    expect(result.changes).toMatchObject({
+      written_back: false,
+      reason: `stopped waiting for \`${lock}\`, which process ${process.ppid} holds (interrupted): nothing was done under the lock.`,
+      merged: [],
+      conflicts: [],
+    });
+    expect(readFileSync(join(project.deliverablesDir, "a.md"), "utf8")).toBe("one\n");
+    expect(readFileSync(lock, "utf8")).toBe(held);
   });
 
   it("keeps the changes in changes.patch only when the write-back is not approved", async () => {
