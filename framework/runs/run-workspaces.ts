@@ -1,5 +1,6 @@
-import { writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { writeFileAtomic } from "../atomic-write.ts";
 import type { AgentTools } from "../coordination/agent-actor.ts";
 import { labelFor } from "../coordination/run-context.ts";
 import { ConclaveError, ConfigError } from "../errors.ts";
@@ -113,7 +114,7 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
       const finalDir = join(options.runDir, "final", winner);
       mkdirSync(finalDir, { recursive: true });
       const patchPath = join(finalDir, "changes.patch");
-      writeFileSync(patchPath, patch);
+      writeFileAtomic(patchPath, patch);
       const files = changedFiles(patch);
       const kept = (reason: string): RunChanges => ({ patch_path: patchPath, files, written_back: false, reason, merged: [], conflicts: [] });
       if (files.length === 0) return kept("no changes");
