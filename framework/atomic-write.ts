@@ -1,5 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFile, rename, rm } from "node:fs/promises";
+import { tempFileName } from "./temp-file-name.ts";
 
 /**
  * Writes a file so that readers see the old content or the new, never a torn mix: the data
@@ -9,7 +10,7 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
  * writeFileAtomic("runs/x/status.json", JSON.stringify(status));
  */
 export function writeFileAtomic(path: string, data: string): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const temp = tempFileName(path);
   try {
     writeFileSync(temp, data);
     renameSync(temp, path);
@@ -22,4 +23,22 @@ export function writeFileAtomic(path: string, data: string): void {
 /** `writeFileAtomic` for JSON, pretty-printed with a final newline. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Copies `source` over `destination` the same way: to a temporary file beside it (mode kept),
+ * then renamed into place, so readers see the old file or the new one.
+ *
+ * @example
+ * await copyFileAtomic("runs/r1/agents/alpha/workspace/deliverables/plan.md", "deliverables/plan.md");
+ */
+export async function copyFileAtomic(source: string, destination: string): Promise<void> {
+  const temp = tempFileName(destination);
+  try {
+    await copyFile(source, temp);
+    await rename(temp, destination);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempFileName } from "../temp-file-name.ts";
 
 /**
  * Creates whatever is missing of a project's skeleton in `dir`: CONTEXT.md from a template
@@ -39,7 +39,7 @@ Every run of this project reads this file first. Keep it short and current.
 // Writes a whole file beside `path` and hard-links it into place: readers never see half of it,
 // and a file that appeared meanwhile is kept.
 function createFileIfMissing(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const temp = tempFileName(path);
   writeFileSync(temp, text);
   try {
     linkSync(temp, path);

@@ -31,8 +31,8 @@ export interface Project {
   watchedFiles(): string[];
   /** Writes `deliverables/<path>` atomically and returns its absolute path; refuses paths outside. */
   deliver(path: string, content: string): string;
-  /** Appends a finished run to `runs/index.json`, safely across processes. */
-  recordRun(entry: RunIndexEntry): void;
+  /** Appends a finished run to `runs/index.json`, safely across processes (under `runs/index.json.lock`). */
+  recordRun(entry: RunIndexEntry): Promise<void>;
   /** The run index, newest last. */
   runs(): RunIndexEntry[];
   /** Finished steps' results in `runs/steps/`, reused when a workflow runs again. */

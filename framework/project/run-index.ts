@@ -5,7 +5,7 @@ import { writeJsonAtomic } from "../atomic-write.ts";
 import { formatIssues } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { readJsonFile } from "./read-json-file.ts";
-import { withFileLock } from "./with-file-lock.ts";
+import { withFileLock, type FileLockOptions } from "./with-file-lock.ts";
 
 const entryShape = {
   run_id: z.string(),
@@ -52,21 +52,26 @@ export function readRunIndex(runsDir: string): RunIndexEntry[] {
 
 /**
  * Appends `entry` to `<runsDir>/index.json` (`{ "runs": [...] }`). Safe across processes: the
- * read, append and atomic replace happen while holding `index.json.lock`, a lock file created
- * with O_EXCL (see `withFileLock`), so concurrent writers take turns and none is lost, and
- * readers without the lock always see a whole file.
+ * read, append and atomic replace happen while holding `index.json.lock` (see `withFileLock`:
+ * a lock left by a dead process is broken at once, and waiting never blocks the event loop), so
+ * concurrent writers take turns and none is lost, and readers without the lock always see a
+ * whole file. `lock.signal` stops the wait.
  *
  * @example
- * recordRun("projects/demo/runs", { run_id, status: "completed", winner: "alpha", cost_usd: 0.01,
+ * await recordRun("projects/demo/runs", { run_id, status: "completed", winner: "alpha", cost_usd: 0.01,
  *   started_at, elapsed_seconds: 12.5, log_dir, task: "Plan the API" });
  */
-export function recordRun(runsDir: string, entry: RunIndexEntry): void {
+export async function recordRun(runsDir: string, entry: RunIndexEntry, lock: FileLockOptions = {}): Promise<void> {
   const checked = entrySchema.safeParse(entry);
   if (!checked.success) throw new ConfigError(formatIssues(checked.error.issues, "recordRun() entry"));
   mkdirSync(runsDir, { recursive: true });
   const path = join(runsDir, "index.json");
-  withFileLock(`${path}.lock`, () => {
-    const runs = readJsonFile(path, indexSchema)?.runs ?? [];
-    writeJsonAtomic(path, { runs: [...runs, checked.data] });
-  });
+  await withFileLock(
+    `${path}.lock`,
+    () => {
+      const runs = readJsonFile(path, indexSchema)?.runs ?? [];
+      writeJsonAtomic(path, { runs: [...runs, checked.data] });
+    },
+    lock,
+  );
 }

@@ -1,62 +1,190 @@
-import { closeSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readlinkSync } from "node:fs";
+import { link, open, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { setTimeout as delay } from "node:timers/promises";
 import { ConclaveError } from "../errors.ts";
+import { tempFileName } from "../temp-file-name.ts";
 import { displayPath } from "./display-path.ts";
 
-/** How long `withFileLock` waits, and when a lock left by a crashed process is taken over. */
+/** How long `withFileLock` waits, when a lock left by a dead process is taken over, and what stops the wait. */
 export interface FileLockOptions {
   /** Give up after this many milliseconds of waiting (default 15 000). */
   timeoutMs?: number;
-  /** A lock file older than this is left over from a crash and removed (default 10 000). */
+  /** A lock file not refreshed for this long is left over and removed (default 10 000). */
   staleMs?: number;
+  /** Stops the wait (not a held lock) with a ConclaveError `lock_aborted`, e.g. on Ctrl+C. */
+  signal?: AbortSignal;
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** What a lock file says about its holder. */
+interface Holder {
+  pid: number;
+  host: string;
+  token: string;
+  /** The holder's pid namespace (Linux), so a pid seen from inside a sandbox is not judged outside it. */
+  pidns?: string;
+}
+
+// This process's pid namespace, e.g. "pid:[4026531836]"; undefined where there is no /proc.
+const PID_NAMESPACE = (() => {
+  try {
+    return readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
- * Runs `fn` while holding `lockPath`, a lock file created with O_EXCL, so processes that share
- * the file take turns. A waiter retries every few milliseconds (jittered) until `timeoutMs`,
- * then throws a ConclaveError (`lock_timeout`) naming the file. A lock file older than
- * `staleMs` was left by a crashed holder and is removed; holders must finish well within it.
+ * Runs `fn` while holding `lockPath`, so processes that share the file take turns. The lock file
+ * is created whole (written beside it, then hard-linked into place) and says who holds it:
+ * `{"pid":…,"host":…,"token":…,"pidns":…}`. A waiter polls every few milliseconds (jittered) and never
+ * blocks the event loop, so timers and Ctrl+C keep working while it waits.
+ *
+ * A lock is broken at once when its holder's pid is dead on this host (in this pid namespace); a
+ * lock from another host or namespace (or one that names no holder) is broken once it is
+ * `staleMs` old. The holder touches the file
+ * every `staleMs / 3`, so a long `fn` is never taken for a crash. After `timeoutMs` the waiter
+ * throws a ConclaveError `lock_timeout`; when `signal` fires it throws `lock_aborted`. Both name
+ * the file and the holder. The lock is removed afterwards, unless someone else holds it by then.
  *
  * @example
- * withFileLock("runs/index.json.lock", () => writeJsonAtomic("runs/index.json", next));
+ * await withFileLock("runs/index.json.lock", () => writeJsonAtomic("runs/index.json", next), { signal });
  */
-export function withFileLock<T>(lockPath: string, fn: () => T, options: FileLockOptions = {}): T {
-  const { timeoutMs = 15_000, staleMs = 10_000 } = options;
+export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const { timeoutMs = 15_000, staleMs = 10_000, signal } = options;
+  const me: Holder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex"), ...(PID_NAMESPACE && { pidns: PID_NAMESPACE }) };
+  const mine = `${JSON.stringify(me)}\n`;
   const start = Date.now();
   for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(lockPath, "wx");
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    if (ageMs(lockPath) > staleMs) {
-      rmSync(lockPath, { force: true });
+    if (signal?.aborted) throw aborted(lockPath, await readLock(lockPath), signal);
+    if (await createWhole(lockPath, mine)) break;
+    const seen = await readLock(lockPath);
+    if (seen === undefined) continue; // released meanwhile
+    if (isStale(seen, staleMs)) {
+      await breakLock(lockPath, seen.text);
       continue;
     }
     if (Date.now() - start > timeoutMs) {
       throw new ConclaveError(
         "lock_timeout",
-        `waited ${Math.round(timeoutMs / 1000)} s for \`${displayPath(lockPath)}\`, which another process holds. If no conclave process is running, delete the file and try again.`,
+        `waited ${Math.round(timeoutMs / 1000)} s for \`${displayPath(lockPath)}\`, which ${holderOf(seen)} holds. If no conclave process is running, delete the file and try again.`,
       );
     }
-    Atomics.wait(sleeper, 0, 0, Math.min(50, 2 + attempt) + Math.random() * 5);
+    try {
+      await delay(Math.min(50, 2 + attempt) + Math.random() * 5, undefined, signal ? { signal } : {});
+    } catch {
+      throw aborted(lockPath, seen, signal!);
+    }
   }
+  const touch = setInterval(() => {
+    const now = new Date();
+    utimes(lockPath, now, now).catch(() => {});
+  }, Math.max(1, Math.floor(staleMs / 3)));
+  touch.unref();
   try {
-    return fn();
+    return await fn();
   } finally {
-    rmSync(lockPath, { force: true });
+    clearInterval(touch);
+    // Only our own lock: one broken while we held it now belongs to someone else.
+    if ((await readLock(lockPath))?.text === mine) await rm(lockPath, { force: true });
   }
 }
 
-// Milliseconds since the file was last written; 0 when it is already gone.
-function ageMs(path: string): number {
+interface SeenLock {
+  text: string;
+  holder: Holder | undefined;
+  ageMs: number;
+}
+
+// Creates `path` holding `text`, or returns false when it exists: never an empty lock file for a moment.
+async function createWhole(path: string, text: string): Promise<boolean> {
+  const temp = tempFileName(path);
+  await writeFile(temp, text);
   try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return 0;
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EXDEV") throw error;
+    // A file system without hard links: create exclusively instead.
+    try {
+      const handle = await open(path, "wx");
+      await handle.writeFile(text);
+      await handle.close();
+      return true;
+    } catch (inner) {
+      if ((inner as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw inner;
+    }
+  } finally {
+    await rm(temp, { force: true });
   }
+}
+
+// The lock file's text, holder and age; undefined when there is no lock file.
+async function readLock(path: string): Promise<SeenLock | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)]);
+    return { text, holder: parseHolder(text), ageMs: Date.now() - info.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Holder>;
+    if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.token === "string") return value as Holder;
+  } catch {
+    // An older lock file (just a pid) or another program's: only its age can tell.
+  }
+  return undefined;
+}
+
+function isStale(seen: SeenLock, staleMs: number): boolean {
+  const holder = seen.holder;
+  const here = holder && holder.host === hostname() && (holder.pidns === undefined || holder.pidns === PID_NAMESPACE);
+  if (here && !isAlive(holder.pid)) return true;
+  return seen.ageMs > staleMs;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+// Removes the stale lock whose text was `seen`; a fresh lock that took its place meanwhile is put back.
+async function breakLock(path: string, seen: string): Promise<void> {
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  try {
+    if ((await readFile(aside, "utf8")) !== seen) await link(aside, path).catch(() => {});
+  } finally {
+    await rm(aside, { force: true });
+  }
+}
+
+function holderOf(seen: SeenLock | undefined): string {
+  if (!seen?.holder) return "another process";
+  return seen.holder.host === hostname() ? `process ${seen.holder.pid}` : `process ${seen.holder.pid} on ${seen.holder.host}`;
+}
+
+function aborted(lockPath: string, seen: SeenLock | undefined, signal: AbortSignal): ConclaveError {
+  const reason = typeof signal.reason === "string" ? signal.reason : signal.reason instanceof Error ? signal.reason.message : "aborted";
+  return new ConclaveError(
+    "lock_aborted",
+    `stopped waiting for \`${displayPath(lockPath)}\`${seen ? `, which ${holderOf(seen)} holds` : ""} (${reason}): nothing was done under the lock.`,
+  );
 }

@@ -1,4 +1,5 @@
 import type { RunResult } from "../runs/run-result.ts";
+import { conflictCopyPath } from "../runs/run-workspaces.ts";
 import type { JournalEvent } from "../runs/run-directory.ts";
 
 // completion_percentage as each phase begins; finalization's line is printed once the run is over.
@@ -6,7 +7,8 @@ const PERCENT: Record<string, number> = { planning: 5, generation: 10, voting: 4
 
 /**
  * The automation output (DESIGN §4, a contract): plain lines, no ANSI codes. `LOG_DIR:` first,
- * then a `Phase:` line per phase, then `Winner:`, `Final answer:` and `Elapsed:`.
+ * then a `Phase:` line per phase, then `Winner:`, `Final answer:`, a `Conflict:` line per file
+ * the write-back left alone (changed in the project too), and `Elapsed:`.
  *
  * @example
  * const out = createAutomationOutput((line) => process.stdout.write(`${line}\n`));
@@ -26,6 +28,7 @@ export function createAutomationOutput(write: (line: string) => void) {
       if (phase !== "finalization") write("Phase: finalization (100%)");
       if (result.winner) write(`Winner: ${result.winner} (${result.winner_reason})`);
       if (result.final_answer_path) write(`Final answer: ${result.final_answer_path}`);
+      for (const path of result.changes?.conflicts ?? []) write(`Conflict: ${path} (left as it is; the winner's version: ${conflictCopyPath(result.changes!, path)})`);
       write(`Elapsed: ${result.elapsed_seconds} seconds`);
     },
   };

@@ -1,6 +1,7 @@
 import type { JournalEvent } from "../runs/run-directory.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
+import { conflictLines } from "./conflict-lines.ts";
 
 export interface ProgressViewOptions {
   write: (text: string) => void;
@@ -124,6 +125,7 @@ export function createProgressView(options: ProgressViewOptions) {
       if (options.tty) draw();
       const tail = result.winner ? `Winner: ${result.winner} (${result.winner_reason})` : `No winner: ${result.status_reason ?? result.status}`;
       options.write(`${paint(result.status === "completed" ? "32" : "31", `Run ${result.status}.`)} ${tail}\nRun directory: ${result.log_dir}\n`);
+      for (const line of conflictLines(result)) options.write(`${paint("33", line)}\n`);
     },
   };
 }

@@ -8,10 +8,13 @@ export interface StepRow {
   seconds: number;
   /** Taken from the step memo: no model call was made. */
   remembered: boolean;
+  /** Files the step's write-back left alone (changed in the project too), with where the winner's version is. */
+  conflicts?: { path: string; kept: string }[];
 }
 
 /**
- * The table printed when a workflow ends: step, status, winner, tokens, cost, time, and a total.
+ * The table printed when a workflow ends: step, status, winner, tokens, cost, time, and a total;
+ * under it a `conflict:` line for each file a step's write-back left alone.
  *
  * @example
  * summaryTable([{ step: "plan", status: "completed", winner: "beta", tokens: 1200, cost_usd: 0.01, seconds: 4.2, remembered: false }])
@@ -25,5 +28,6 @@ export function summaryTable(rows: StepRow[]): string {
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   const line = (row: string[]) => row.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  return [line(table[0]!), rule, ...body.map(line), rule, line(total)].join("\n");
+  const conflicts = rows.flatMap((r) => (r.conflicts ?? []).map((c) => `conflict: ${r.step}: ${c.path} was left as it is; the winner's version is ${c.kept}`));
+  return [line(table[0]!), rule, ...body.map(line), rule, line(total), ...(conflicts.length ? ["", ...conflicts] : [])].join("\n");
 }

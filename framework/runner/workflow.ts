@@ -17,6 +17,7 @@ import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOp
 import { run } from "../runs/run.ts";
 import { describeRun } from "../runs/run-card.ts";
 import { contextDigest } from "../runs/context-digest.ts";
+import { conflictCopyPath } from "../runs/run-workspaces.ts";
 import { contextMaxBytes, defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import { askApproval, askWriteBack } from "./approval.ts";
@@ -346,7 +347,17 @@ class Stopped extends Error {
 }
 
 function rowOf(step: string, r: RunResult<unknown>, remembered: boolean): StepRow {
-  return { step, status: r.status, winner: r.winner, tokens: r.usage.input_tokens + r.usage.output_tokens, cost_usd: r.usage.cost_usd, seconds: remembered ? 0 : r.elapsed_seconds, remembered };
+  const conflicts = remembered || !r.changes ? [] : r.changes.conflicts.map((path) => ({ path, kept: conflictCopyPath(r.changes!, path) }));
+  return {
+    step,
+    status: r.status,
+    winner: r.winner,
+    tokens: r.usage.input_tokens + r.usage.output_tokens,
+    cost_usd: r.usage.cost_usd,
+    seconds: remembered ? 0 : r.elapsed_seconds,
+    remembered,
+    ...(conflicts.length && { conflicts }),
+  };
 }
 
 // What decides whether a step can be remembered: its options as data (a zod schema as its JSON Schema).

@@ -1,4 +1,5 @@
 import type { RunContext, RunStatus, RunUsage } from "../coordination/run-context.ts";
+import type { RunChanges } from "./run-workspaces.ts";
 
 /** What a run returns, and what result.json holds. A failed or timed-out run is a result, not an exception. */
 export interface RunResult<T = unknown> {
@@ -19,8 +20,8 @@ export interface RunResult<T = unknown> {
   usage: RunUsage;
   log_dir: string;
   final_answer_path: string | null;
-  /** In runs that write: the winner's changes (final/<winner>/changes.patch), and whether they were written back. */
-  changes?: { patch_path: string; files: string[]; written_back: boolean; reason?: string };
+  /** In runs that write: the winner's changes (final/<winner>/changes.patch), whether they were written back, what merged and what conflicted. */
+  changes?: RunChanges;
   started_at: string;
   elapsed_seconds: number;
 }

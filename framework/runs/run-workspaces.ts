@@ -1,14 +1,16 @@
-import { writeFileSync, mkdirSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { writeFileAtomic } from "../atomic-write.ts";
 import type { AgentTools } from "../coordination/agent-actor.ts";
 import { labelFor } from "../coordination/run-context.ts";
-import { ConfigError } from "../errors.ts";
+import { ConclaveError, ConfigError } from "../errors.ts";
+import { withFileLock } from "../project/with-file-lock.ts";
 import { createToolbox } from "../workspace/create-toolbox.ts";
 import { createWorkspace } from "../workspace/create-workspace.ts";
 import { diffDirectories } from "../workspace/diff-directories.ts";
 import { chooseSandbox, UNCONFINED_NOTICE } from "../workspace/sandbox/choose-sandbox.ts";
 import type { CommandSettings } from "../workspace/toolbox-options.ts";
-import { writeBack } from "../workspace/write-back.ts";
+import { writeBack, type WriteBackResult } from "../workspace/write-back.ts";
 import type { ContextPath } from "./run-options.ts";
 
 /** One path the agents work on: where it is, and what it is called inside each workspace. */
@@ -31,27 +33,42 @@ export interface RunWorkspacesOptions {
   /** Told once per run when commands run without a sandbox, or when run_command will be refused for want of one. */
   onNotice?: (line: string) => void;
   askHuman?: (question: string) => Promise<string | null>;
+  /** The lock file that write-backs to the same project take turns on, e.g. `<project>/runs/writeback.lock`. */
+  lockPath: string;
+  /** Stops a wait for the write-back lock (Ctrl+C); the changes then stay in changes.patch. */
+  signal?: AbortSignal;
   onTool?: (agentId: string, event: { tool: string; ok: boolean; detail: string }) => void;
 }
 
 /** What the winner's changes came to at finalization. */
 export interface RunChanges {
+  /** final/<winner>/changes.patch: the winner's workspace against the base snapshot. */
   patch_path: string;
+  /** Every file the winner changed, e.g. "deliverables/plan.md". */
   files: string[];
+  /** True when the three-way apply ran (even if some files were conflicts). */
   written_back: boolean;
   /** Why they were not written back, when they were not. */
   reason?: string;
+  /** Files changed in the project meanwhile too, whose changes were merged line by line. */
+  merged: string[];
+  /** Files changed in the project meanwhile too and left as they were; the winner's versions are under final/<winner>/conflicts/. */
+  conflicts: string[];
 }
 
 /**
  * The agents' workspaces of one run (DESIGN §6): each agent gets its own copy of the context
  * paths under `agents/<id>/workspace/`, tools confined to it, read-only views of the others'
  * while voting, and at the end the winner's changes as `changes.patch`, written back on approval.
+ * In a run that writes, the copies are made from one base snapshot, `base/<path>/`, kept until
+ * the end: the write-back is a three-way apply of the winner's changes against it, under
+ * `lockPath`, so concurrent runs and the user's own edits meanwhile are never lost.
  */
 export function createRunWorkspaces(options: RunWorkspacesOptions) {
   const shared = options.paths;
   const writable = !options.planning && shared.some((p) => p.permission === "write");
   const dirOf = (agentId: string) => join(options.runDir, "agents", agentId, "workspace");
+  const baseDir = join(options.runDir, "base");
   const labels = new Map(options.agents.map((id, i) => [id, labelFor(i)]));
 
   return {
@@ -60,8 +77,11 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
     async prepare(): Promise<void> {
       if (shared.length === 0) return;
       if (!options.planning && options.commands.allow.length > 0) await noticeSandbox(options);
+      // One snapshot of the project, then every agent's copy from it: all start from the same base.
+      if (writable) await createWorkspace({ dir: baseDir, sources: shared.map((p) => ({ from: p.abs, as: p.as })) });
+      const from = (p: SharedPath) => (writable ? join(baseDir, p.as) : p.abs);
       for (const id of options.agents) {
-        await createWorkspace({ dir: dirOf(id), sources: shared.map((p) => ({ from: p.abs, as: p.as })) });
+        await createWorkspace({ dir: dirOf(id), sources: shared.map((p) => ({ from: from(p), as: p.as })) });
       }
     },
     tools(agentId: string, phase: "generation" | "voting" | "presentation"): AgentTools | undefined {
@@ -91,22 +111,39 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
       });
       return { ...toolbox, has: (name: string) => toolbox.has(name), call: toolbox.call.bind(toolbox), brief: lines.join("\n"), writable: mine };
     },
-    /** Writes final/<winner>/changes.patch and, when `approve` allows, writes the winner's files back. */
+    /** Writes final/<winner>/changes.patch and, when `approve` allows, applies the winner's changes to the project. */
     async finish(winner: string, approve: (card: { changes: string[]; patchPath: string }) => Promise<boolean>, completed: boolean): Promise<RunChanges | undefined> {
       const written = shared.filter((p) => p.permission === "write");
       if (!writable || written.length === 0) return undefined;
       let patch = "";
-      for (const p of written) patch += await diffDirectories(p.abs, join(dirOf(winner), p.as), { prefix: p.as });
+      for (const p of written) patch += await diffDirectories(join(baseDir, p.as), join(dirOf(winner), p.as), { prefix: p.as });
       const finalDir = join(options.runDir, "final", winner);
       mkdirSync(finalDir, { recursive: true });
       const patchPath = join(finalDir, "changes.patch");
-      writeFileSync(patchPath, patch);
+      writeFileAtomic(patchPath, patch);
       const files = changedFiles(patch);
-      if (files.length === 0) return { patch_path: patchPath, files, written_back: false, reason: "no changes" };
-      if (!completed) return { patch_path: patchPath, files, written_back: false, reason: "the run did not complete" };
-      if (!(await approve({ changes: files, patchPath }))) return { patch_path: patchPath, files, written_back: false, reason: "not approved" };
-      for (const p of written) await writeBack(join(dirOf(winner), p.as), p.abs);
-      return { patch_path: patchPath, files, written_back: true };
+      const kept = (reason: string): RunChanges => ({ patch_path: patchPath, files, written_back: false, reason, merged: [], conflicts: [] });
+      if (files.length === 0) return kept("no changes");
+      if (!completed) return kept("the run did not complete");
+      if (!(await approve({ changes: files, patchPath }))) return kept("not approved");
+      const done: WriteBackResult[] = [];
+      try {
+        await withFileLock(
+          options.lockPath,
+          async () => {
+            for (const p of written) {
+              const result = await writeBack({ base: join(baseDir, p.as), from: join(dirOf(winner), p.as), to: p.abs, conflictsDir: join(finalDir, "conflicts", p.as) });
+              done.push(prefixed(result, p.as));
+            }
+          },
+          { timeoutMs: 60_000, ...(options.signal && { signal: options.signal }) },
+        );
+      } catch (error) {
+        // Waiting for another run's write-back was stopped or took too long: nothing was written.
+        if (error instanceof ConclaveError && (error.code === "lock_aborted" || error.code === "lock_timeout")) return kept(error.message);
+        throw error;
+      }
+      return { patch_path: patchPath, files, written_back: true, merged: done.flatMap((d) => d.merged), conflicts: done.flatMap((d) => d.conflicts) };
     },
   };
 }
@@ -123,6 +160,23 @@ async function noticeSandbox(options: RunWorkspacesOptions): Promise<void> {
   });
   if (sandbox.kind === "none") options.onNotice(`Warning: ${UNCONFINED_NOTICE}`);
   else if (sandbox.kind === "refused") options.onNotice(`Warning: ${sandbox.message}`);
+}
+
+/**
+ * Where the winner's version of a conflicting file was kept: `final/<winner>/conflicts/<path>`.
+ *
+ * @example
+ * result.changes.conflicts.map((path) => conflictCopyPath(result.changes!, path));
+ * // ["/proj/runs/r1/final/alpha/conflicts/deliverables/api.md"]
+ */
+export function conflictCopyPath(changes: RunChanges, path: string): string {
+  return join(dirname(changes.patch_path), "conflicts", path);
+}
+
+// A write-back's paths as the run reports them, under the context path's name.
+function prefixed(result: WriteBackResult, as: string): WriteBackResult {
+  const under = (paths: string[]) => paths.map((path) => `${as.replace(/\/+$/, "")}/${path}`);
+  return { written: under(result.written), removed: under(result.removed), merged: under(result.merged), conflicts: under(result.conflicts) };
 }
 
 // Every file a patch touches, from its `diff --git a/<p> b/<p>` headers (an empty new file has no +++ line).

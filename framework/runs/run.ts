@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
 import type { z } from "zod";
 import { holding, systemClock } from "../clock.ts";
@@ -91,6 +92,9 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     env,
     ...(options.askHuman && { askHuman: options.askHuman }),
     ...(options.onNotice && { onNotice: options.onNotice }),
+    // Runs on the same project take turns writing back; without a project, runs sharing a runs directory do.
+    lockPath: join(project?.runsDir ?? dirname(runDir.dir), "writeback.lock"),
+    ...(options.signal && { signal: options.signal }),
   });
   let changes: RunChanges | undefined;
   const machine = createRunMachine(clock).provide({
@@ -199,7 +203,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   runDir.writeResult(result);
   flush();
   closed = true;
-  project?.recordRun({
+  await project?.recordRun({
     run_id: result.run_id,
     ...(options.id !== undefined && { step: options.id }),
     ...(typeof options.description?.workflow === "string" && { workflow: options.description.workflow }),

@@ -1,6 +1,7 @@
-import { copyFile, mkdir, stat } from "node:fs/promises";
+import { copyFile, mkdir, rm, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { isTempFileName } from "../temp-file-name.ts";
 import { confinePath } from "./confine-path.ts";
 import { walkTree } from "./walk-tree.ts";
 
@@ -31,6 +32,10 @@ export interface Workspace {
  * not copied and are listed in `skipped`. A source that does not exist yet is created empty, so
  * the winner's files can be written back to it later.
  *
+ * The source may be changing while it is copied (another run writing back, a workflow
+ * delivering): the framework's own temporary files (`*.<pid>.<hex>.tmp`, see `tempFileName`)
+ * are never copied, and a file or directory that vanishes before it is copied is left out.
+ *
  * @example
  * const ws = await createWorkspace({
  *   dir: "/proj/runs/r1/agents/a/workspace",
@@ -60,11 +65,23 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
       const shown = `${source.as.replace(/\/+$/, "")}/${entry.path}`;
       if (entry.kind === "directory") await mkdir(join(target, entry.path), { recursive: true });
       else if (entry.kind === "file") {
-        await copyFile(join(source.from, entry.path), join(target, entry.path));
-        files++;
+        if (isTempFileName(entry.path)) continue;
+        if (await copyIfPresent(join(source.from, entry.path), join(target, entry.path))) files++;
       } else skipped.push(`${shown} (${entry.kind === "symlink" ? "symbolic link" : "not a regular file"})`);
     }
     copied.push({ ...source, path: target, files });
   }
   return { dir, sources: copied, skipped };
+}
+
+// Copies a file that may vanish meanwhile (renamed or deleted by another process); false when it did.
+async function copyIfPresent(from: string, to: string): Promise<boolean> {
+  try {
+    await copyFile(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await rm(to, { force: true });
+    return false;
+  }
 }

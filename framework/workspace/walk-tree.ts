@@ -9,7 +9,8 @@ export interface TreeEntry {
 
 /**
  * Lists a directory tree depth first, names sorted, without following symbolic links (they are
- * listed as `symlink`, their targets never read). Stops after `limit` entries and says so.
+ * listed as `symlink`, their targets never read). Stops after `limit` entries and says so. A
+ * directory below the root that vanishes while the tree is walked counts as empty.
  *
  * @example
  * const { entries, truncated } = await walkTree("/tmp/ws", { limit: 2000 });
@@ -22,7 +23,11 @@ export async function walkTree(
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const entries: TreeEntry[] = [];
   const visit = async (relative: string): Promise<boolean> => {
-    const dirents = await readdir(relative ? join(root, relative) : root, { withFileTypes: true });
+    const dirents = await readdir(relative ? join(root, relative) : root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      // Removed (or replaced by a file) since its parent was read: another process at work.
+      if (relative && (error.code === "ENOENT" || error.code === "ENOTDIR")) return [];
+      throw error;
+    });
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const dirent of dirents) {
       if (entries.length >= limit) return false;

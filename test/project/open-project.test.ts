@@ -87,7 +87,7 @@ describe("openProject()", () => {
     expect(project.watchedFiles()).toEqual([project.contextPath, project.filepathsPath]);
   });
 
-  it("records runs in runs/index.json and reads them back, newest last", () => {
+  it("records runs in runs/index.json and reads them back, newest last", async () => {
     const project = openProject(join(base, "indexed"), { create: true });
     expect(project.runs()).toEqual([]);
     const entry = (run_id: string) => ({
@@ -100,8 +100,8 @@ describe("openProject()", () => {
       log_dir: join(project.runsDir, run_id),
       task: "Plan the API",
     });
-    project.recordRun(entry("r1"));
-    project.recordRun({ ...entry("r2"), step: "plan", workflow: "feature", winner: null, cost_usd: null });
+    await project.recordRun(entry("r1"));
+    await project.recordRun({ ...entry("r2"), step: "plan", workflow: "feature", winner: null, cost_usd: null });
     expect(project.runs().map((r) => r.run_id)).toEqual(["r1", "r2"]);
     expect(JSON.parse(readFileSync(join(project.runsDir, "index.json"), "utf8"))).toEqual({
       runs: [entry("r1"), { ...entry("r2"), step: "plan", workflow: "feature", winner: null, cost_usd: null }],
@@ -109,10 +109,10 @@ describe("openProject()", () => {
     expect(readdirSync(project.runsDir)).toEqual(["index.json"]);
   });
 
-  it("refuses a run index entry of the wrong shape, naming the field", () => {
+  it("refuses a run index entry of the wrong shape, naming the field", async () => {
     const project = openProject(join(base, "bad-entry"), { create: true });
     const entry = { run_id: "r1", status: 3, winner: null, cost_usd: null, started_at: "", elapsed_seconds: 0, log_dir: "", task: "" };
-    expect(thrownBy(() => project.recordRun(entry as never)).message).toBe("recordRun() entry status: expected string");
+    await expect(project.recordRun(entry as never)).rejects.toThrow(new ConfigError("recordRun() entry status: expected string"));
   });
 
   it("names the file, line and field of a damaged run index", () => {

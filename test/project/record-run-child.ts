@@ -11,7 +11,7 @@ for (let waited = 0; !existsSync(goFile); waited += 2) {
   Atomics.wait(sleeper, 0, 0, 2);
 }
 for (let k = 0; k < Number(count); k++) {
-  project.recordRun({
+  await project.recordRun({
     run_id: `run-${id}-${k}`,
     workflow: "concurrency",
     status: "completed",

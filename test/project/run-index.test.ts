@@ -1,12 +1,10 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConclaveError } from "../../framework/errors.ts";
 import { openProject } from "../../framework/project/open-project.ts";
-import { withFileLock } from "../../framework/project/with-file-lock.ts";
-import { tempDir, thrownBy } from "./temp-dir.ts";
+import { tempDir } from "./temp-dir.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const CHILD = fileURLToPath(new URL("./record-run-child.ts", import.meta.url));
@@ -47,31 +45,4 @@ describe("project.recordRun()", () => {
     expect(project.runs()).toHaveLength(20);
     expect(readdirSync(project.runsDir)).toEqual(["index.json"]);
   }, 20_000);
-});
-
-describe("withFileLock()", () => {
-  it("gives up after its timeout while another process holds the lock, naming the file", () => {
-    const lock = join(base, "held.lock");
-    writeFileSync(lock, "12345\n");
-    const error = thrownBy(() => withFileLock(lock, () => "ran", { timeoutMs: 50 }));
-    expect(error).toBeInstanceOf(ConclaveError);
-    expect((error as ConclaveError).code).toBe("lock_timeout");
-    expect(error.message).toBe(`waited 0 s for \`${lock}\`, which another process holds. If no conclave process is running, delete the file and try again.`);
-    expect(readFileSync(lock, "utf8")).toBe("12345\n");
-  });
-
-  it("takes over a lock left by a crashed process once it is stale, and removes it afterwards", () => {
-    const lock = join(base, "stale.lock");
-    writeFileSync(lock, "12345\n");
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(lock, old, old);
-    expect(withFileLock(lock, () => readFileSync(lock, "utf8"))).toBe(`${process.pid}\n`);
-    expect(readdirSync(base)).not.toContain("stale.lock");
-  });
-
-  it("releases the lock when the function throws", () => {
-    const lock = join(base, "throws.lock");
-    expect(thrownBy(() => withFileLock(lock, () => { throw new Error("boom"); })).message).toBe("boom");
-    expect(readdirSync(base)).not.toContain("throws.lock");
-  });
 });

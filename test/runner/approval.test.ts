@@ -36,7 +36,7 @@ interface Description {
 interface Result {
   status: string;
   winner: string | null;
-  changes?: { patch_path: string; files: string[]; written_back: boolean; reason?: string };
+  changes?: { patch_path: string; files: string[]; written_back: boolean; reason?: string; merged: string[]; conflicts: string[] };
 }
 
 describe.concurrent("approval.above_usd without a terminal", () => {
@@ -172,7 +172,7 @@ describe.concurrent("approval at a terminal", () => {
     const result = readJson<Result>(join(dir, "result.json"));
     expect(result.status).toBe("completed");
     const patch = join(dir, "final", result.winner!, "changes.patch");
-    expect(result.changes).toEqual({ patch_path: patch, files: [expect.stringMatching(/^deliverables\/.+/)], written_back: false, reason: "not approved" });
+    expect(result.changes).toEqual({ patch_path: patch, files: [expect.stringMatching(/^deliverables\/.+/)], written_back: false, reason: "not approved", merged: [], conflicts: [] });
     expect(existsSync(patch)).toBe(true);
     expect(statSync(patch).size).toBeGreaterThan(0);
     expect(readFileSync(patch, "utf8")).toContain(`+++ b/${result.changes!.files[0]}\n`);

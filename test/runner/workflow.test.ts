@@ -36,7 +36,7 @@ interface ResultFile {
   final_answer_path: string | null;
   elapsed_seconds: number;
   data?: unknown;
-  changes?: { patch_path: string; files: string[]; written_back: boolean; reason?: string };
+  changes?: { patch_path: string; files: string[]; written_back: boolean; reason?: string; merged: string[]; conflicts: string[] };
 }
 
 interface DescriptionFile {
@@ -129,7 +129,7 @@ describe("workflows/feature.ts --dry-run", () => {
     for (const entry of runIndex(project).filter((e) => isExecute(e.log_dir))) {
       const result = resultOf(entry.log_dir);
       const patchPath = join(entry.log_dir, "final", entry.winner!, "changes.patch");
-      expect(result.changes).toEqual({ patch_path: patchPath, files: [expect.stringMatching(/^deliverables\/.+\.md$/)], written_back: true });
+      expect(result.changes).toEqual({ patch_path: patchPath, files: [expect.stringMatching(/^deliverables\/.+\.md$/)], written_back: true, merged: [], conflicts: [] });
       const patch = readFileSync(patchPath, "utf8");
       const file = result.changes!.files[0]!;
       expect(patch).toContain(`+++ b/${file}\n`);

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
@@ -86,7 +86,7 @@ describe("run() with context_paths", () => {
     expect(readFileSync(join(project.deliverablesDir, "x.md"), "utf8")).toBe("from alpha, edited\n");
   });
 
-  it("writes back exactly the winner's workspace, and changes.patch applies cleanly to the original", async () => {
+  it("writes back exactly the winner's workspace when the project did not change meanwhile, and changes.patch applies cleanly to the base", async () => {
     const { root, project } = makeProject({ "a.md": "one\ntwo\nthree\n", "keep.md": "unchanged\n", "sub/c.md": "c\n" });
     const before = join(root, "before");
     cpSync(project.deliverablesDir, join(before, "deliverables"), { recursive: true });
@@ -107,13 +107,121 @@ describe("run() with context_paths", () => {
     const workspace = join(result.log_dir, "agents", "alpha", "workspace", "deliverables");
     expect(tree(project.deliverablesDir)).toEqual(tree(workspace));
     expect(tree(project.deliverablesDir)).toMatchObject({ "a.md": "one\nTWO\nthree\n", "keep.md": "unchanged\n", "sub/c.md": "", "sub/new/d.md": "a new file without a final newline" });
-    expect(result.changes).toMatchObject({ written_back: true, files: expect.arrayContaining(["deliverables/a.md", "deliverables/sub/new/d.md", "deliverables/sub/c.md"]) });
+    expect(result.changes).toMatchObject({ written_back: true, files: expect.arrayContaining(["deliverables/a.md", "deliverables/sub/new/d.md", "deliverables/sub/c.md"]), merged: [], conflicts: [] });
     expect(result.changes!.patch_path).toBe(join(result.log_dir, "final", "alpha", "changes.patch"));
+    // The base snapshot taken when the workspaces were made is kept in the run directory.
+    expect(tree(join(result.log_dir, "base", "deliverables"))).toEqual(tree(join(before, "deliverables")));
     // The patch turns the original into the result.
     execFileSync("git", ["init", "-q"], { cwd: before });
     execFileSync("git", ["apply", "--check", result.changes!.patch_path], { cwd: before });
     execFileSync("git", ["apply", result.changes!.patch_path], { cwd: before });
     expect(tree(join(before, "deliverables"))).toEqual(tree(project.deliverablesDir));
+  });
+
+  const twelve = (change: Record<number, string> = {}) => Array.from({ length: 12 }, (_, i) => `${change[i + 1] ?? `line ${i + 1}`}\n`).join("");
+
+  // A project whose a.md has 12 lines; alpha, alone, edits its line 2 and adds new.md. `during` runs
+  // when alpha's edit is journaled, while the run is still going: the user's own edits.
+  async function editedDuringTheRun(during: (deliverables: string) => void) {
+    const { root, project } = makeProject({ "a.md": twelve(), "keep.md": "unchanged\n" });
+    const before = join(root, "before");
+    cpSync(project.deliverablesDir, join(before, "deliverables"), { recursive: true });
+    const config: ConfigInput = {
+      agents: [
+        agent("alpha", 10, [
+          tool("edit_file", { path: "deliverables/a.md", old: "line 2\n", new: "alpha's line 2\n" }),
+          tool("write_file", { path: "deliverables/new.md", content: "from alpha\n" }),
+          { answer: "edited a.md, added new.md" },
+        ]),
+      ],
+      coordination,
+    };
+    let edited = false;
+    const result = await run({
+      task: "Edit",
+      project,
+      config,
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "write" }],
+      env: {},
+      onEvent: (e) => {
+        if (e.type === "run.agent.tool_call" && e.name === "edit_file" && !edited) {
+          edited = true;
+          during(project.deliverablesDir);
+        }
+      },
+    });
+    expect(edited).toBe(true);
+    return { result, project, before };
+  }
+
+  it("keeps a user's edit and a user's new file made during the run, and merges the user's and the winner's edits to different lines", async () => {
+    const { result, project, before } = await editedDuringTheRun((deliverables) => {
+      writeFileSync(join(deliverables, "a.md"), twelve({ 10: "the user's line 10" }));
+      writeFileSync(join(deliverables, "keep.md"), "the user's edit\n");
+      writeFileSync(join(deliverables, "user.md"), "added by the user\n");
+    });
+    expect(result.status).toBe("completed");
+    expect(tree(project.deliverablesDir)).toEqual({
+      "a.md": twelve({ 2: "alpha's line 2", 10: "the user's line 10" }),
+      "keep.md": "the user's edit\n",
+      "user.md": "added by the user\n",
+      "new.md": "from alpha\n",
+    });
+    expect(result.changes).toEqual({
+      patch_path: join(result.log_dir, "final", "alpha", "changes.patch"),
+      files: ["deliverables/a.md", "deliverables/new.md"],
+      written_back: true,
+      merged: ["deliverables/a.md"],
+      conflicts: [],
+    });
+    // changes.patch is the winner's change against the base: applied to the base, it gives the workspace.
+    const patch = readFileSync(result.changes!.patch_path, "utf8");
+    expect(patch).not.toContain("user");
+    execFileSync("git", ["init", "-q"], { cwd: before });
+    execFileSync("git", ["apply", result.changes!.patch_path], { cwd: before });
+    expect(tree(join(before, "deliverables"))).toEqual(tree(join(result.log_dir, "agents", "alpha", "workspace", "deliverables")));
+  });
+
+  it("leaves a file whose lines both the user and the winner changed as the user has it, and keeps the winner's version under final/<winner>/conflicts/", async () => {
+    const { result, project } = await editedDuringTheRun((deliverables) => {
+      writeFileSync(join(deliverables, "a.md"), twelve({ 2: "the user's line 2" }));
+    });
+    expect(result.status).toBe("completed");
+    expect(result.changes).toMatchObject({ written_back: true, merged: [], conflicts: ["deliverables/a.md"] });
+    expect(tree(project.deliverablesDir)).toEqual({ "a.md": twelve({ 2: "the user's line 2" }), "keep.md": "unchanged\n", "new.md": "from alpha\n" });
+    expect(tree(join(result.log_dir, "final", "alpha", "conflicts"))).toEqual({ "deliverables/a.md": twelve({ 2: "alpha's line 2" }) });
+    expect(readRun(result.log_dir).result.changes.conflicts).toEqual(["deliverables/a.md"]);
+  });
+
+  it("waits for another run's write-back under runs/writeback.lock, and gives up without writing when the run is stopped meanwhile", async () => {
+    const { project } = makeProject({ "a.md": "one\n" });
+    // Another live process (this test's parent) holds the project's write-back lock.
+    const lock = join(project.runsDir, "writeback.lock");
+    const held = `${JSON.stringify({ pid: process.ppid, host: hostname(), token: "0123456789abcdef" })}\n`;
+    writeFileSync(lock, held);
+    const config: ConfigInput = { agents: [agent("alpha", 10, [tool("write_file", { path: "deliverables/a.md", content: "two\n" }), { answer: "done" }])], coordination };
+    const controller = new AbortController();
+    const result = await run({
+      task: "Edit",
+      project,
+      config,
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "write" }],
+      env: {},
+      signal: controller.signal,
+      // Ctrl+C once the run is finalizing: the answer stands, the wait for the lock ends.
+      onEvent: (e) => e.type === "run.phase" && e.phase === "finalization" && controller.abort("interrupted"),
+    });
+    expect(result.status).toBe("completed");
+    expect(result.changes).toMatchObject({
+      written_back: false,
+      reason: `stopped waiting for \`${lock}\`, which process ${process.ppid} holds (interrupted): nothing was done under the lock.`,
+      merged: [],
+      conflicts: [],
+    });
+    expect(readFileSync(join(project.deliverablesDir, "a.md"), "utf8")).toBe("one\n");
+    expect(readFileSync(lock, "utf8")).toBe(held);
   });
 
   it("keeps the changes in changes.patch only when the write-back is not approved", async () => {
@@ -130,7 +238,7 @@ describe("run() with context_paths", () => {
       env: {},
     });
     expect(cards).toEqual([{ changes: ["deliverables/a.md"], patchPath: result.changes!.patch_path }]);
-    expect(result.changes).toMatchObject({ written_back: false, reason: "not approved" });
+    expect(result.changes).toMatchObject({ written_back: false, reason: "not approved", merged: [], conflicts: [] });
     expect(readFileSync(join(project.deliverablesDir, "a.md"), "utf8")).toBe("one\n");
     expect(readFileSync(result.changes!.patch_path, "utf8")).toContain("-one\n+two\n");
   });

@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createToolbox } from "../../framework/workspace/create-toolbox.ts";
+import { tempFileName } from "../../framework/temp-file-name.ts";
 import { createWorkspace } from "../../framework/workspace/create-workspace.ts";
 import { readTree, tempDir, writeTree } from "./temp-tree.ts";
 
@@ -26,6 +28,47 @@ describe("createWorkspace()", () => {
       "deliverables/src": "<dir>",
       "deliverables/src/run.sh": "[x] #!/bin/sh\n",
     });
+  });
+
+  it("leaves out the framework's temporary files, but copies a user's file that merely ends in .tmp", async () => {
+    const base = tempDir();
+    const source = join(base, "deliverables");
+    writeTree(source, { "plan.md": "# Plan\n", "notes.tmp": "mine\n" });
+    const half = tempFileName(join(source, "summary.md"));
+    writeFileSync(half, "half written");
+    expect(half).toMatch(/summary\.md\.\d+\.[0-9a-f]{8}\.tmp$/);
+    const ws = await createWorkspace({ dir: join(base, "ws"), sources: [{ from: source, as: "deliverables" }] });
+    expect(ws.sources[0]?.files).toBe(2);
+    expect(readTree(join(base, "ws"))).toEqual({ deliverables: "<dir>", "deliverables/notes.tmp": "mine\n", "deliverables/plan.md": "# Plan\n" });
+  });
+
+  it("copies a source that another process keeps writing atomically and deleting, without failing", async () => {
+    const base = tempDir();
+    const source = join(base, "deliverables");
+    writeTree(source, { "stable.md": "kept\n" });
+    // The other writer: temp file, rename into place, delete, over and over, until the copies are done.
+    let copying = true;
+    const writer = (async () => {
+      for (let i = 0; copying && i < 100_000; i++) {
+        const path = join(source, `sub${i % 3}`, `file${i % 7}.md`);
+        const temp = tempFileName(path);
+        await writeFile(temp, `${i}\n`).catch(() => {});
+        await rename(temp, path).catch(() => {});
+        if (i % 2) await rm(join(source, `sub${(i + 1) % 3}`), { recursive: true, force: true });
+        else await mkdir(join(source, `sub${i % 3}`), { recursive: true });
+      }
+    })();
+    try {
+      for (let n = 0; n < 40; n++) {
+        const ws = await createWorkspace({ dir: join(base, `ws${n}`), sources: [{ from: source, as: "d" }] });
+        const copied = Object.keys(readTree(ws.dir));
+        expect(copied).toContain("d/stable.md");
+        expect(copied.filter((p) => p.endsWith(".tmp"))).toEqual([]);
+      }
+    } finally {
+      copying = false;
+      await writer;
+    }
   });
 
   it("creates a source that does not exist yet, empty, and its empty copy", async () => {

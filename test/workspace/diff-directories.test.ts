@@ -1,9 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { diffDirectories } from "../../framework/workspace/diff-directories.ts";
-import { writeBack } from "../../framework/workspace/write-back.ts";
 import { readTree, tempDir, writeTree } from "./temp-tree.ts";
 
 const lines = (n: number, change: Record<number, string> = {}) =>
@@ -162,69 +161,5 @@ describe("diffDirectories()", () => {
     run(project, "git", ["apply", "--check", "changes.patch"]);
     run(project, "git", ["apply", "changes.patch"]);
     expect(readTree(join(project, "deliverables"))).toEqual(readTree(changed));
-  });
-});
-
-describe("writeBack()", () => {
-  it("makes the target equal the changed tree and says what it wrote and removed", async () => {
-    const { base, original, changed } = trees();
-    const target = join(base, "target");
-    cpSync(original, target, { recursive: true });
-    expect(await writeBack(changed, target)).toEqual({
-      written: [
-        "added-empty.txt",
-        "café.md",
-        "empty-to-text.txt",
-        "gains-eol.txt",
-        "loses-eol.txt",
-        "modify.md",
-        "name with space.md",
-        "new-dir/sub/added.md",
-        "no-eol.txt",
-        "run.sh",
-        "text-to-empty.txt",
-        "tool.sh",
-      ],
-      removed: ["empty-removed.txt", "old-dir/nested/gone.txt", "remove.md", "old-dir/nested/", "old-dir/"],
-    });
-    expect(readTree(target)).toEqual(readTree(changed));
-    expect(await writeBack(changed, target)).toEqual({ written: [], removed: [] });
-  });
-
-  it("creates a target that does not exist", async () => {
-    const { base, changed } = trees();
-    await writeBack(changed, join(base, "fresh", "deliverables"));
-    expect(readTree(join(base, "fresh", "deliverables"))).toEqual(readTree(changed));
-  });
-
-  it("refuses a symbolic link in the source before changing anything", async () => {
-    const { base, original, changed } = trees();
-    symlinkSync("/etc/passwd", join(changed, "new-dir", "passwd"));
-    const target = join(base, "target");
-    cpSync(original, target, { recursive: true });
-    await expect(writeBack(changed, target)).rejects.toThrow(
-      `writeBack: "${join(changed, "new-dir/passwd")}" is a symbolic link; only regular files and directories are written back. Remove it from the workspace and try again.`,
-    );
-    expect(readTree(target)).toEqual(readTree(original));
-  });
-
-  it("refuses to write through a symbolic link in the target, and leaves other links there alone", async () => {
-    const { base, changed } = trees();
-    const target = join(base, "target");
-    const outside = join(base, "outside");
-    mkdirSync(outside);
-    mkdirSync(target);
-    symlinkSync(outside, join(target, "new-dir"));
-    await expect(writeBack(changed, target)).rejects.toThrow(
-      `writeBack: "new-dir" would be written on or through the symbolic link "${join(target, "new-dir")}"; nothing was written. Remove the link from \`${target}\` and try again.`,
-    );
-    expect(readTree(outside)).toEqual({});
-    expect(readTree(target)).toEqual({ "new-dir": "<symlink>" });
-
-    const other = join(base, "other");
-    mkdirSync(other);
-    symlinkSync(outside, join(other, "kept-link"));
-    await writeBack(changed, other);
-    expect(readTree(other)).toEqual({ ...readTree(changed), "kept-link": "<symlink>" });
   });
 });
