@@ -21,9 +21,11 @@ import { askApproval, askWriteBack } from "./approval.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
+import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { createProgressView } from "./progress-view.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
+import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
 import { watchFiles } from "./watch.ts";
 import { WORKFLOW_HELP, parseWorkflowFlags, type WorkflowFlags } from "./workflow-flags.ts";
 
@@ -71,6 +73,7 @@ type WorkflowFn = (context: WorkflowContext) => Promise<void>;
  * });
  */
 export async function workflow(name: string, fn: WorkflowFn, argv = process.argv.slice(2)): Promise<WorkflowSummary> {
+  tolerateClosedOutput();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let flags: WorkflowFlags;
@@ -94,7 +97,7 @@ export async function workflow(name: string, fn: WorkflowFn, argv = process.argv
   const setup = { name, fn, flags, project, config, configPath, out, err };
   if (!flags.watch) {
     const controller = new AbortController();
-    const stop = onCtrlC(err, () => controller.abort("interrupted"));
+    const stop = onCtrlC(err, (reason) => controller.abort(reason));
     try {
       return done(await iteration(setup, controller.signal), flags.automation);
     } finally {
@@ -122,16 +125,14 @@ interface Setup {
   err: (line: string) => void;
 }
 
-// Ctrl+C: the first press cancels the current run, which finalizes as interrupted; the second exits at once.
-function onCtrlC(err: (line: string) => void, cancel: () => void, running: () => boolean = () => true): () => void {
-  let presses = 0;
-  const handler = () => {
-    if (++presses > 1) process.exit(EXIT.interrupted);
-    err(running() ? "\nInterrupted: finishing the current run (press Ctrl+C again to quit at once)." : "\nStopped watching.");
-    cancel();
-  };
-  process.on("SIGINT", handler);
-  return () => process.off("SIGINT", handler);
+// Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the first cancels the current run, which finalizes as interrupted; a second signal exits at once.
+function onCtrlC(err: (line: string) => void, cancel: (reason: string) => void, running: () => boolean = () => true): () => void {
+  let requests = 0;
+  return onStopRequest((request) => {
+    if (++requests > 1 && request.kind === "signal") process.exit(EXIT.interrupted);
+    err(running() ? `\n${describeStopRequest(request, "the current run")}` : "\nStopped watching.");
+    cancel(stopReason(request));
+  });
 }
 
 // Watch mode: run, then run again on every change of the watched files; a change mid-run cancels it.
@@ -175,9 +176,9 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
     } else if (scriptChanged) finish();
     else start();
   };
-  const stop = onCtrlC(err, () => {
+  const stop = onCtrlC(err, (reason) => {
     stopped = true;
-    if (current) controller.abort("interrupted");
+    if (current) controller.abort(reason);
     else {
       last = { ...last, exitCode: EXIT.ok };
       finish();
