@@ -68,7 +68,6 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   const startedAt = clock.now();
   const contextPaths = resolveContextPaths(project?.dir ?? process.cwd(), options.context_paths ?? []);
   const runDir = createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs");
-  options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
   runDir.writeDescription({
     run_id: runDir.runId,
     task: normalized.task,
@@ -81,6 +80,8 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     started_at: new Date(wallStart).toISOString(),
     ...owner,
   });
+  // After the description, so a run directory anyone is told of already says whose it is.
+  options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
 
   const workspaces = createRunWorkspaces({
     runDir: runDir.dir,
