@@ -144,7 +144,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
   const controller = new AbortController();
   let requests = 0;
   const stop = onStopRequest((request) => {
-    if (++requests > 1 && request.kind === "signal") return io.process.exit(EXIT.interrupted);
+    if (++requests > 1) return request.kind === "signal" ? io.process.exit(EXIT.interrupted) : undefined;
     io.stderr.write(`\n${describeStopRequest(request, "the run")}\n`);
     controller.abort(stopReason(request));
   }, io.process);

@@ -10,13 +10,16 @@ export type StopSource = Pick<NodeJS.Process, "on" | "off" | "ppid" | "pid">;
 export const PARENT_CHECK_MS = 250;
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** Signals closer together than this are one request (a launcher relaying the terminal's Ctrl+C); a person's second press comes later. */
+export const SAME_PRESS_MS = 300;
 
 /**
  * Calls `handler` on SIGINT, SIGTERM and SIGHUP, and when the process that launched this one
  * dies (DESIGN §11): `npx` killed with SIGTERM orphans this process; killed with SIGKILL it
  * leaves its `sh -c` wrapper waiting on it. So the chain of launchers is watched up to the
  * nearest npm (through `sh -c` and tsx's CLI), on a short unref'd timer: any link that dies or
- * is re-parented counts. Only the runner uses this; the library's `run()` never stops itself.
+ * is re-parented counts. A signal within 300 ms of the previous one is the same request, relayed.
+ * Only the runner uses this; the library's `run()` never stops itself.
  * Returns a function that stops listening.
  *
  * @example
@@ -24,7 +27,20 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * try { await run({ task, signal: controller.signal }); } finally { stop(); }
  */
 export function onStopRequest(handler: (request: StopRequest) => void, source: StopSource = process): () => void {
-  const listeners = SIGNALS.map((signal) => [signal, () => handler({ kind: "signal", signal })] as const);
+  let last = Number.NEGATIVE_INFINITY;
+  const listeners = SIGNALS.map(
+    (signal) =>
+      [
+        signal,
+        () => {
+          // One Ctrl+C can arrive twice: from the terminal, and relayed by a launcher (npm, tsx) that got it too.
+          const now = Date.now();
+          if (now - last < SAME_PRESS_MS) return;
+          last = now;
+          handler({ kind: "signal", signal });
+        },
+      ] as const,
+  );
   for (const [signal, listener] of listeners) source.on(signal, listener);
   const chain = launcherChain(source.ppid);
   let told = false;

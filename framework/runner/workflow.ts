@@ -129,7 +129,7 @@ interface Setup {
 function onCtrlC(err: (line: string) => void, cancel: (reason: string) => void, running: () => boolean = () => true): () => void {
   let requests = 0;
   return onStopRequest((request) => {
-    if (++requests > 1 && request.kind === "signal") process.exit(EXIT.interrupted);
+    if (++requests > 1) return request.kind === "signal" ? process.exit(EXIT.interrupted) : undefined;
     err(running() ? `\n${describeStopRequest(request, "the current run")}` : "\nStopped watching.");
     cancel(stopReason(request));
   });
