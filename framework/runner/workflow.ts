@@ -195,13 +195,11 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
 
 const PARENT_ENV = "CONCLAVE_WATCH_PARENT";
 
-// A process started again after a script change stops when the process that started it is gone (even if killed).
+// A process started again after a script change stops when the process that started it is already gone (even if
+// killed); once it watches, onStopRequest() notices a parent that dies later and finalizes the run in progress.
 function followParent(): void {
   const parent = Number(process.env[PARENT_ENV]);
-  if (!parent) return;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(EXIT.interrupted);
-  }, 250).unref();
+  if (parent && process.ppid !== parent) process.exit(EXIT.interrupted);
 }
 
 // Runs this same command again in a new process, with the terminal handed over to it; resolves to its exit code.
@@ -216,7 +214,10 @@ async function reexecute(err: (line: string) => void): Promise<number> {
   process.on("SIGINT", ignore);
   process.on("SIGTERM", forward);
   process.on("SIGHUP", forward);
+  // This process's own launcher dying stops the new process too, which finalizes its run.
+  const unwatch = onStopRequest((request) => request.kind === "parent" && child.kill("SIGTERM"));
   const [code] = (await once(child, "exit")) as [number | null];
+  unwatch();
   process.off("SIGINT", ignore);
   process.off("SIGTERM", forward);
   process.off("SIGHUP", forward);
