@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { hostname } from "node:os";
 import { z } from "zod";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
 import { cleanRuns, runScripted, scripted } from "../support/scripted-run.ts";
@@ -246,5 +247,18 @@ describe("run() watchdogs", () => {
     expect(result.status_reason).toContain("coordination.timeouts.run");
     expect(files.read("final/alpha/answer.txt")).toBe("Use Redis.\n");
     expect(files.status.results.status).toBe("timeout");
+  });
+});
+
+describe("run() and its owner", () => {
+  it("names this process in run_description.json and status.json, with a wall-clock heartbeat under a simulated clock", async () => {
+    const before = Date.now();
+    const { files } = await runScripted({ agents: agents(2), coordination });
+    const after = Date.now();
+    expect(files.description).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(files.status.meta).toMatchObject({ pid: process.pid, host: hostname() });
+    const beat = Date.parse(files.status.meta.heartbeat_at as string);
+    expect(beat).toBeGreaterThanOrEqual(before);
+    expect(beat).toBeLessThanOrEqual(after);
   });
 });
