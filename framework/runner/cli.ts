@@ -38,7 +38,9 @@ Options of ask:
   --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
   --runs-dir <dir>    Where run directories go (default: .conclave/runs).
 
-Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted.
+Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted
+(Ctrl+C, SIGTERM, SIGHUP, or the launcher gone). Started through npx or npm, Ctrl+C in a terminal
+reports npm's own 130 instead; ./node_modules/.bin/conclave reports 4.
 `;
 
 export interface CliIo {
