@@ -1,10 +1,13 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { statusCommand } from "../../framework/runner/status-command.ts";
-import { listFiles, makeTempDir, readJson, removeDir, REPO, runCli, startCli, writeConfig, type CliProcess } from "../support/cli-process.ts";
+import { CLI, cliEnv, listFiles, makeTempDir, readJson, removeDir, REPO, runCli, startCli, writeConfig, type CliProcess } from "../support/cli-process.ts";
+import { killPids } from "../support/pty-process-tree.ts";
+import { shellQuote } from "../support/pty-tmux.ts";
 import { copyDemoProject, startWorkflow } from "../support/workflow-process.ts";
 
 // Runs that take a while: every reply waits `latency` ms, so a kill lands while the run goes.
@@ -159,6 +162,28 @@ describe("conclave ask stopped by a signal", () => {
     expect(stderr).toContain(`\nInterrupted by ${signal}: finishing the run (send it again to quit at once).\n`);
     expect(readJson<Status>(join(logDir, "status.json")).results.status).toBe("interrupted");
     expect(readJson<Status>(join(logDir, "result.json"))).toMatchObject({ status: "interrupted", status_reason: `interrupted by ${signal}` });
+    expectWhole(logDir);
+  }, 40_000);
+});
+
+describe("conclave ask whose terminal closes", () => {
+  it("finalizes as interrupted on the SIGHUP, though every write to the terminal now fails", async ({ onTestFinished }) => {
+    const config = writeConfig(tmp, "slow.yaml", slow(3_000));
+    // The command is the pane itself (no shell, no \`script\` between), so closing the terminal hangs up on it as closing a window does.
+    const socket = join(tmp, "hup.sock");
+    const tmux = (...args: string[]) => execFileSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { env: cliEnv(), encoding: "utf8", timeout: 5_000 });
+    const command = [process.execPath, CLI, "ask", "Name three risks", "--config", config, "--runs-dir", join(tmp, "runs")].map(shellQuote).join(" ");
+    tmux("new-session", "-d", "-s", "main", "-x", "120", "-y", "40", `exec ${command}`);
+    const pid = Number(tmux("display-message", "-p", "-t", "main", "#{pane_pid}").trim());
+    onTestFinished(() => killPids([pid]));
+    for (let i = 0; i < 200 && !/generation · round 1/.test(tmux("capture-pane", "-p", "-t", "main")); i++) await sleep(50);
+    const [id] = readdirSync(join(tmp, "runs"));
+    const logDir = join(tmp, "runs", id!);
+    tmux("kill-server");
+    const status = () => readJson<Status>(join(logDir, "status.json")).results.status;
+    for (let i = 0; i < 100 && status() === "running"; i++) await sleep(50);
+    expect(status()).toBe("interrupted");
+    expect(readJson<Status>(join(logDir, "result.json"))).toMatchObject({ status: "interrupted", status_reason: "interrupted by SIGHUP" });
     expectWhole(logDir);
   }, 40_000);
 });
