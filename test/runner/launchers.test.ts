@@ -83,7 +83,7 @@ describe("Ctrl+C mid-run in a terminal", () => {
 
   it("gives npm's 130 through npx conclave ask, though the run still finalizes as interrupted", async () => {
     const config = writeConfig(tmp, "slow.yaml", SLOW);
-    expect(await ctrlCMidRun(["npx", "conclave", "ask", "Name three risks", "--config", config, "--runs-dir", join(tmp, "runs")], REPO)).toBe(130);
+    expect(await ctrlCMidRun(["npx", "--no-install", "conclave", "ask", "Name three risks", "--config", config, "--runs-dir", join(tmp, "runs")], REPO)).toBe(130);
     await expectInterruptedRun(join(tmp, "runs"));
   }, 60_000);
 
@@ -101,7 +101,7 @@ describe("Ctrl+C mid-run in a terminal", () => {
   it("gives npm's 130 through npx tsx <workflow> and npm start, though the run still finalizes as interrupted", async () => {
     const config = writeConfig(tmp, "slow.yaml", SLOW);
     const viaNpx = copyDemoProject(tmp, "via-npx");
-    expect(await ctrlCMidRun(["npx", "tsx", "workflows/feature.ts", "--project", viaNpx, "--config", config], REPO)).toBe(130);
+    expect(await ctrlCMidRun(["npx", "--no-install", "tsx", "workflows/feature.ts", "--project", viaNpx, "--config", config], REPO)).toBe(130);
     await expectInterruptedRun(join(viaNpx, "runs"));
     await session!.kill();
     const viaNpm = copyDemoProject(tmp, "via-npm");
@@ -119,7 +119,7 @@ describe("Ctrl+C in a terminal while a workflow watches", () => {
     expect(await session.waitForExit(20_000)).toBe(0);
     await session.kill();
     const viaNpx = copyDemoProject(tmp, "via-npx");
-    session = startTmux(["npx", "tsx", "workflows/feature.ts", "--project", viaNpx, "--dry-run", "--watch"], { cwd: REPO, dir: tmp, env: { CONCLAVE_PROJECT: undefined } });
+    session = startTmux(["npx", "--no-install", "tsx", "workflows/feature.ts", "--project", viaNpx, "--dry-run", "--watch"], { cwd: REPO, dir: tmp, env: { CONCLAVE_PROJECT: undefined } });
     await session.waitForScreen(/Watching \d+ files/, 60_000);
     session.keys("C-c");
     expect(await session.waitForExit(20_000)).toBe(130);

@@ -210,7 +210,7 @@ describe("npx conclave ask whose npx is killed", () => {
   // `npx conclave` in the repository runs bin/conclave.js under `sh -c`, under npm.
   const startNpx = (marker: string) => {
     const config = writeConfig(tmp, "slow.yaml", slow(20_000));
-    return startCli(["ask", marker, "--automation", "--config", config, "--runs-dir", join(tmp, "runs")], { cwd: REPO, command: ["npx", "conclave"], timeoutMs: 60_000 });
+    return startCli(["ask", marker, "--automation", "--config", config, "--runs-dir", join(tmp, "runs")], { cwd: REPO, command: ["npx", "--no-install", "conclave"], timeoutMs: 60_000 });
   };
 
   it("leaves no conclave process 5 s after SIGTERM to npx, and the run interrupted", async () => {
