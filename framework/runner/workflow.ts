@@ -301,7 +301,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     if (!process.stdin.isTTY) {
       throw new ConfigError(`${label} needs approval (estimate ${money}${flags.confirm ? ", --confirm" : `, above approval.above_usd $${above}`}): run it in a terminal, or pass --yes.`);
     }
-    const decision = await askApproval(card, label);
+    const decision = await askApproval(card, label, process.stdin, process.stderr, signal);
     if (decision.action === "cancel") throw new Stopped("cancelled");
     if (decision.action === "interrupt") throw new Stopped("interrupted");
     return decision.action === "edit" ? { ...options, agents: decision.agents } : options;
