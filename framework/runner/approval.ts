@@ -75,12 +75,18 @@ export async function askApproval(
   }
 }
 
-/** Asks whether to write the winner's changes back; anything but no approves. */
-export async function askWriteBack(files: string[], patchPath: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<boolean> {
+/** Asks whether to write the winner's changes back; anything but no approves. Ctrl+C, Ctrl+D or `signal` aborted keeps them in the patch only. */
+export async function askWriteBack(
+  files: string[],
+  patchPath: string,
+  input: NodeJS.ReadStream = process.stdin,
+  output: NodeJS.WriteStream = process.stderr,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const rl = createInterface({ input, output });
   try {
     output.write(`\nThe winner changed ${files.length} file${files.length === 1 ? "" : "s"}: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", …" : ""}\nThe patch: ${patchPath}\n`);
-    const reply = await asked(rl, "Write the changes back? [Y/n] ");
+    const reply = await asked(rl, "Write the changes back? [Y/n] ", signal);
     if (reply === "ctrl-c" || reply === "ctrl-d") return false;
     const answer = reply.trim().toLowerCase();
     return !(answer === "n" || answer === "no");

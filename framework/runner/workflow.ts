@@ -271,7 +271,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
           approve: async ({ changes, patchPath }) => {
             view?.pause();
             try {
-              return await askWriteBack(changes, patchPath);
+              return await askWriteBack(changes, patchPath, process.stdin, process.stderr, signal);
             } finally {
               view?.resume();
             }
