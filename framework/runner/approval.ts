@@ -3,12 +3,13 @@ import type { RunCard } from "../runs/run-card.ts";
 
 export type ApprovalDecision = { action: "approve" } | { action: "edit"; agents: string[] } | { action: "cancel" } | { action: "interrupt" };
 
-// readline rejects a pending question on Ctrl+C or Ctrl+D: Ctrl+C interrupts, Ctrl+D (end of input) cancels.
-async function asked(rl: ReturnType<typeof createInterface>, question: string): Promise<string | "ctrl-c" | "ctrl-d"> {
+// readline rejects a pending question on Ctrl+C or Ctrl+D: Ctrl+C interrupts, Ctrl+D (end of input) cancels; a
+// stop request (SIGTERM, SIGHUP, the launcher gone) aborts `signal` and counts as Ctrl+C.
+async function asked(rl: ReturnType<typeof createInterface>, question: string, signal?: AbortSignal): Promise<string | "ctrl-c" | "ctrl-d"> {
   try {
-    return await rl.question(question);
+    return await rl.question(question, signal ? { signal } : {});
   } catch (error) {
-    if (/Ctrl\+C/.test((error as Error).message)) return "ctrl-c";
+    if (signal?.aborted || /Ctrl\+C/.test((error as Error).message)) return "ctrl-c";
     if (/Ctrl\+D/.test((error as Error).message)) return "ctrl-d";
     throw error;
   }
@@ -29,18 +30,25 @@ export function formatRunCard(card: RunCard, title: string): string {
 
 /**
  * Shows the run card at the terminal and asks: Approve, Edit agents, or Cancel. Editing asks
- * for the agents to keep (from the card's) and then approves.
+ * for the agents to keep (from the card's) and then approves. Ctrl+C, or `signal` aborted
+ * (SIGTERM, SIGHUP, the launcher gone), interrupts.
  *
  * @example
  * const decision = await askApproval(card, "2. execute: Add caching");
  * if (decision.action === "cancel") return;
  */
-export async function askApproval(card: RunCard, title: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<ApprovalDecision> {
+export async function askApproval(
+  card: RunCard,
+  title: string,
+  input: NodeJS.ReadStream = process.stdin,
+  output: NodeJS.WriteStream = process.stderr,
+  signal?: AbortSignal,
+): Promise<ApprovalDecision> {
   const rl = createInterface({ input, output });
   try {
     output.write(`\n${formatRunCard(card, title)}\n`);
     for (let tries = 0; tries < 10; tries++) {
-      const reply = await asked(rl, "Approve [a], edit agents [e], or cancel [c]? ");
+      const reply = await asked(rl, "Approve [a], edit agents [e], or cancel [c]? ", signal);
       if (reply === "ctrl-c") return { action: "interrupt" };
       if (reply === "ctrl-d") return { action: "cancel" };
       const answer = reply.trim().toLowerCase();
@@ -49,7 +57,7 @@ export async function askApproval(card: RunCard, title: string, input: NodeJS.Re
       if (answer === "e" || answer === "edit") {
         const ids = card.agents.map((a) => a.id);
         for (let again = 0; again < 10; again++) {
-          const reply = await asked(rl, `Agents to run, comma-separated (${ids.join(", ")}): `);
+          const reply = await asked(rl, `Agents to run, comma-separated (${ids.join(", ")}): `, signal);
           if (reply === "ctrl-c") return { action: "interrupt" };
           if (reply === "ctrl-d") return { action: "cancel" };
           const picked = reply.split(",").map((s) => s.trim()).filter(Boolean);
@@ -67,12 +75,18 @@ export async function askApproval(card: RunCard, title: string, input: NodeJS.Re
   }
 }
 
-/** Asks whether to write the winner's changes back; anything but no approves. */
-export async function askWriteBack(files: string[], patchPath: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<boolean> {
+/** Asks whether to write the winner's changes back; anything but no approves. Ctrl+C, Ctrl+D or `signal` aborted keeps them in the patch only. */
+export async function askWriteBack(
+  files: string[],
+  patchPath: string,
+  input: NodeJS.ReadStream = process.stdin,
+  output: NodeJS.WriteStream = process.stderr,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const rl = createInterface({ input, output });
   try {
     output.write(`\nThe winner changed ${files.length} file${files.length === 1 ? "" : "s"}: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", …" : ""}\nThe patch: ${patchPath}\n`);
-    const reply = await asked(rl, "Write the changes back? [Y/n] ");
+    const reply = await asked(rl, "Write the changes back? [Y/n] ", signal);
     if (reply === "ctrl-c" || reply === "ctrl-d") return false;
     const answer = reply.trim().toLowerCase();
     return !(answer === "n" || answer === "no");

@@ -10,10 +10,12 @@ import type { RunResult } from "../runs/run-result.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
+import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { createProgressView } from "./progress-view.ts";
 import { runsCommand } from "./runs-command.ts";
 import { statusCommand } from "./status-command.ts";
+import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
 
 const HELP = `Usage: conclave <command> [options]
 
@@ -36,27 +38,24 @@ Options of ask:
   --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
   --runs-dir <dir>    Where run directories go (default: .conclave/runs).
 
-Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted.
+Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted
+(Ctrl+C, SIGTERM, SIGHUP, or the launcher gone). Started through npx or npm, Ctrl+C in a terminal
+reports npm's own 130 instead; ./node_modules/.bin/conclave reports 4.
 `;
 
 export interface CliIo {
   stdout: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-  /** Where Ctrl+C comes from; the CLI listens for SIGINT on it. */
-  process: Pick<NodeJS.Process, "on" | "off" | "exit">;
+  /** Where Ctrl+C comes from; the CLI listens for SIGINT, SIGTERM and SIGHUP on it, and watches its `ppid`. */
+  process: Pick<NodeJS.Process, "on" | "off" | "exit" | "ppid" | "pid">;
 }
 
 const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, process };
 
 /** The entry of bin/conclave.js: loads ./.env, runs the command, returns the exit code. */
 export async function cli(argv: string[]): Promise<number> {
-  // A reader that goes away (`conclave ask … | head -1`) must not crash the run: it finishes and writes its files.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
-    });
-  }
+  tolerateClosedOutput();
   try {
     loadDotEnv();
   } catch (error) {
@@ -143,18 +142,14 @@ async function ask(args: string[], io: CliIo): Promise<number> {
   const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
   const view = automation ? undefined : createProgressView({ write: (s) => io.stderr.write(s), tty: Boolean(io.stderr.isTTY), color });
 
+  // Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the run finalizes as interrupted; a second signal quits at once.
   const controller = new AbortController();
-  let presses = 0;
-  const onSigint = () => {
-    presses++;
-    if (presses === 1) {
-      io.stderr.write("\nInterrupted: finishing the run (press Ctrl+C again to quit at once).\n");
-      controller.abort("interrupted");
-    } else {
-      io.process.exit(EXIT.interrupted);
-    }
-  };
-  io.process.on("SIGINT", onSigint);
+  let requests = 0;
+  const stop = onStopRequest((request) => {
+    if (++requests > 1) return request.kind === "signal" ? io.process.exit(EXIT.interrupted) : undefined;
+    io.stderr.write(`\n${describeStopRequest(request, "the run")}\n`);
+    controller.abort(stopReason(request));
+  }, io.process);
   let result: RunResult;
   try {
     result = await run({
@@ -175,7 +170,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
       description: { command: "ask" },
     });
   } finally {
-    io.process.off("SIGINT", onSigint);
+    stop();
   }
   if (auto) auto.finish(result);
   else {

@@ -27,6 +27,7 @@ const COLORS: Record<string, string> = {
   budget_exceeded: "31",
   interrupted: "31",
   cancelled: "31",
+  abandoned: "31",
   stopped: "31",
 };
 
@@ -67,6 +68,7 @@ export function formatStatus(s: StatusJson, options: FormatStatusOptions = {}): 
   const u = s.usage;
   const lines = [
     `${s.meta.run_id}  ${head.join(" · ")}`,
+    ...(r.status === "abandoned" ? [`Abandoned: ${r.status_reason ?? "its process is gone"}; the run will not finish. Start it again.`] : []),
     `Question: ${clip(s.meta.question, 100)}`,
     "",
     ...(ids.length ? table : ["(no agents yet)"]),

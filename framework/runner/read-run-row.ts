@@ -1,20 +1,21 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RunIndexEntry } from "../project/run-index.ts";
+import { runEvidence, runLiveness } from "../runs/run-liveness.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
 
 /**
  * One run directory as a line of `conclave runs`, in the shape of a project's run index entry:
  * from result.json when the run has finished; from status.json while it is going (status
- * `running`); `starting` before its first status. Task, step and start come from
- * run_description.json.
+ * `running`); `starting` before its first status; `abandoned` when it has not finished and its
+ * process is gone (runLiveness()). Task, step and start come from run_description.json.
  *
  * @example
  * readRunRow(".conclave/runs/20261121-101500-3f9a1c2b7d4e").winner; // "beta"
  */
 export function readRunRow(dir: string): RunIndexEntry {
-  const description = readJson<{ task?: string; started_at?: string; step_id?: string; step?: string; workflow?: string }>(join(dir, "run_description.json")) ?? {};
+  const description = readJson<{ task?: string; started_at?: string; step_id?: string; step?: string; workflow?: string; pid?: number; host?: string }>(join(dir, "run_description.json")) ?? {};
   const step = description.step_id ?? description.step;
   const row = (fields: Pick<RunIndexEntry, "status" | "winner" | "cost_usd" | "elapsed_seconds">, runId = basename(dir), task = description.task ?? ""): RunIndexEntry => ({
     run_id: runId,
@@ -34,10 +35,17 @@ export function readRunRow(dir: string): RunIndexEntry {
   }
   const status = readJson<StatusJson>(join(dir, "status.json"));
   if (status?.results && status.usage && status.meta) {
-    const fields = { status: status.results.status, winner: status.results.winner, cost_usd: status.usage.cost_usd, elapsed_seconds: status.meta.elapsed_seconds };
+    const going = status.results.status === "running";
+    const fields = {
+      status: going && !runLiveness(runEvidence(status, undefined)).alive ? "abandoned" : status.results.status,
+      winner: status.results.winner,
+      cost_usd: status.usage.cost_usd,
+      elapsed_seconds: status.meta.elapsed_seconds,
+    };
     return row(fields, basename(dir), description.task ?? status.meta.question);
   }
-  return row({ status: "starting", winner: null, cost_usd: null, elapsed_seconds: 0 });
+  const starting = runLiveness(runEvidence(undefined, description)).alive ? "starting" : "abandoned";
+  return row({ status: starting, winner: null, cost_usd: null, elapsed_seconds: 0 });
 }
 
 // A JSON file's value, or undefined when it is missing or does not parse (every file here is replaced atomically, so that means absent or foreign).

@@ -16,7 +16,8 @@ const HELP = `Usage: conclave runs [project-dir | project-name] [--json] [--limi
 
 Lists runs, newest last: a project's runs/index.json (and its runs still going) when a project
 is given (a directory, or a name under ./projects/), otherwise the run directories under
-./.conclave/runs/ (where \`conclave ask\` writes).
+./.conclave/runs/ (where \`conclave ask\` writes). A run that has not finished and whose
+process is gone (killed, crashed) is listed as abandoned.
 
 Options:
   --json      Print the runs as a JSON array (the fields of runs/index.json).

@@ -10,15 +10,18 @@ const HELP = `Usage: conclave status [run-dir | status.json | run-id | latest] [
 
 Shows a run's status.json: phase, round, completion, each agent, the winner and the usage.
 Works while the run is going. \`latest\` (the default) is the most recently changed run
-directory under ./.conclave/runs/ and ./projects/*/runs/.
+directory under ./.conclave/runs/ and ./projects/*/runs/. A run that has not finished and
+whose process is gone (killed, crashed) shows as abandoned, with why.
 
 Options:
-  --json      Print status.json as it is.
+  --json      Print status.json as it is; for an abandoned run, results.status is
+              "abandoned" and results.status_reason says why.
 `;
 
 /**
  * `conclave status [run-dir | latest] [--json]`: prints a run's status.json for people, or as
- * it is with `--json`. Returns the exit code; usage problems are ConfigErrors (exit 1).
+ * it is with `--json` (a run whose process is gone as `abandoned`, readStatusJson()). Returns
+ * the exit code; usage problems are ConfigErrors (exit 1).
  *
  * @example
  * process.exitCode = await statusCommand(["latest"], { stdout: process.stdout, env: process.env });

@@ -24,9 +24,11 @@ import { askApproval, askWriteBack } from "./approval.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
+import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { createProgressView } from "./progress-view.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
+import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
 import { watchFiles } from "./watch.ts";
 import { WORKFLOW_HELP, parseWorkflowFlags, type WorkflowFlags } from "./workflow-flags.ts";
 
@@ -74,6 +76,7 @@ type WorkflowFn = (context: WorkflowContext) => Promise<void>;
  * });
  */
 export async function workflow(name: string, fn: WorkflowFn, argv = process.argv.slice(2)): Promise<WorkflowSummary> {
+  tolerateClosedOutput();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let flags: WorkflowFlags;
@@ -97,7 +100,7 @@ export async function workflow(name: string, fn: WorkflowFn, argv = process.argv
   const setup = { name, fn, flags, project, config, configPath, out, err };
   if (!flags.watch) {
     const controller = new AbortController();
-    const stop = onCtrlC(err, () => controller.abort("interrupted"));
+    const stop = onCtrlC(err, (reason) => controller.abort(reason));
     try {
       return done(await iteration(setup, controller.signal), flags.automation);
     } finally {
@@ -125,16 +128,14 @@ interface Setup {
   err: (line: string) => void;
 }
 
-// Ctrl+C: the first press cancels the current run, which finalizes as interrupted; the second exits at once.
-function onCtrlC(err: (line: string) => void, cancel: () => void, running: () => boolean = () => true): () => void {
-  let presses = 0;
-  const handler = () => {
-    if (++presses > 1) process.exit(EXIT.interrupted);
-    err(running() ? "\nInterrupted: finishing the current run (press Ctrl+C again to quit at once)." : "\nStopped watching.");
-    cancel();
-  };
-  process.on("SIGINT", handler);
-  return () => process.off("SIGINT", handler);
+// Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the first cancels the current run, which finalizes as interrupted; a second signal exits at once.
+function onCtrlC(err: (line: string) => void, cancel: (reason: string) => void, running: () => boolean = () => true): () => void {
+  let requests = 0;
+  return onStopRequest((request) => {
+    if (++requests > 1) return request.kind === "signal" ? process.exit(EXIT.interrupted) : undefined;
+    err(running() ? `\n${describeStopRequest(request, "the current run")}` : "\nStopped watching.");
+    cancel(stopReason(request));
+  });
 }
 
 // Watch mode: run, then run again on every change of the watched files; a change mid-run cancels it.
@@ -178,9 +179,9 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
     } else if (scriptChanged) finish();
     else start();
   };
-  const stop = onCtrlC(err, () => {
+  const stop = onCtrlC(err, (reason) => {
     stopped = true;
-    if (current) controller.abort("interrupted");
+    if (current) controller.abort(reason);
     else {
       last = { ...last, exitCode: EXIT.ok };
       finish();
@@ -197,13 +198,11 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
 
 const PARENT_ENV = "CONCLAVE_WATCH_PARENT";
 
-// A process started again after a script change stops when the process that started it is gone (even if killed).
+// A process started again after a script change stops when the process that started it is already gone (even if
+// killed); once it watches, onStopRequest() notices a parent that dies later and finalizes the run in progress.
 function followParent(): void {
   const parent = Number(process.env[PARENT_ENV]);
-  if (!parent) return;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(EXIT.interrupted);
-  }, 250).unref();
+  if (parent && process.ppid !== parent) process.exit(EXIT.interrupted);
 }
 
 // Runs this same command again in a new process, with the terminal handed over to it; resolves to its exit code.
@@ -218,7 +217,10 @@ async function reexecute(err: (line: string) => void): Promise<number> {
   process.on("SIGINT", ignore);
   process.on("SIGTERM", forward);
   process.on("SIGHUP", forward);
+  // This process's own launcher dying stops the new process too, which finalizes its run.
+  const unwatch = onStopRequest((request) => request.kind === "parent" && child.kill("SIGTERM"));
   const [code] = (await once(child, "exit")) as [number | null];
+  unwatch();
   process.off("SIGINT", ignore);
   process.off("SIGTERM", forward);
   process.off("SIGHUP", forward);
@@ -273,7 +275,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
           approve: async ({ changes, patchPath }) => {
             view?.pause();
             try {
-              return await askWriteBack(changes, patchPath);
+              return await askWriteBack(changes, patchPath, process.stdin, process.stderr, signal);
             } finally {
               view?.resume();
             }
@@ -303,7 +305,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     if (!process.stdin.isTTY) {
       throw new ConfigError(`${label} needs approval (estimate ${money}${flags.confirm ? ", --confirm" : `, above approval.above_usd $${above}`}): run it in a terminal, or pass --yes.`);
     }
-    const decision = await askApproval(card, label);
+    const decision = await askApproval(card, label, process.stdin, process.stderr, signal);
     if (decision.action === "cancel") throw new Stopped("cancelled");
     if (decision.action === "interrupt") throw new Stopped("interrupted");
     return decision.action === "edit" ? { ...options, agents: decision.agents } : options;

@@ -13,10 +13,10 @@ import { contextDigest } from "./context-digest.ts";
 import { createRunDirectory } from "./run-directory.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
 import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
+import { currentRunOwner, HEARTBEAT_EVERY_MS } from "./run-liveness.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson } from "./status-json.ts";
 
-const STATUS_EVERY_MS = 2_000;
 
 /**
  * Runs one coordination: the agents answer in parallel, vote, and the winner presents the
@@ -66,10 +66,10 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   };
 
   const wallStart = Date.now();
+  const owner = currentRunOwner();
   const startedAt = clock.now();
   const contextPaths = resolveContextPaths(project?.dir ?? process.cwd(), options.context_paths ?? []);
   const runDir = createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs");
-  options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
   runDir.writeDescription({
     run_id: runDir.runId,
     task: normalized.task,
@@ -80,7 +80,10 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     ...(options.id !== undefined && { step_id: options.id }),
     ...options.description,
     started_at: new Date(wallStart).toISOString(),
+    ...owner,
   });
+  // After the description, so a run directory anyone is told of already says whose it is.
+  options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
 
   const workspaces = createRunWorkspaces({
     runDir: runDir.dir,
@@ -117,7 +120,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     },
   });
 
-  const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, finalAnswerPath: null as string | null };
+  const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, finalAnswerPath: null as string | null, owner, wallNow: Date.now };
   const t = () => clock.now() - startedAt;
   const journal = (event: { type: string } & Record<string, unknown>) => {
     const line = { t: t(), ...event };
@@ -177,7 +180,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     const told = typeof reason === "string" && reason !== status;
     actor.send({ type: "run.cancel", status, ...(told && { reason }) });
   };
-  const ticker = setInterval(() => flushQueued || flush(), STATUS_EVERY_MS);
+  const ticker = setInterval(() => flushQueued || flush(), HEARTBEAT_EVERY_MS);
   ticker.unref();
   options.signal?.addEventListener("abort", cancel, { once: true });
 

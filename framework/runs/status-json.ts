@@ -1,5 +1,6 @@
 import type { Phase, RunContext, RunStatus } from "../coordination/run-context.ts";
 import { tallyVotes } from "../coordination/tally-votes.ts";
+import type { RunOwner } from "./run-liveness.ts";
 
 /** status.json (DESIGN §4, a contract): MassGen's fields plus deadline, usage and cost. */
 export interface StatusJson {
@@ -11,6 +12,11 @@ export interface StatusJson {
     start_time: string;
     last_updated: string;
     elapsed_seconds: number;
+    /** The process that writes this run (DESIGN §11): readers call a run whose process is gone `abandoned`. */
+    pid: number;
+    host: string;
+    /** The wall-clock time of this write; status.json is rewritten every 2 s while the run goes. */
+    heartbeat_at: string;
   };
   coordination: {
     phase: Phase;
@@ -34,7 +40,10 @@ export interface StatusJson {
     }
   >;
   results: {
-    status: RunStatus | "running";
+    /** `abandoned` only as readers report a run whose process is gone (runLiveness()); a run never writes it. */
+    status: RunStatus | "running" | "abandoned";
+    /** Why a reader reports the run abandoned; absent in the file a run writes. */
+    status_reason?: string;
     winner: string | null;
     winner_reason: string | null;
     votes: Record<string, number>;
@@ -49,6 +58,10 @@ export interface StatusMeta {
   /** Wall-clock ms at the run's start; the run's own clock gives the elapsed time. */
   wallStart: number;
   finalAnswerPath: string | null;
+  /** The process that runs it. */
+  owner: RunOwner;
+  /** Wall-clock ms now (the heartbeat), whatever clock the run keeps. */
+  wallNow: () => number;
 }
 
 /** The phase a machine state value stands for (`done` is still finalization). */
@@ -90,6 +103,9 @@ export function statusJson(context: RunContext, value: unknown, done: boolean, n
       start_time: iso(context.startedAt),
       last_updated: iso(now),
       elapsed_seconds: Math.round(elapsedMs / 10) / 100,
+      pid: meta.owner.pid,
+      host: meta.owner.host,
+      heartbeat_at: new Date(meta.wallNow()).toISOString(),
     },
     coordination: {
       phase,

@@ -217,4 +217,26 @@ describe.concurrent("approval at a terminal", () => {
     expect(s.capture()).not.toMatch(/error: Aborted/);
     expect(runDirs(project)).toEqual([]);
   });
+
+  it("SIGTERM at the approval prompt exits 4 as interrupted and runs nothing, rather than waiting for an answer", async ({ expect, onTestFinished }) => {
+    const { project, start } = setup(onTestFinished);
+    const s = start(ONE_RUN);
+    await s.waitForScreen(ASKING, 15_000);
+    // The workflow's node process: the one whose argv starts with node and names the project.
+    const pid = readdirSync("/proc")
+      .filter((n) => /^\d+$/.test(n))
+      .find((n) => {
+        try {
+          const argv = readFileSync(`/proc/${n}/cmdline`, "utf8").split("\0");
+          return argv[0] === process.execPath && argv.includes(project);
+        } catch {
+          return false;
+        }
+      });
+    expect(pid, "the workflow's process").toBeDefined();
+    process.kill(Number(pid), "SIGTERM");
+    expect(await s.waitForExit(10_000)).toBe(4);
+    expect(s.capture()).toContain("Interrupted by SIGTERM: finishing the current run (send it again to quit at once).");
+    expect(runDirs(project)).toEqual([]);
+  });
 });

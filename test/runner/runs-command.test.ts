@@ -1,4 +1,5 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { runsCommand } from "../../framework/runner/runs-command.ts";
@@ -154,9 +155,10 @@ describe("runsCommand()", () => {
       const dir = join(cwd, ".conclave", "runs", "20991231-235959-cccccccccccc");
       cpSync(runs[1]!.log_dir, dir, { recursive: true });
       rmSync(join(dir, "result.json"));
-      const status = readJson<{ results: { status: string; winner: string | null }; meta: { elapsed_seconds: number } }>(join(dir, "status.json"));
+      const status = readJson<{ results: { status: string; winner: string | null }; meta: { elapsed_seconds: number; pid: number } }>(join(dir, "status.json"));
       status.results = { ...status.results, status: "running", winner: null };
       status.meta.elapsed_seconds = 3.4;
+      status.meta.pid = process.pid; // this test's process, which is alive
       writeFileSync(join(dir, "status.json"), JSON.stringify(status));
       const { code, out } = await call(cwd);
       expect(code).toBe(0);
@@ -166,11 +168,40 @@ describe("runsCommand()", () => {
     }
   });
 
+  it("shows a run whose process is gone as abandoned, with or without a status.json", async ({ expect }) => {
+    const cwd = makeTempDir("conclave-runs-abandoned-");
+    try {
+      // The finished run's status.json, made to look as if its process (which has exited) were still going.
+      const dir = join(cwd, ".conclave", "runs", "20991231-235959-cccccccccccc");
+      cpSync(runs[1]!.log_dir, dir, { recursive: true });
+      rmSync(join(dir, "result.json"));
+      const status = readJson<{ results: { status: string; winner: string | null }; meta: { pid: number; host: string; heartbeat_at: string } }>(join(dir, "status.json"));
+      expect(status.meta.host).toBe(hostname());
+      status.results = { ...status.results, status: "running", winner: null };
+      writeFileSync(join(dir, "status.json"), JSON.stringify(status));
+      // A run killed before its first status.json: its description names a process that is gone, and one written before pids were recorded is long past its start.
+      const early = join(cwd, ".conclave", "runs", "20991231-235960-dddddddddddd");
+      mkdirSync(early, { recursive: true });
+      writeFileSync(join(early, "run_description.json"), JSON.stringify({ task: "Killed early", started_at: new Date().toISOString(), pid: status.meta.pid, host: hostname() }));
+      const legacy = join(cwd, ".conclave", "runs", "20261120-092000-eeeeeeeeeeee");
+      mkdirSync(legacy, { recursive: true });
+      writeFileSync(join(legacy, "run_description.json"), JSON.stringify({ task: "Old and silent", started_at: "2026-11-20T09:20:00.000Z" }));
+      const rows = JSON.parse((await call(cwd, "--json")).out) as Row[];
+      expect(rows.map((r) => [r.run_id, r.status])).toEqual([
+        ["20261120-092000-eeeeeeeeeeee", "abandoned"],
+        ["20991231-235959-cccccccccccc", "abandoned"],
+        ["20991231-235960-dddddddddddd", "abandoned"],
+      ]);
+    } finally {
+      removeDir(cwd);
+    }
+  });
+
   it("adds a project's runs still going after its index", async ({ expect }) => {
     const project = join(tmp, "projects", "shop");
     const going = join(project, "runs", "20261120-092000-dddddddddddd");
     mkdirSync(going, { recursive: true });
-    writeFileSync(join(going, "run_description.json"), JSON.stringify({ task: "Verify the upgrade", step_id: "verify-1", started_at: "2026-11-20T09:20:00.000Z" }));
+    writeFileSync(join(going, "run_description.json"), JSON.stringify({ task: "Verify the upgrade", step_id: "verify-1", started_at: new Date().toISOString(), pid: process.pid, host: hostname() }));
     try {
       const rows = JSON.parse((await call(tmp, "shop", "--json")).out) as Row[];
       expect(rows.map((r) => [r.run_id, r.step, r.status])).toEqual([

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -277,5 +277,18 @@ describe("run() and its context", () => {
     } finally {
       rmSync(runsDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("run() and its owner", () => {
+  it("names this process in run_description.json and status.json, with a wall-clock heartbeat under a simulated clock", async () => {
+    const before = Date.now();
+    const { files } = await runScripted({ agents: agents(2), coordination });
+    const after = Date.now();
+    expect(files.description).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(files.status.meta).toMatchObject({ pid: process.pid, host: hostname() });
+    const beat = Date.parse(files.status.meta.heartbeat_at as string);
+    expect(beat).toBeGreaterThanOrEqual(before);
+    expect(beat).toBeLessThanOrEqual(after);
   });
 });

@@ -62,7 +62,9 @@ export function startTmux(command: string[], options: TmuxOptions): TmuxSession 
   // The server is started by the first command below, so the session inherits `env`; `env -u`
   // makes sure of the variables that must not be there.
   const unset = Object.entries(options.env ?? {}).filter(([, v]) => v === undefined).map(([k]) => k);
-  const inner = ["env", ...["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CONCLAVE_CONFIG", ...unset].flatMap((k) => ["-u", k]), ...command].map(shellQuote).join(" ");
+  // `exec`: the pane's shell (`script` runs `$SHELL -c`, and tmux makes SHELL /bin/sh) becomes the command, so
+  // Ctrl+C reaches the command alone and the exit code recorded is the command's, as an interactive shell would see it.
+  const inner = ["exec", "env", ...["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CONCLAVE_CONFIG", ...unset].flatMap((k) => ["-u", k]), ...command].map(shellQuote).join(" ");
   const line = `cd ${shellQuote(options.cwd)} && script -qfec ${shellQuote(inner)} ${shellQuote(rawFile)}; echo $? > ${shellQuote(rcFile)}.tmp && mv ${shellQuote(rcFile)}.tmp ${shellQuote(rcFile)}`;
   const tmux = (...args: string[]) => execFileSync("tmux", ["-S", socket, "-f", conf, ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5_000 });
   tmux("new-session", "-d", "-s", "main", "-x", String(options.cols ?? 120), "-y", String(options.rows ?? 40), line);
