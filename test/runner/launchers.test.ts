@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTempDir, readJson, removeDir, REPO, writeConfig } from "../support/cli-process.ts";
+import { processesWith } from "../support/processes-with.ts";
 import { startTmux, type TmuxSession } from "../support/pty-tmux.ts";
 import { copyDemoProject } from "../support/workflow-process.ts";
 
@@ -29,22 +30,8 @@ afterEach(async () => {
   removeDir(tmp);
 });
 
-// The processes whose command line names this test's directory (Linux /proc), zombies and the tmux server aside.
-function processesOfTest(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (cmdline.includes(tmp) && !cmdline.startsWith("tmux\0")) pids.push(Number(name));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return pids;
-}
+// The processes whose command line names this test's directory, the tmux server aside.
+const processesOfTest = () => processesWith(tmp, (cmdline) => cmdline.startsWith("tmux\0"));
 
 // Ctrl+C once the progress view shows generation; returns the exit code the shell saw.
 async function ctrlCMidRun(command: string[], cwd: string): Promise<number> {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { statusCommand } from "../../framework/runner/status-command.ts";
 import { CLI, cliEnv, listFiles, makeTempDir, readJson, removeDir, REPO, runCli, startCli, writeConfig, type CliProcess } from "../support/cli-process.ts";
+import { processesWith } from "../support/processes-with.ts";
 import { killPids } from "../support/pty-process-tree.ts";
 import { shellQuote } from "../support/pty-tmux.ts";
 import { copyDemoProject, startWorkflow } from "../support/workflow-process.ts";
@@ -44,22 +45,6 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-// The pids of the processes whose command line holds `marker` (Linux /proc), this test's own excepted.
-function processesWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(marker)) pids.push(Number(name));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return pids;
 }
 
 // Every JSON file of a run directory parses, and so does every line of events.jsonl.

@@ -49,3 +49,43 @@ export function readTree(root: string): Record<string, string> {
   visit("");
   return tree;
 }
+
+/** `n` lines "line 1\n" … "line n\n", with the lines numbered in `change` (1-based) replaced. */
+export const lines = (n: number, change: Record<number, string> = {}) =>
+  Array.from({ length: n }, (_, i) => `${change[i + 1] ?? `line ${i + 1}`}\n`).join("");
+
+/**
+ * An original tree and a changed copy of it, for diffs and write-backs: modified, added (in a new
+ * subdirectory), removed, newline at the end gained and lost, empty files, a mode change, unusual names.
+ */
+export const SAMPLE_ORIGINAL: Record<string, string> = {
+  "keep.md": "same\n",
+  "modify.md": lines(12),
+  "remove.md": "bye\n",
+  "no-eol.txt": "first\nlast without newline",
+  "gains-eol.txt": "x\ny",
+  "loses-eol.txt": "x\ny\n",
+  "empty-to-text.txt": "",
+  "text-to-empty.txt": "gone soon\n",
+  "empty-removed.txt": "",
+  "old-dir/nested/gone.txt": "old\n",
+  "name with space.md": "a\n",
+  "café.md": "naïve\n",
+  "tool.sh": "#!/bin/sh\n",
+};
+
+export const SAMPLE_CHANGED: Record<string, string | { content: string; executable: true }> = {
+  "keep.md": "same\n",
+  "modify.md": lines(12, { 2: "line two", 11: "line eleven" }),
+  "no-eol.txt": "first\nlast changed, still without newline",
+  "gains-eol.txt": "x\ny\n",
+  "loses-eol.txt": "x\ny",
+  "empty-to-text.txt": "now text\n",
+  "text-to-empty.txt": "",
+  "new-dir/sub/added.md": "hello\nworld\n",
+  "added-empty.txt": "",
+  "name with space.md": "b\n",
+  "café.md": "naïf\n",
+  "tool.sh": { content: "#!/bin/sh\n", executable: true },
+  "run.sh": { content: "#!/bin/sh\necho hi\n", executable: true },
+};

@@ -2,45 +2,14 @@ import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } fro
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeBack } from "../../framework/workspace/write-back.ts";
-import { readTree, tempDir, writeTree } from "./temp-tree.ts";
-
-const lines = (n: number, change: Record<number, string> = {}) =>
-  Array.from({ length: n }, (_, i) => `${change[i + 1] ?? `line ${i + 1}`}\n`).join("");
+import { lines, readTree, SAMPLE_CHANGED, SAMPLE_ORIGINAL, tempDir, writeTree } from "./temp-tree.ts";
 
 // A base tree, the winner's changed copy of it, and a project (`target`) that starts equal to the base.
 function trees() {
   const root = tempDir();
   const [base, changed, target, conflicts] = ["base", "changed", "target", "conflicts"].map((name) => join(root, name)) as [string, string, string, string];
-  writeTree(base, {
-    "keep.md": "same\n",
-    "modify.md": lines(12),
-    "remove.md": "bye\n",
-    "no-eol.txt": "first\nlast without newline",
-    "gains-eol.txt": "x\ny",
-    "loses-eol.txt": "x\ny\n",
-    "empty-to-text.txt": "",
-    "text-to-empty.txt": "gone soon\n",
-    "empty-removed.txt": "",
-    "old-dir/nested/gone.txt": "old\n",
-    "name with space.md": "a\n",
-    "café.md": "naïve\n",
-    "tool.sh": "#!/bin/sh\n",
-  });
-  writeTree(changed, {
-    "keep.md": "same\n",
-    "modify.md": lines(12, { 2: "line two", 11: "line eleven" }),
-    "no-eol.txt": "first\nlast changed, still without newline",
-    "gains-eol.txt": "x\ny\n",
-    "loses-eol.txt": "x\ny",
-    "empty-to-text.txt": "now text\n",
-    "text-to-empty.txt": "",
-    "new-dir/sub/added.md": "hello\nworld\n",
-    "added-empty.txt": "",
-    "name with space.md": "b\n",
-    "café.md": "naïf\n",
-    "tool.sh": { content: "#!/bin/sh\n", executable: true },
-    "run.sh": { content: "#!/bin/sh\necho hi\n", executable: true },
-  });
+  writeTree(base, SAMPLE_ORIGINAL);
+  writeTree(changed, SAMPLE_CHANGED);
   cpSync(base, target, { recursive: true });
   return { root, base, changed, target, conflicts, options: { base, from: changed, to: target, conflictsDir: conflicts } };
 }
