@@ -4,6 +4,7 @@ import { link, open, readFile, rename, rm, stat, utimes, writeFile } from "node:
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { ConclaveError } from "../errors.ts";
+import { isProcessAlive } from "../process-alive.ts";
 import { tempFileName } from "../temp-file-name.ts";
 import { displayPath } from "./display-path.ts";
 
@@ -147,17 +148,8 @@ function parseHolder(text: string): Holder | undefined {
 function isStale(seen: SeenLock, staleMs: number): boolean {
   const holder = seen.holder;
   const here = holder && holder.host === hostname() && (holder.pidns === undefined || holder.pidns === PID_NAMESPACE);
-  if (here && !isAlive(holder.pid)) return true;
+  if (here && !isProcessAlive(holder.pid)) return true;
   return seen.ageMs > staleMs;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 // Removes the stale lock whose text was `seen`; a fresh lock that took its place meanwhile is put back.

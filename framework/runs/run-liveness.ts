@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { isProcessAlive } from "../process-alive.ts";
 
 /** The process that owns a run: its pid and host, written into run_description.json and status.json `meta`. */
 export interface RunOwner {
@@ -49,7 +49,7 @@ export function runLiveness(evidence: RunEvidence, options: { now?: number; host
   const seconds = Number.isFinite(age) ? `${Math.round(age / 1000)} s` : "ever";
   const pid = evidence.pid;
   if (typeof pid === "number" && Number.isInteger(pid) && pid > 0 && evidence.host === (options.host ?? hostname())) {
-    if (!(options.isAlive ?? pidIsAlive)(pid)) return { alive: false, reason: `its process (pid ${pid} on ${evidence.host}) is gone` };
+    if (!(options.isAlive ?? isProcessAlive)(pid)) return { alive: false, reason: `its process (pid ${pid} on ${evidence.host}) is gone` };
     if (age > PID_REUSED_AFTER_MS) return { alive: false, reason: `no heartbeat for ${seconds}, though pid ${pid} on ${evidence.host} exists (reused, or hung)` };
     return { alive: true };
   }
@@ -68,19 +68,4 @@ export function runEvidence(status: { meta?: Partial<Record<string, unknown>> } 
   const meta = status?.meta;
   if (meta && typeof meta === "object") return { pid: meta.pid, host: meta.host, heartbeatAt: meta.heartbeat_at ?? meta.last_updated };
   return { pid: description?.pid, host: description?.host, heartbeatAt: description?.started_at };
-}
-
-// Signal 0 checks a pid without touching it: ESRCH means gone, EPERM means alive but another user's; a zombie (Linux /proc) is gone too.
-function pidIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return !existsSync("/proc/self"); // gone since the signal, or no /proc (macOS), where signal 0 is all there is
-  }
 }

@@ -17,7 +17,6 @@ import { currentRunOwner, HEARTBEAT_EVERY_MS } from "./run-liveness.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson } from "./status-json.ts";
 
-
 /**
  * Runs one coordination: the agents answer in parallel, vote, and the winner presents the
  * final answer. Writes the run directory as it goes (DESIGN §4) and returns the RunResult,
