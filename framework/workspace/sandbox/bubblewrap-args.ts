@@ -8,6 +8,8 @@ export interface BubblewrapArgsOptions {
   network: boolean;
   /** The file a `conclave` on the sandbox's PATH points at (this package's bin/conclave.js). */
   conclaveBin?: string;
+  /** Host paths under /tmp that stay visible, read-only, above the private /tmp (this package and node, when installed there). */
+  visible?: string[];
   /** Existing files that read as empty inside, e.g. the `.env` with the keys. */
   hidden?: string[];
   /** An empty regular file on the host, bound read-only over each hidden file (a device node would not read inside). */
@@ -35,7 +37,9 @@ export function bubblewrapArgs(options: BubblewrapArgsOptions): string[] {
     "--dev", "/dev",
     "--proc", "/proc",
     "--tmpfs", "/tmp",
-    // After the tmpfs, so that a workspace under /tmp is the host's, not hidden by the private /tmp.
+    // After the tmpfs, so that what lives under /tmp on the host is not hidden by the private /tmp;
+    // the workspace last, so that it is writable even inside a visible path.
+    ...(options.visible ?? []).flatMap((path) => ["--ro-bind", path, path]),
     ...(options.root ? ["--bind", options.root, options.root] : []),
     ...(options.emptyFile ? (options.hidden ?? []).flatMap((path) => ["--ro-bind", options.emptyFile!, path]) : []),
     ...(options.conclaveBin ? ["--symlink", options.conclaveBin, `${SANDBOX_BIN_DIR}/conclave`] : []),

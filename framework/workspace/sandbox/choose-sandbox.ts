@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OutputCollector } from "../collect-output.ts";
 import { bubblewrapArgs, SANDBOX_BIN_DIR } from "./bubblewrap-args.ts";
@@ -47,6 +47,9 @@ export type Sandbox =
 /** This package's `conclave` command, put on the sandbox's PATH so agents can start nested runs. */
 export const CONCLAVE_BIN = fileURLToPath(new URL("../../../bin/conclave.js", import.meta.url));
 
+// This package and node, when they live under /tmp (a clone or an install there): the sandbox's private /tmp would hide them.
+const UNDER_TMP = [...new Set([resolve(dirname(CONCLAVE_BIN), ".."), dirname(process.execPath)])].filter((path) => path.startsWith("/tmp/"));
+
 /** What a run says once when its commands run without a boundary. */
 export const UNCONFINED_NOTICE =
   "Commands run without a sandbox (`commands.sandbox: none`): a program an agent runs can read and write whatever this user can, and reach the network. Set `commands.sandbox: auto` and install bubblewrap (`apt-get install bubblewrap`) to confine them.";
@@ -78,7 +81,14 @@ export async function chooseSandbox(options: SandboxOptions): Promise<Sandbox> {
     return { kind: "refused", message };
   }
   const hidden = (options.hidden ?? []).filter(isFile);
-  const prefix = bubblewrapArgs({ root: options.root, network: options.network, conclaveBin: CONCLAVE_BIN, hidden, ...(hidden.length && { emptyFile: emptyFile() }) });
+  const prefix = bubblewrapArgs({
+    root: options.root,
+    network: options.network,
+    conclaveBin: CONCLAVE_BIN,
+    visible: UNDER_TMP,
+    hidden,
+    ...(hidden.length && { emptyFile: emptyFile() }),
+  });
   return {
     kind: "bwrap",
     command: (program, args) => ({ file: binary, args: [...prefix, program, ...args], env }),

@@ -16,6 +16,14 @@ describe("bubblewrapArgs()", () => {
     ]);
   });
 
+  it("keeps paths under /tmp visible, read-only, above the private /tmp, and the workspace writable inside them", () => {
+    expect(bubblewrapArgs({ root: "/tmp/clone/runs/r1/ws", network: false, visible: ["/tmp/clone"] }).slice(8, 15)).toEqual([
+      "--tmpfs", "/tmp",
+      "--ro-bind", "/tmp/clone", "/tmp/clone",
+      "--bind", "/tmp/clone/runs/r1/ws", "/tmp/clone/runs/r1/ws",
+    ]);
+  });
+
   it("shares the host's network only when asked", () => {
     expect(bubblewrapArgs({ root: "/work/ws", network: true }).slice(0, 4)).toEqual(["--die-with-parent", "--new-session", "--unshare-all", "--share-net"]);
   });
