@@ -17,7 +17,7 @@ describe("bubblewrapArgs()", () => {
   });
 
   it("keeps paths under /tmp visible, read-only, above the private /tmp, and the workspace writable inside them", () => {
-    expect(bubblewrapArgs({ root: "/tmp/clone/runs/r1/ws", network: false, visible: ["/tmp/clone"] }).slice(8, 15)).toEqual([
+    expect(bubblewrapArgs({ root: "/tmp/clone/runs/r1/ws", network: false, visible: ["/tmp/clone"] }).slice(10, 18)).toEqual([
       "--tmpfs", "/tmp",
       "--ro-bind", "/tmp/clone", "/tmp/clone",
       "--bind", "/tmp/clone/runs/r1/ws", "/tmp/clone/runs/r1/ws",
