@@ -10,6 +10,7 @@ import type { RunResult } from "../runs/run-result.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
+import { doctorCommand } from "./doctor-command.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { createProgressView } from "./progress-view.ts";
@@ -26,6 +27,7 @@ Commands:
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   status [run-dir]    Show a run's status (default: the latest run), also while it runs; --json for status.json.
   runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs); --json, --limit N.
+  doctor              Check every agent of a config before spending: backend, key, server, model, price.
   help                Show this help.
 
 Options of ask:
@@ -87,6 +89,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await statusCommand(rest, io);
       case "runs":
         return await runsCommand(rest, io);
+      case "doctor":
+        return await doctorCommand(rest, io);
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;
