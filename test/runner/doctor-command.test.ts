@@ -147,6 +147,12 @@ describe("conclave doctor", () => {
     expect(code).toBe(0);
   });
 
+  it("is in the CLI's list of commands", async () => {
+    let stdout = "";
+    await main(["help"], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, env, process });
+    expect(stdout).toContain("\n  doctor              Check every agent of a config before spending: backend, key, server, model, price.\n");
+  });
+
   it("rejects an argument that is not a flag, naming --config", async () => {
     let stderr = "";
     const code = await main(["doctor", "configs/openai.yaml"], { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env, process });
