@@ -7,9 +7,11 @@ import { initProject } from "../project/init-project.ts";
 import { run } from "../runs/run.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
+import { approveRun } from "./approve-run.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
+import { doctorCommand } from "./doctor-command.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { createProgressView } from "./progress-view.ts";
@@ -26,6 +28,7 @@ Commands:
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   status [run-dir]    Show a run's status (default: the latest run), also while it runs; --json for status.json.
   runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs); --json, --limit N.
+  doctor              Check every agent of a config before spending: backend, key, server, model, price.
   help                Show this help.
 
 Options of ask:
@@ -37,6 +40,7 @@ Options of ask:
   --dry-run           Use the offline scripted backend for every agent.
   --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
   --runs-dir <dir>    Where run directories go (default: .conclave/runs).
+  --yes               Approve a run above the config's approval.above_usd without asking.
 
 Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted
 (Ctrl+C, SIGTERM, SIGHUP, or the launcher gone). Started through npx or npm, Ctrl+C in a terminal
@@ -87,6 +91,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await statusCommand(rest, io);
       case "runs":
         return await runsCommand(rest, io);
+      case "doctor":
+        return await doctorCommand(rest, io);
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;
@@ -118,6 +124,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
     "dry-run": { type: "boolean" },
     automation: { type: "boolean" },
     "runs-dir": { type: "string" },
+    yes: { type: "boolean" },
   });
   if (values.help) {
     io.stdout.write(HELP);
@@ -137,6 +144,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
   const agents = typeof values.agents === "string" ? values.agents.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
 
   const automation = Boolean(values.automation);
+  const approvedBy = values.yes ? "--yes" : automation ? "automation mode" : undefined;
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const auto = automation ? createAutomationOutput(out) : undefined;
   const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
@@ -152,7 +160,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
   }, io.process);
   let result: RunResult;
   try {
-    result = await run({
+    const approval = await approveRun({
       task,
       ...(typeof values.config === "string" && { config: values.config }),
       ...(agents && { agents }),
@@ -168,7 +176,12 @@ async function ask(args: string[], io: CliIo): Promise<number> {
       onEvent: (e) => (auto ? auto.event(e) : view!.event(e)),
       onNotice: (line) => io.stderr.write(`${line}\n`),
       description: { command: "ask" },
-    });
+    }, { aboveUsd: approvalThreshold(values.config, io.env), ...(approvedBy && { approvedBy }), stdin: process.stdin, stderr: io.stderr, signal: controller.signal });
+    if (approval.action !== "run") {
+      io.stderr.write(approval.action === "cancel" ? "Cancelled: nothing was run.\n" : "");
+      return EXIT.interrupted;
+    }
+    result = await run(approval.options);
   } finally {
     stop();
   }
@@ -179,6 +192,15 @@ async function ask(args: string[], io: CliIo): Promise<number> {
   }
   if (result.status !== "completed" && result.status_reason) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
   return exitCodeFor(result.status);
+}
+
+// The config's approval.above_usd; undefined when it cannot be read (run() then reports why).
+function approvalThreshold(config: unknown, env: NodeJS.ProcessEnv): number | undefined {
+  try {
+    return loadConfig(typeof config === "string" ? config : defaultConfigPath(env), env).approval.above_usd;
+  } catch {
+    return undefined;
+  }
 }
 
 function validate(args: string[], io: CliIo): number {

@@ -13,6 +13,7 @@ import { redactUrls } from "../models/redact-secrets.ts";
 import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
 import { stepKey } from "../project/step-key.ts";
+import { checkOptionNames, RUN_OPTION_NAMES } from "../runs/check-option-names.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
 import { run } from "../runs/run.ts";
 import { describeRun } from "../runs/run-card.ts";
@@ -246,6 +247,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
   let index = 0;
 
   const step = async <T>(kind: string, requested: RunOptions<T>): Promise<RunResult<T>> => {
+    checkOptionNames(requested, RUN_OPTION_NAMES); // before any await, so the error points at the script's line
     if (signal.aborted) throw new Stopped(signal.reason === "cancelled" ? "cancelled" : "interrupted");
     index++;
     const label = requested.id ?? `${index}. ${kind}: ${oneLine(requested.task)}`;

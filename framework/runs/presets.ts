@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkOptionNames, PRESET_OPTION_NAMES } from "./check-option-names.ts";
 import type { RunOptions } from "./run-options.ts";
 import type { RunResult } from "./run-result.ts";
 
@@ -33,6 +34,7 @@ export interface PresetOptions<T> extends Omit<RunOptions<T>, "task"> {
 
 /** Turns preset options into run options: mode, writes/reads → context_paths, evidence → context. */
 export function presetRunOptions<T>(task: string, options: PresetOptions<T>, defaults: Partial<RunOptions<T>>): RunOptions<T> {
+  checkOptionNames(options, PRESET_OPTION_NAMES);
   const { mode, writes, reads, evidence, ...rest } = options;
   const paths = [...(writes ?? []).map((path) => ({ path, permission: "write" as const })), ...(reads ?? []).map((path) => ({ path, permission: "read" as const }))];
   const shown = typeof evidence === "string" ? evidence : evidence?.answer;

@@ -8,6 +8,7 @@ import type { ConclaveConfig, ConfigInput, CoordinationConfig } from "../config/
 import type { RunSettings } from "../coordination/run-context.ts";
 import { ConfigError } from "../errors.ts";
 import { checkContextSize } from "../project/check-context-size.ts";
+import { checkOptionNames, RUN_OPTION_NAMES } from "./check-option-names.ts";
 import type { StatusJson } from "./status-json.ts";
 import type { JournalEvent } from "./run-directory.ts";
 import type { Project } from "../project/project.ts";
@@ -131,6 +132,7 @@ export interface NormalizedRun {
  * the run. Throws ConfigError, before anything is written, on any bad input.
  */
 export function normalizeRunOptions(options: RunOptions): NormalizedRun {
+  checkOptionNames(options, RUN_OPTION_NAMES);
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -9,6 +9,9 @@ import { loadPrices } from "../config/load-prices.ts";
 import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
 import type { ModelClient, Usage } from "../models/model.ts";
+import { displayPath } from "../project/display-path.ts";
+import { missingListedFiles } from "../project/missing-listed-files.ts";
+import type { Project } from "../project/project.ts";
 import { contextDigest } from "./context-digest.ts";
 import { createRunDirectory } from "./run-directory.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
@@ -51,6 +54,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     clients.set(agent.id, createModelClient(agent, { clock, env, idleMs: normalized.settings.timeouts.idle, ...(options.dryRun && { forceScripted: true }) }));
   }
   noticeBackends(normalized.agents, env, options);
+  if (project) noticeMissingFiles(project, options);
   const prices = loadPrices(env);
   const unpriced = new Set<string>();
   // USD of one call from configs/prices.yaml; a model without a price costs null (unknown), said once.
@@ -228,6 +232,13 @@ function dataChecker(schema: z.ZodType) {
     const message = parsed.error.issues.map((i) => `${i.path.length ? `\`${i.path.join(".")}\` ` : ""}${i.message}`).join("; ");
     return { ok: false as const, message };
   };
+}
+
+// One warning per file filepaths.json lists that does not exist.
+function noticeMissingFiles(project: Project, options: RunOptions): void {
+  for (const path of missingListedFiles(project)) {
+    options.onNotice?.(`Warning: \`${displayPath(project.filepathsPath)}\` lists \`${path}\`, which does not exist; the agents see it marked missing. Create it, or remove it from filepaths.json.`);
+  }
 }
 
 // One line per distinct backend choice, e.g. that `auto` fell back to the offline backend.

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "vitest";
-import { makeTempDir, readJson, removeDir, REPO, writeConfig } from "../support/cli-process.ts";
+import { CLI, makeTempDir, readJson, removeDir, REPO, runCli, writeConfig } from "../support/cli-process.ts";
 import { startTmux, type TmuxSession } from "../support/pty-tmux.ts";
 import { copyDemoProject, memoFiles, runDirs, runIndex, runWorkflow } from "../support/workflow-process.ts";
 
@@ -238,5 +238,63 @@ describe.concurrent("approval at a terminal", () => {
     expect(await s.waitForExit(10_000)).toBe(4);
     expect(s.capture()).toContain("Interrupted by SIGTERM: finishing the current run (send it again to quit at once).");
     expect(runDirs(project)).toEqual([]);
+  });
+});
+
+describe.concurrent("conclave ask and approval.above_usd", () => {
+  // Each test has its own directory (and tmux server), removed when it finishes.
+  const setup = (onTestFinished: TestContext["onTestFinished"]) => {
+    const tmp = makeTempDir("conclave-approval-");
+    let session: TmuxSession | undefined;
+    onTestFinished(async () => {
+      await session?.kill();
+      removeDir(tmp);
+    });
+    const config = writeConfig(tmp, "priced.yaml", PRICED);
+    const runs = join(tmp, "runs");
+    const args = (...flags: string[]) => ["ask", "Name one risk of moving the API to HTTP/3", "--config", config, "--runs-dir", runs, ...flags];
+    const startAtTerminal = () => (session = startTmux([process.execPath, CLI, ...args()], { cwd: tmp, dir: tmp, cols: 160, rows: 50 }));
+    return { tmp, runs, args, startAtTerminal };
+  };
+
+  it("with neither a terminal nor --yes, exits 1 saying to pass --yes, and writes no run", async ({ expect, onTestFinished }) => {
+    const { tmp, runs, args } = setup(onTestFinished);
+    const outcome = await runCli(args(), { cwd: tmp });
+    expect(outcome.stderr).toMatch(/^conclave: the run needs approval \(estimate \$\d+\.\d{4}, above approval\.above_usd \$0\): run it in a terminal, or pass --yes\.\n$/);
+    expect(outcome.code).toBe(1);
+    expect(existsSync(runs)).toBe(false);
+  });
+
+  it.for([
+    ["--yes", "--yes"],
+    ["--automation", "automation mode"],
+  ] as const)("%s approves the run, saying so in one line with its estimate, and exits 0", async ([flag, by], { expect, onTestFinished }) => {
+    const { tmp, runs, args } = setup(onTestFinished);
+    const outcome = await runCli(args(flag), { cwd: tmp });
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const approved = outcome.stderr.split("\n").filter((l) => l.startsWith("Approved"));
+    expect(approved).toEqual([expect.stringMatching(new RegExp(`^Approved \\(${by}\\): the run, estimate \\$\\d+\\.\\d{4}\\.$`))]);
+    expect(readdirSync(runs)).toHaveLength(1);
+  });
+
+  it("at a terminal shows the run card; cancel runs nothing and exits 4", async ({ expect, onTestFinished }) => {
+    const { runs, startAtTerminal } = setup(onTestFinished);
+    const s = startAtTerminal();
+    const screen = await s.waitForScreen(ASKING, 15_000);
+    expect(screen).toContain("Run ask: Name one risk of moving the API to HTTP/3\n  task       Name one risk of moving the API to HTTP/3\n");
+    s.type("c");
+    expect(await s.waitForExit(10_000)).toBe(4);
+    expect(s.capture()).toMatch(/^Cancelled: nothing was run\.$/m);
+    expect(existsSync(runs)).toBe(false);
+  });
+
+  it("at a terminal, approve runs it with every agent and exits 0", async ({ expect, onTestFinished }) => {
+    const { runs, startAtTerminal } = setup(onTestFinished);
+    const s = startAtTerminal();
+    await s.waitForScreen(ASKING, 15_000);
+    s.type("a");
+    expect(await s.waitForExit(15_000), s.capture()).toBe(0);
+    const [dir] = readdirSync(runs);
+    expect(readJson<Description>(join(runs, dir!, "run_description.json")).agents.map((a) => a.id)).toEqual(["alpha", "beta"]);
   });
 });

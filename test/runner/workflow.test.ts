@@ -373,6 +373,18 @@ describe("workflow() errors", () => {
     expect(runIndex(project)).toEqual([]);
   });
 
+  it("exits 1 on a misspelled step option, suggesting the right name at the script's line, before any run", async () => {
+    const script = `${FIXTURES}/misspelled-option.ts`;
+    const project = copyDemoProject(tmp);
+    const outcome = await runWorkflow(script, ["--project", project, "--dry-run"]);
+    expect(outcome.code).toBe(1);
+    const message = outcome.stderr.split("\n").find((l) => l.startsWith("misspelled-option: "));
+    expect(message, outcome.stderr).toBe(
+      `misspelled-option: run option \`refinment\` is not known: did you mean \`refinement\`? Correct its name, or remove it. (${script}:${lineOf(join(REPO, script), "refinment: false")})`,
+    );
+    expect(runDirs(project)).toEqual([]);
+  });
+
   // Bug: the message comes from normalizeRunOptions (framework/runs/run-options.ts:153), worded
   // for `conclave ask --agents`; in a workflow the agents came from the step's `agents` option,
   // and a workflow script has no --agents flag (passing one is "Unknown option '--agents'").

@@ -100,6 +100,12 @@ const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
 };
 const OPENAI_ERROR_TYPES: Record<number, string> = { 400: "invalid_request_error", 401: "invalid_request_error", 403: "invalid_request_error", 429: "requests" };
 
+/** Options of startFakeLlmServer(). */
+export interface FakeLlmServerOptions {
+  /** The models it serves: a request for another answers 404 in the provider's shape (model not found). Default: any. */
+  models?: readonly string[];
+}
+
 /**
  * Starts a programmable OpenAI + Anthropic server on 127.0.0.1 with an ephemeral port.
  *
@@ -109,7 +115,7 @@ const OPENAI_ERROR_TYPES: Record<number, string> = { 400: "invalid_request_error
  * const client = new Anthropic({ baseURL: server.url, apiKey: "test", maxRetries: 0 });
  * await server.close();
  */
-export async function startFakeLlmServer(): Promise<FakeLlmServer> {
+export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Promise<FakeLlmServer> {
   let queue: FakeReply[] = [];
   let requests: RecordedRequest[] = [];
   let counts: Record<string, number> = {};
@@ -141,6 +147,10 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       return sendJson(res, 404, { error: { message: `No route for ${req.method} ${path}`, type: "invalid_request_error", param: null, code: null } });
     }
     const body = asRecord(parseJson(raw));
+    if (options.models && !options.models.includes(String(body.model))) {
+      const message = api === "openai" ? `The model \`${String(body.model)}\` does not exist or you do not have access to it.` : `model: ${String(body.model)}`;
+      return sendError(res, api, { status: 404, message, ...(api === "openai" && { code: "model_not_found" }) });
+    }
     const reply = queue.shift() ?? { text: "ok" };
     if (reply.delayMs && !(await sleep(reply.delayMs, res))) return;
     const id = ++ids;
