@@ -59,7 +59,7 @@ function turnOf(body: unknown): Turn {
 }
 
 /** Runs alpha (the fake, giving `replies` in order) and beta (scripted); returns what a user and the fake saw. */
-async function runWithAlpha(backend: Backend, replies: FakeReply[], options: { url?: string } = {}) {
+async function runWithAlpha(backend: Backend, replies: FakeReply[], options: { url?: string; idle?: number } = {}) {
   server.enqueue(...replies);
   const runsDir = mkdtempSync(join(tmpdir(), "conclave-failure-table-"));
   runsDirs.push(runsDir);
@@ -68,7 +68,7 @@ async function runWithAlpha(backend: Backend, replies: FakeReply[], options: { u
       { id: "alpha", backend: { type: backend.type, model: backend.model, base_url: backend.baseUrl(options.url ?? server.url) } },
       { id: "beta", backend: { type: "scripted" } },
     ],
-    coordination: COORDINATION,
+    coordination: options.idle === undefined ? COORDINATION : { ...COORDINATION, timeouts: { ...COORDINATION.timeouts, idle: options.idle } },
   };
   const result = await run({ task: "Design a cache for the API", config, runsDir, env: ENV, clock: systemClock });
   const files = readRun(result.log_dir);
@@ -248,7 +248,8 @@ describe.each([OPENAI, ANTHROPIC])("the failure table through run() with $type",
 
   it("aborts a stream whose tool arguments pass 16 MB after one request, and fails alpha with a message naming the cap", async () => {
     const huge: FakeReply = { toolCalls: [{ name: "new_answer", arguments: `{"content":"${"x".repeat(40_000_000)}"}` }], chunkSize: 1_000_000 };
-    const { result, total, alphaEvents } = await runWithAlpha(backend, [huge, VOTE_FOR_BETA]);
+    // 1 MB chunks parse slowly on a loaded machine: an idle timeout of 5 s keeps a stall from being what ends the stream.
+    const { result, total, alphaEvents } = await runWithAlpha(backend, [huge, VOTE_FOR_BETA], { idle: 5 });
 
     const message = `${who(backend)}: tool arguments over 16 MB: the reply's \`new_answer\` call streamed more than 16000000 bytes of arguments, so the stream was aborted and the reply not used. Ask for smaller steps (a large file in several writes), or raise \`CONCLAVE_MAX_TOOL_ARGS_MB\`.`;
     expect(total).toBe(1);
