@@ -9,6 +9,8 @@ export interface WorkflowFlags {
   dryRun: boolean;
   config?: string;
   project?: string;
+  /** Where `project` came from. */
+  projectFrom?: "--project" | "CONCLAVE_PROJECT";
   yes: boolean;
   confirm: boolean;
   fresh: boolean;
@@ -62,7 +64,7 @@ export function parseWorkflowFlags(argv: string[], env: NodeJS.ProcessEnv = proc
     automation: Boolean(values.automation),
     dryRun: Boolean(values["dry-run"]),
     ...(typeof values.config === "string" && { config: values.config }),
-    ...(project && { project }),
+    ...(project && { project, projectFrom: values.project !== undefined ? "--project" : "CONCLAVE_PROJECT" }),
     yes: Boolean(values.yes),
     confirm: Boolean(values.confirm),
     fresh: Boolean(values.fresh),

@@ -10,7 +10,6 @@ import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveBackend } from "../models/create-model-client.ts";
 import { redactUrls } from "../models/redact-secrets.ts";
-import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
 import { stepKey } from "../project/step-key.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
@@ -25,6 +24,7 @@ import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
+import { openWorkflowProject } from "./open-workflow-project.ts";
 import { createProgressView } from "./progress-view.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
@@ -90,9 +90,10 @@ export async function workflow(name: string, fn: WorkflowFn, argv = process.argv
       out(WORKFLOW_HELP);
       return done({ name, status: "completed", exitCode: EXIT.ok, steps: [] }, false);
     }
-    project = openProject(resolve(flags.project ?? `projects/${name}`), { create: true });
+    // The config is checked before anything is written; a project the user named must exist.
     configPath = flags.config ?? defaultConfigPath(process.env);
     config = loadConfig(configPath);
+    project = openWorkflowProject({ explicit: flags.project && resolve(flags.project), from: flags.projectFrom, defaultDir: resolve(`projects/${name}`) }, err);
   } catch (error) {
     err(`${name}: ${(error as Error).message}`);
     return done({ name, status: "error", exitCode: EXIT.usage, steps: [] }, false);
