@@ -485,9 +485,9 @@ describe("conclave validate", () => {
   });
 });
 
-describe("conclave help", () => {
+describe("conclave ask --help", () => {
   it("exits 0 and mentions every option of ask", async () => {
-    const { code, stdout } = await runCli(["help"], { cwd: tmp });
+    const { code, stdout } = await runCli(["ask", "--help"], { cwd: tmp });
     expect(code).toBe(0);
     for (const option of ["--config", "--agents", "--mode", "--no-refine", "--timeout", "--dry-run", "--automation"]) {
       expect(stdout).toMatch(new RegExp(`^\\s+${option}\\b`, "m"));
