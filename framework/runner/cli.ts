@@ -219,7 +219,7 @@ function init(args: string[], io: CliIo): number {
     return EXIT.ok;
   }
   const name = positionals[0];
-  if (!name) throw new ConfigError("no project name given. Usage: conclave init <name> [--dir projects]");
+  if (!name) throw new ConfigError("no project name given. Usage: conclave init <name> [--dir <dir>]; `conclave init --help` says more.");
   const project = initProject(name, typeof values.dir === "string" ? values.dir : "projects");
   io.stdout.write(`Created ${project.dir}\n  CONTEXT.md       goals, constraints and state: edit it first\n  filepaths.json   files the agents should see, with descriptions\n  deliverables/    what the workflows produce\n  runs/            one directory per run (git-ignored)\n`);
   return EXIT.ok;

@@ -6,6 +6,7 @@ import { workflowHelp } from "./workflow-flags.ts";
 
 const EXIT_CODES = "Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted.\n";
 
+/** `conclave ask --help`. */
 export const ASK_HELP = `Usage: conclave ask "<task>" [options]
 
 One run: the config's agents answer the task in parallel, see each other's answers, vote, and
@@ -29,6 +30,7 @@ Examples:
 
 ${EXIT_CODES}`;
 
+/** `conclave validate --help`. */
 export const VALIDATE_HELP = `Usage: conclave validate [file]
 
 Checks a config file (YAML) and prints \`<file>: valid.\` with its agents and settings, or what
@@ -45,6 +47,7 @@ Examples:
 Exit codes: 0 valid, 1 not valid or not readable.
 `;
 
+/** `conclave init --help`. */
 export const INIT_HELP = `Usage: conclave init <name> [--dir <dir>]
 
 Creates a project, <dir>/<name>/: CONTEXT.md from a template (goals, constraints, state: edit it
@@ -63,6 +66,7 @@ Examples:
 Exit codes: 0 created, 1 refused (nothing is written).
 `;
 
+/** `conclave run --help`; `conclave run <script> --help` is the script's own (workflow()). */
 export const RUN_HELP = workflowHelp({
   usage: "Usage: conclave run <workflow.ts> [options]",
   about: "Runs a workflow script (a .ts file that calls workflow()) in this process, with the options\nafter it; the same as `npx tsx <workflow.ts> [options]`. `conclave run <workflow.ts> --help`\nshows that script's own help.",
@@ -70,6 +74,7 @@ export const RUN_HELP = workflowHelp({
   command: "npx conclave run",
 });
 
+/** `conclave help --help`. */
 export const HELP_HELP = `Usage: conclave help [command]
 
 Shows the commands, or one command's usage, options and examples (the same as

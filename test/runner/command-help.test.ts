@@ -110,6 +110,17 @@ describe("conclave help", () => {
   });
 });
 
+describe("a command missing its argument", () => {
+  it("says the usage and points at the command's --help", async () => {
+    expect(await inProcess(["init"])).toEqual({ code: 1, stdout: "", stderr: "conclave: no project name given. Usage: conclave init <name> [--dir <dir>]; `conclave init --help` says more.\n" });
+    expect(await inProcess(["run"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "conclave: no workflow script given. Usage: conclave run <workflow.ts> [options]; `conclave run --help` lists the options.\n",
+    });
+  });
+});
+
 describe("a workflow script's own --help", () => {
   it("exits 0 with the script's usage, every flag of `run` in the README, and an example naming the script", async () => {
     const outcome = await runCli(["workflows/feature.ts", "--help"], { cwd: REPO, command: [process.execPath, "--import", "tsx"] });
