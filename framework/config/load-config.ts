@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { isCollection, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { indentationFault } from "./indentation-fault.ts";
 import { configSchema, type ConclaveConfig, type ConfigInput } from "./config-schema.ts";
 
 /**
@@ -19,10 +20,24 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   try {
     text = readFileSync(path, "utf8");
   } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(cause);
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") throw new ConfigError(`cannot read config \`${label}\`: ${aDirectory(path, label)}`, { cause });
+    const why = code === "ENOENT" ? "no such file" : String(cause);
     throw new ConfigError(`cannot read config \`${label}\`: ${why}. Pass an existing file with --config.`, { cause });
   }
   return parseConfig(text, label, env);
+}
+
+// What to say of a directory given as a config: it wants a file, and which files the directory holds.
+function aDirectory(path: string, label: string): string {
+  let yamls: string[] = [];
+  try {
+    yamls = readdirSync(path).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch {
+    // Unreadable: say only that it is a directory.
+  }
+  const held = yamls.length ? ` such as \`${join(label, yamls[0]!)}\` (it holds ${yamls.slice(0, 3).map((f) => `\`${f}\``).join(", ")}${yamls.length > 3 ? ", …" : ""})` : "";
+  return `it is a directory, expected a YAML file${held}. Pass one config file.`;
 }
 
 /** Validates YAML text as a config; `label` names it in errors. */
@@ -36,6 +51,9 @@ export function parseConfig(text: string, label: string, env: NodeJS.ProcessEnv 
     }
     const line = lines.linePos(err.pos[0]).line;
     if (err instanceof RangeError || /call stack/i.test(err.message)) throw tooDeep(label, line);
+    // The library reports some indentation mistakes on a neighbouring line: name the line at fault.
+    const fault = indentationFault(text, err.code, line);
+    if (fault) throw new ConfigError(`${label}:${fault.line} malformed YAML: ${fault.message}`);
     throw new ConfigError(`${label}:${line} malformed YAML: ${err.message.split("\n")[0]}`);
   }
   interpolateEnv(doc, label, lines, env);

@@ -1,6 +1,7 @@
-import { existsSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { nearestName } from "../nearest-name.ts";
 import { deliverFile } from "./deliver-file.ts";
 import { displayPath } from "./display-path.ts";
 import type { Project } from "./project.ts";
@@ -17,9 +18,11 @@ export interface OpenProjectOptions {
 }
 
 /**
- * Opens the project in `dir`. Without `create`, the directory and its CONTEXT.md must exist
- * (a ConfigError says how to make them); with it, missing parts are created from the template
- * and existing files are left alone. The project's name is the directory's name.
+ * Opens the project in `dir`. Without `create`, the directory and its CONTEXT.md must exist: a
+ * ConfigError names the nearest existing project beside it (a likely typo) and the `conclave
+ * init` command that makes a new one, and nothing is written. With `create`, missing parts are
+ * created from the template and existing files are left alone. The project's name is the
+ * directory's name.
  *
  * @example
  * const project = openProject("projects/demo", { create: true });
@@ -29,7 +32,7 @@ export interface OpenProjectOptions {
 export function openProject(dir: string, options: OpenProjectOptions = {}): Project {
   const root = resolve(dir);
   const name = basename(root);
-  if (options.create) createProjectSkeleton(root, name);
+  if (options.create) createSkeleton(root, name);
   else checkProjectDir(root, name);
 
   const contextPath = join(root, "CONTEXT.md");
@@ -66,17 +69,57 @@ export function openProject(dir: string, options: OpenProjectOptions = {}): Proj
 
 function checkProjectDir(root: string, name: string): void {
   const shown = displayPath(root);
-  if (!existsSync(root)) {
-    throw new ConfigError(
-      `project directory \`${shown}\` does not exist. Run \`npx conclave init ${name}\` to create it, or pass \`--project <dir>\` to use an existing project.`,
-    );
-  }
-  if (!statSync(root).isDirectory()) {
-    throw new ConfigError(`project directory \`${shown}\` is a file, not a directory. Pass \`--project <dir>\` with a project directory.`);
-  }
+  if (!existsSync(root)) throw new ConfigError(`project directory \`${shown}\` does not exist.${missingProjectAdvice(root, name)}`);
+  if (!statSync(root).isDirectory()) throw aFile(shown);
   if (!existsSync(join(root, "CONTEXT.md"))) {
     throw new ConfigError(
       `project directory \`${shown}\` has no CONTEXT.md. Write \`${displayPath(join(root, "CONTEXT.md"))}\` (goals, constraints, state), or run \`npx conclave init <name>\` to start a new project from the template.`,
     );
+  }
+}
+
+// After "does not exist": the nearest project beside it, or those there are, and how to create one.
+function missingProjectAdvice(root: string, name: string): string {
+  const parent = dirname(root);
+  if (existsSync(parent) && !statSync(parent).isDirectory()) return ` \`${displayPath(parent)}\` is a file, not a directory of projects.`;
+  const siblings = projectsIn(parent);
+  const near = nearestName(name, siblings);
+  const seen = near
+    ? ` Did you mean \`${displayPath(join(parent, near))}\`?`
+    : siblings.length
+      ? ` The projects in \`${displayPath(parent)}\` are ${siblings.slice(0, 5).map((s) => `\`${s}\``).join(", ")}${siblings.length > 5 ? ", …" : ""}.`
+      : "";
+  const base = parent === resolve("projects") ? "" : ` --dir ${displayPath(parent)}`;
+  const init = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name) ? `npx conclave init ${name}${base}` : `npx conclave init <name>${base}`;
+  return `${seen} To create a new project, run \`${init}\`.`;
+}
+
+// The directories in `dir` that hold a CONTEXT.md, sorted; none when `dir` cannot be read.
+function projectsIn(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith(".") && existsSync(join(dir, e.name, "CONTEXT.md")))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function aFile(shown: string): ConfigError {
+  return new ConfigError(
+    `project directory \`${shown}\` is a file, not a directory. A project is a directory with CONTEXT.md: pass \`--project <dir>\` with one, or run \`npx conclave init <name>\` to create one.`,
+  );
+}
+
+// The skeleton, with a file in the way said plainly rather than as ENOTDIR or EEXIST.
+function createSkeleton(root: string, name: string): void {
+  if (existsSync(root) && !statSync(root).isDirectory()) throw aFile(displayPath(root));
+  try {
+    createProjectSkeleton(root, name);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== "ENOTDIR" && code !== "EEXIST") throw cause;
+    throw new ConfigError(`cannot create project \`${displayPath(root)}\`: a file stands where a directory of its path should be. Move that file, or pass \`--project <dir>\` with an existing project.`, { cause });
   }
 }

@@ -9,6 +9,7 @@ import { defaultConfigPath } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import { approveRun } from "./approve-run.ts";
 import { createAutomationOutput } from "./automation-output.ts";
+import { ASK_HELP, commandHelp, HELP_HELP, INIT_HELP, RUN_HELP, VALIDATE_HELP } from "./command-help.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { doctorCommand } from "./doctor-command.ts";
@@ -23,24 +24,20 @@ const HELP = `Usage: conclave <command> [options]
 
 Commands:
   ask "<task>"        One run: the agents answer, vote, and the winner presents.
-  validate <file>     Check a config file and print what is wrong, with the line.
-  run <script.ts>     Run a workflow script with the workflow flags (see \`npx tsx <script> --help\`).
+  validate [file]     Check a config file and print what is wrong, with the line.
+  run <workflow.ts>   Run a workflow script with the workflow options.
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
-  status [run-dir]    Show a run's status (default: the latest run), also while it runs; --json for status.json.
-  runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs); --json, --limit N.
+  status [run-dir]    Show a run's status (default: the latest run), also while it runs.
+  runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs).
   doctor              Check every agent of a config before spending: backend, key, server, model, price.
-  help                Show this help.
+  help [command]      Show this help, or a command's.
 
-Options of ask:
-  --config <file>     Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
-  --agents <a,b>      Run only these agents of the config, in this order.
-  --mode <m>          single (one agent, no voting) or multi (default).
-  --no-refine         No revised answers: generation, then one round of votes.
-  --timeout <s>       The run's timeout in seconds (overrides coordination.timeouts.run).
-  --dry-run           Use the offline scripted backend for every agent.
-  --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
-  --runs-dir <dir>    Where run directories go (default: .conclave/runs).
-  --yes               Approve a run above the config's approval.above_usd without asking.
+Run \`conclave <command> --help\` (or \`conclave help <command>\`) for a command's options and examples.
+
+Examples:
+  npx conclave ask "Name three risks of moving our API to HTTP/3" --dry-run
+  npx conclave run workflows/feature.ts --project projects/demo --dry-run
+  npx conclave help ask
 
 Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted
 (Ctrl+C, SIGTERM, SIGHUP, or the launcher gone). Started through npx or npm, Ctrl+C in a terminal
@@ -86,7 +83,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case "init":
         return init(rest, io);
       case "run":
-        return await runScript(rest);
+        return await runScript(rest, io);
       case "status":
         return await statusCommand(rest, io);
       case "runs":
@@ -97,6 +94,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         io.stderr.write(HELP);
         return EXIT.usage;
       case "help":
+        return help(rest, io);
       case "--help":
       case "-h":
         io.stdout.write(HELP);
@@ -127,7 +125,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
     yes: { type: "boolean" },
   });
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(ASK_HELP);
     return EXIT.ok;
   }
   const task = positionals.join(" ").trim();
@@ -206,7 +204,7 @@ function approvalThreshold(config: unknown, env: NodeJS.ProcessEnv): number | un
 function validate(args: string[], io: CliIo): number {
   const { positionals, values } = parseCommandArgs("validate", args, {});
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(VALIDATE_HELP);
     return EXIT.ok;
   }
   const file = positionals[0] ?? defaultConfigPath(io.env);
@@ -220,9 +218,13 @@ function validate(args: string[], io: CliIo): number {
 }
 
 // `conclave run <script> [flags]`: the script runs in this process, seeing exactly the flags after it.
-async function runScript(args: string[]): Promise<number> {
+async function runScript(args: string[], io: CliIo): Promise<number> {
   const [script, ...flags] = args;
-  if (!script) throw new ConfigError("no workflow script given. Usage: conclave run <workflow.ts> [options]");
+  if (script === "--help" || script === "-h") {
+    io.stdout.write(RUN_HELP);
+    return EXIT.ok;
+  }
+  if (!script) throw new ConfigError("no workflow script given. Usage: conclave run <workflow.ts> [options]; `conclave run --help` lists the options.");
   const path = resolve(script);
   if (!existsSync(path)) throw new ConfigError(`workflow script \`${script}\` does not exist. Give the path of a .ts file that calls workflow().`);
   process.argv = [process.argv[0]!, path, ...flags];
@@ -234,13 +236,28 @@ async function runScript(args: string[]): Promise<number> {
 function init(args: string[], io: CliIo): number {
   const { positionals, values } = parseCommandArgs("init", args, { dir: { type: "string" } });
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(INIT_HELP);
     return EXIT.ok;
   }
   const name = positionals[0];
-  if (!name) throw new ConfigError("no project name given. Usage: conclave init <name> [--dir projects]");
+  if (!name) throw new ConfigError("no project name given. Usage: conclave init <name> [--dir <dir>]; `conclave init --help` says more.");
   const project = initProject(name, typeof values.dir === "string" ? values.dir : "projects");
   io.stdout.write(`Created ${project.dir}\n  CONTEXT.md       goals, constraints and state: edit it first\n  filepaths.json   files the agents should see, with descriptions\n  deliverables/    what the workflows produce\n  runs/            one directory per run (git-ignored)\n`);
+  return EXIT.ok;
+}
+
+// `conclave help [command]`: the command list, or one command's own help.
+function help(args: string[], io: CliIo): number {
+  const { positionals, values } = parseCommandArgs("help", args, {});
+  if (values.help) {
+    io.stdout.write(HELP_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new ConfigError(`\`conclave help\` takes one command, got ${positionals.length}: ${positionals.join(" ")}. Run \`conclave help <command>\`.`);
+  const command = positionals[0];
+  const text = command === undefined ? HELP : commandHelp(command);
+  if (text === undefined) throw new ConfigError(`unknown command \`${command}\`. Run \`conclave help\` to see the commands.`);
+  io.stdout.write(text);
   return EXIT.ok;
 }
 

@@ -9,7 +9,8 @@ import { EXIT } from "./exit-codes.ts";
 import { formatTable } from "./format-table.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 
-const HELP = `Usage: conclave doctor [--config <file>] [--offline] [--json]
+/** `conclave doctor --help`. */
+export const DOCTOR_HELP = `Usage: conclave doctor [--config <file>] [--offline] [--json]
 
 Checks, before anything is spent, that every agent of a config can run here: which backend
 \`auto\` resolves to and why, whether its key is set (the variable is named, the value never
@@ -21,6 +22,7 @@ Options:
   --config <file>   Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
   --offline         No network: check keys and prices only (scripted agents are always ready).
   --json            Print the checks as JSON: { config, offline, ready, agents: [...] }.
+  -h, --help        Show this help.
 
 Example:
   npx conclave doctor --config configs/openai.yaml
@@ -41,7 +43,7 @@ export async function doctorCommand(args: string[], io: CommandIo): Promise<numb
     json: { type: "boolean" },
   });
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(DOCTOR_HELP);
     return EXIT.ok;
   }
   if (positionals.length) {

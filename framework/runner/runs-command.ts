@@ -12,7 +12,8 @@ import { formatUsd } from "./format-usd.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { readRunRow } from "./read-run-row.ts";
 
-const HELP = `Usage: conclave runs [project-dir | project-name] [--json] [--limit N]
+/** `conclave runs --help`. */
+export const RUNS_HELP = `Usage: conclave runs [project-dir | project-name] [--json] [--limit N]
 
 Lists runs, newest last: a project's runs/index.json (and its runs still going) when a project
 is given (a directory, or a name under ./projects/), otherwise the run directories under
@@ -22,6 +23,14 @@ process is gone (killed, crashed) is listed as abandoned.
 Options:
   --json      Print the runs as a JSON array (the fields of runs/index.json).
   --limit N   Only the newest N runs.
+  -h, --help  Show this help.
+
+Examples:
+  npx conclave runs
+  npx conclave runs demo --limit 5
+  npx conclave runs projects/demo --json
+
+Exit codes: 0 listed, 1 no such project.
 `;
 
 // Runs in a table's status column, coloured on a terminal.
@@ -49,7 +58,7 @@ interface RunSource {
 export async function runsCommand(args: string[], io: CommandIo, cwd = process.cwd()): Promise<number> {
   const { values, positionals } = parseCommandArgs("runs", args, { json: { type: "boolean" }, limit: { type: "string" } });
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(RUNS_HELP);
     return EXIT.ok;
   }
   if (positionals.length > 1) {

@@ -6,7 +6,8 @@ import { parseCommandArgs } from "./parse-command-args.ts";
 import { readStatusJson } from "./read-status-json.ts";
 import { resolveRunDir } from "./resolve-run-dir.ts";
 
-const HELP = `Usage: conclave status [run-dir | status.json | run-id | latest] [--json]
+/** `conclave status --help`. */
+export const STATUS_HELP = `Usage: conclave status [run-dir | status.json | run-id | latest] [--json]
 
 Shows a run's status.json: phase, round, completion, each agent, the winner and the usage.
 Works while the run is going. \`latest\` (the default) is the most recently changed run
@@ -16,6 +17,13 @@ whose process is gone (killed, crashed) shows as abandoned, with why.
 Options:
   --json      Print status.json as it is; for an abandoned run, results.status is
               "abandoned" and results.status_reason says why.
+  -h, --help  Show this help.
+
+Examples:
+  npx conclave status
+  npx conclave status projects/demo/runs/20261121-101500-3f9a1c2b7d4e --json
+
+Exit codes: 0 shown, 1 no such run, or a run abandoned before its first status.
 `;
 
 /**
@@ -29,7 +37,7 @@ Options:
 export async function statusCommand(args: string[], io: CommandIo, cwd = process.cwd()): Promise<number> {
   const { values, positionals } = parseCommandArgs("status", args, { json: { type: "boolean" } });
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(STATUS_HELP);
     return EXIT.ok;
   }
   if (positionals.length > 1) {

@@ -9,18 +9,44 @@ export interface WorkflowFlags {
   dryRun: boolean;
   config?: string;
   project?: string;
+  /** Where `project` came from. */
+  projectFrom?: "--project" | "CONCLAVE_PROJECT";
   yes: boolean;
   confirm: boolean;
   fresh: boolean;
   help: boolean;
 }
 
-export const WORKFLOW_HELP = `Usage: npx tsx <workflow.ts> [options]     (or: npx conclave run <workflow.ts> [options])
+/** How `workflowHelp()` begins and what its examples run. */
+export interface WorkflowHelpHeader {
+  /** The first line, `Usage: …`. */
+  usage: string;
+  /** A paragraph under it: what the command or script does. */
+  about: string;
+  /** The script the examples name. */
+  script: string;
+  /** What the examples run it with: `npx tsx`, `npx conclave run`. */
+  command: string;
+}
+
+/**
+ * The help of a workflow script and of `conclave run`: `header`, then every workflow flag and
+ * examples.
+ *
+ * @example
+ * workflowHelp({ usage: "Usage: npx tsx workflows/feature.ts [options]", about: "The workflow `feature`.", script: "workflows/feature.ts", command: "npx tsx" });
+ */
+export function workflowHelp(header: WorkflowHelpHeader): string {
+  const { script, command } = header;
+  return `${header.usage}
+
+${header.about}
 
 Options:
   --dry-run           Every run uses the offline scripted backend.
   --config <file>     The config for every run (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
-  --project <dir>     The project directory (default: $CONCLAVE_PROJECT, or projects/<workflow name>).
+  --project <dir>     The project directory, which must exist (default: $CONCLAVE_PROJECT, or projects/<workflow name>,
+                      created on first use). \`npx conclave init <name>\` makes a new one.
   --fresh             Ignore remembered steps: run every step again.
   --automation        Plain output for programs: a LOG_DIR line per run, then WORKFLOW: <status>.
   --yes               Approve every run without asking, and say so (automation mode does the same).
@@ -30,8 +56,13 @@ Options:
   --watch             Run again whenever CONTEXT.md, filepaths.json, the files it lists, or the script change.
   -h, --help          Show this help.
 
+Examples:
+  ${command} ${script} --project projects/demo --dry-run
+  ${command} ${script} --project projects/demo --config configs/offline.yaml --watch
+
 Exit codes: 0 success, 1 configuration or usage error, 2 execution error, 3 timeout, 4 interrupted.
 `;
+}
 
 /** Parses the workflow flags; anything else is a usage error that says what is accepted. */
 export function parseWorkflowFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): WorkflowFlags {
@@ -62,7 +93,7 @@ export function parseWorkflowFlags(argv: string[], env: NodeJS.ProcessEnv = proc
     automation: Boolean(values.automation),
     dryRun: Boolean(values["dry-run"]),
     ...(typeof values.config === "string" && { config: values.config }),
-    ...(project && { project }),
+    ...(project && { project, projectFrom: values.project !== undefined ? "--project" : "CONCLAVE_PROJECT" }),
     yes: Boolean(values.yes),
     confirm: Boolean(values.confirm),
     fresh: Boolean(values.fresh),

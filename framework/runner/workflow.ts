@@ -10,8 +10,8 @@ import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveBackend } from "../models/create-model-client.ts";
 import { redactUrls } from "../models/redact-secrets.ts";
-import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
+import { displayPath } from "../project/display-path.ts";
 import { stepKey } from "../project/step-key.ts";
 import { checkOptionNames, RUN_OPTION_NAMES } from "../runs/check-option-names.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
@@ -26,12 +26,13 @@ import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
+import { openWorkflowProject } from "./open-workflow-project.ts";
 import { createProgressView } from "./progress-view.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
 import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
 import { watchFiles } from "./watch.ts";
-import { WORKFLOW_HELP, parseWorkflowFlags, type WorkflowFlags } from "./workflow-flags.ts";
+import { parseWorkflowFlags, workflowHelp, type WorkflowFlags } from "./workflow-flags.ts";
 
 /** What a workflow's function is handed: the presets, the general run, the project, a shell and a logger. */
 export interface WorkflowContext {
@@ -88,12 +89,13 @@ export async function workflow(name: string, fn: WorkflowFn, argv = process.argv
     loadDotEnv();
     flags = parseWorkflowFlags(argv);
     if (flags.help) {
-      out(WORKFLOW_HELP);
+      process.stdout.write(scriptHelp(name));
       return done({ name, status: "completed", exitCode: EXIT.ok, steps: [] }, false);
     }
-    project = openProject(resolve(flags.project ?? `projects/${name}`), { create: true });
+    // The config is checked before anything is written; a project the user named must exist.
     configPath = flags.config ?? defaultConfigPath(process.env);
     config = loadConfig(configPath);
+    project = openWorkflowProject({ explicit: flags.project && resolve(flags.project), from: flags.projectFrom, defaultDir: resolve(`projects/${name}`) }, err);
   } catch (error) {
     err(`${name}: ${(error as Error).message}`);
     return done({ name, status: "error", exitCode: EXIT.usage, steps: [] }, false);
@@ -127,6 +129,17 @@ interface Setup {
   configPath: string;
   out: (line: string) => void;
   err: (line: string) => void;
+}
+
+// The script's own --help: its usage under both launchers, then the workflow flags.
+function scriptHelp(name: string): string {
+  const script = process.argv[1] ? displayPath(resolve(process.argv[1])) : "<workflow.ts>";
+  return workflowHelp({
+    usage: `Usage: npx tsx ${script} [options]\n   or: npx conclave run ${script} [options]`,
+    about: `Runs the workflow \`${name}\` on a project: by default projects/${name}, created on first use.`,
+    script,
+    command: "npx tsx",
+  });
 }
 
 // Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the first cancels the current run, which finalizes as interrupted; a second signal exits at once.

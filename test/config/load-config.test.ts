@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,6 +65,26 @@ describe("parseConfig()", () => {
 
   it("reports tab indentation as malformed YAML on its line", () => {
     expect(parseError("agents:\n\t- id: a\n")).toMatch(/^configs\/team\.yaml:2 malformed YAML: /);
+  });
+
+  it("reports a first key indented deeper than the rest of its mapping on its own line, not on the next key's", () => {
+    // The yaml library reports this on line 6 (`voting`), which is where the indentation is right.
+    expect(parseError("agents:\n  - id: alpha\n    backend: { type: scripted }\ncoordination:\n    max_rounds: 2\n  voting: strict\n")).toBe(
+      "configs/team.yaml:5 malformed YAML: `max_rounds` is indented 4 spaces, but the next key of `coordination`, `voting` (line 6), is indented 2. Indent the keys of one mapping alike.",
+    );
+  });
+
+  it("reports a key indented under a key that already has a value on the deeper line, not on the line above", () => {
+    // The yaml library reports this on line 5 (`max_rounds: 2`).
+    expect(parseError("agents:\n  - id: alpha\n    backend: { type: scripted }\ncoordination:\n  max_rounds: 2\n   voting: strict\n")).toBe(
+      "configs/team.yaml:6 malformed YAML: `voting` is indented 3 spaces, deeper than `max_rounds` on line 5 (at 2), which already has a value. Indent the keys of one mapping alike.",
+    );
+  });
+
+  it("says which keys a key that lines up with none of them sits between", () => {
+    expect(parseError("agents:\n  - id: alpha\n    backend:\n      type: scripted\n     latency_ms: 20\n")).toBe(
+      "configs/team.yaml:5 malformed YAML: `latency_ms` is indented 5 spaces, out of line with the keys above it (`type` on line 4 at 6, `backend` on line 3 at 4). Indent the keys of one mapping alike.",
+    );
   });
 
   it("reports a repeated key as malformed YAML on the line of the repeat", () => {
@@ -231,6 +251,15 @@ describe("loadConfig()", () => {
   it("names a missing file by its path relative to the working directory", () => {
     expect(configErrorOf(() => loadConfig("configs/does-not-exist.yaml", {})).message).toBe(
       "cannot read config `configs/does-not-exist.yaml`: no such file. Pass an existing file with --config.",
+    );
+  });
+
+  it("says a directory is not a config file and names the YAML files in it", () => {
+    const dir = join(scratch, "configs");
+    mkdirSync(dir);
+    for (const name of ["b.yaml", "a.yml", "notes.txt"]) writeFileSync(join(dir, name), "");
+    expect(configErrorOf(() => loadConfig(dir, {})).message).toBe(
+      `cannot read config \`${dir}\`: it is a directory, expected a YAML file such as \`${dir}/a.yml\` (it holds \`a.yml\`, \`b.yaml\`). Pass one config file.`,
     );
   });
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../framework/errors.ts";
@@ -41,17 +41,40 @@ describe("openProject()", () => {
     expect(readdirSync(dir).sort()).toEqual(["CONTEXT.md", "deliverables", "filepaths.json", "runs"]);
   });
 
-  it("refuses a missing directory without create, naming it and saying how to make it", () => {
-    const error = thrownBy(() => openProject(join(base, "nowhere")));
+  it("refuses a missing directory without create, naming it and saying how to make it, and writes nothing", () => {
+    const parent = join(base, "empty");
+    mkdirSync(parent);
+    const error = thrownBy(() => openProject(join(parent, "nowhere")));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toBe(
-      `project directory \`${join(base, "nowhere")}\` does not exist. Run \`npx conclave init nowhere\` to create it, or pass \`--project <dir>\` to use an existing project.`,
+      `project directory \`${join(parent, "nowhere")}\` does not exist. To create a new project, run \`npx conclave init nowhere --dir ${parent}\`.`,
+    );
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("suggests the nearest project beside a misspelt one, and writes nothing", () => {
+    const parent = join(base, "typo");
+    openProject(join(parent, "demo"), { create: true });
+    openProject(join(parent, "research"), { create: true });
+    expect(thrownBy(() => openProject(join(parent, "dmeo"))).message).toBe(
+      `project directory \`${join(parent, "dmeo")}\` does not exist. Did you mean \`${join(parent, "demo")}\`? To create a new project, run \`npx conclave init dmeo --dir ${parent}\`.`,
+    );
+    expect(readdirSync(parent).sort()).toEqual(["demo", "research"]);
+  });
+
+  it("lists the projects beside a missing one when none is near its name", () => {
+    const parent = join(base, "listed");
+    openProject(join(parent, "demo"), { create: true });
+    openProject(join(parent, "research"), { create: true });
+    mkdirSync(join(parent, "not-a-project"));
+    expect(thrownBy(() => openProject(join(parent, "payroll"))).message).toBe(
+      `project directory \`${join(parent, "payroll")}\` does not exist. The projects in \`${parent}\` are \`demo\`, \`research\`. To create a new project, run \`npx conclave init payroll --dir ${parent}\`.`,
     );
   });
 
-  it("names the path relative to the working directory when it is inside it", () => {
-    expect(thrownBy(() => openProject("projects/no-such-project-here")).message).toBe(
-      "project directory `projects/no-such-project-here` does not exist. Run `npx conclave init no-such-project-here` to create it, or pass `--project <dir>` to use an existing project.",
+  it("names the path relative to the working directory when it is inside it, and leaves out --dir for projects/", () => {
+    expect(thrownBy(() => openProject("projects/dmeo")).message).toBe(
+      "project directory `projects/dmeo` does not exist. Did you mean `projects/demo`? To create a new project, run `npx conclave init dmeo`.",
     );
   });
 
@@ -67,8 +90,12 @@ describe("openProject()", () => {
   it("refuses a file where the project directory should be", () => {
     const file = join(base, "a-file");
     writeFileSync(file, "x");
-    expect(thrownBy(() => openProject(file)).message).toBe(
-      `project directory \`${file}\` is a file, not a directory. Pass \`--project <dir>\` with a project directory.`,
+    const message = `project directory \`${file}\` is a file, not a directory. A project is a directory with CONTEXT.md: pass \`--project <dir>\` with one, or run \`npx conclave init <name>\` to create one.`;
+    expect(thrownBy(() => openProject(file)).message).toBe(message);
+    expect(thrownBy(() => openProject(file, { create: true })).message).toBe(message);
+    expect(thrownBy(() => openProject(join(file, "demo"))).message).toBe(`project directory \`${join(file, "demo")}\` does not exist. \`${file}\` is a file, not a directory of projects.`);
+    expect(thrownBy(() => openProject(join(file, "demo"), { create: true })).message).toBe(
+      `cannot create project \`${join(file, "demo")}\`: a file stands where a directory of its path should be. Move that file, or pass \`--project <dir>\` with an existing project.`,
     );
   });
 

@@ -453,6 +453,24 @@ describe("conclave validate", () => {
     expect(stderr).toBe('conclave: team.yaml:5 coordination.voting: expected one of lenient, balanced, strict, got "loose"\n');
   });
 
+  it("exits 1 on a directory, saying it wants a file and naming the YAML files in it", async () => {
+    const { code, stdout, stderr } = await runCli(["validate", "configs"], { cwd: REPO });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      "conclave: cannot read config `configs`: it is a directory, expected a YAML file such as `configs/anthropic.yaml` (it holds `anthropic.yaml`, `default.yaml`, `local.yaml`, …). Pass one config file.\n",
+    );
+  });
+
+  it("exits 1 on a mis-indented key and names the line at fault", async () => {
+    writeConfig(tmp, "team.yaml", "agents:\n  - id: alpha\n    backend: { type: scripted }\ncoordination:\n    max_rounds: 2\n  voting: strict\n");
+    const { code, stderr } = await runCli(["validate", "team.yaml"], { cwd: tmp });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "conclave: team.yaml:5 malformed YAML: `max_rounds` is indented 4 spaces, but the next key of `coordination`, `voting` (line 6), is indented 2. Indent the keys of one mapping alike.\n",
+    );
+  });
+
   it("exits 1 with the file and line, and writes no run, for a YAML alias bomb given to ask", async () => {
     const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
     for (let i = 1; i < 10; i++) levels.push(`${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(9).fill(`*${"abcdefghij"[i - 1]}`).join(", ")}]`);
@@ -467,9 +485,9 @@ describe("conclave validate", () => {
   });
 });
 
-describe("conclave help", () => {
+describe("conclave ask --help", () => {
   it("exits 0 and mentions every option of ask", async () => {
-    const { code, stdout } = await runCli(["help"], { cwd: tmp });
+    const { code, stdout } = await runCli(["ask", "--help"], { cwd: tmp });
     expect(code).toBe(0);
     for (const option of ["--config", "--agents", "--mode", "--no-refine", "--timeout", "--dry-run", "--automation"]) {
       expect(stdout).toMatch(new RegExp(`^\\s+${option}\\b`, "m"));

@@ -1,8 +1,8 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { makeTempDir, readJson, removeDir, REPO, runCli, writeConfig, type CliOutcome } from "../support/cli-process.ts";
+import { listFiles, makeTempDir, readJson, removeDir, REPO, runCli, writeConfig, type CliOutcome } from "../support/cli-process.ts";
 import {
   copyDemoProject,
   fileContents,
@@ -45,6 +45,10 @@ interface DescriptionFile {
   step_key?: string;
   options: { agent_mode: string };
 }
+
+// One quick scripted agent, and a one-run workflow a user might keep in their own repository.
+const FAST = "agents:\n  - id: alpha\n    backend: { type: scripted, latency_ms: 5 }\n";
+const SCRATCH_WORKFLOW = `import { workflow } from ${JSON.stringify(join(REPO, "framework", "index.ts"))};\n\nawait workflow("research", async ({ run }) => {\n  await run({ task: "Name one risk of moving the API to HTTP/3" });\n});\n`;
 
 const resultOf = (logDir: string) => readJson<ResultFile>(join(logDir, "result.json"));
 const descriptionOf = (logDir: string) => readJson<DescriptionFile>(join(logDir, "run_description.json"));
@@ -496,5 +500,82 @@ describe("npx conclave run <script>", () => {
     const outcome = await runCli(["run", FEATURE, "--project", project, "--dry-run"], { cwd: REPO, env: { CONCLAVE_PROJECT: undefined } });
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(summaryRows(outcome.stdout).map((r) => r.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
+  });
+});
+
+describe("workflow() projects", () => {
+  // A scratch repository of the user's: package.json, a workflow script importing Conclave by path, projects/demo.
+  let tmp: string;
+  beforeEach(() => {
+    tmp = makeTempDir("conclave-projects-");
+    writeFileSync(join(tmp, "package.json"), '{ "name": "scratch", "private": true, "type": "module" }\n');
+    writeFileSync(join(tmp, "research.ts"), SCRATCH_WORKFLOW);
+    writeConfig(tmp, "fast.yaml", FAST);
+    copyDemoProject(join(tmp, "projects"));
+  });
+  afterEach(() => removeDir(tmp));
+
+  const conclave = (args: string[], cwd = tmp, env: NodeJS.ProcessEnv = {}) => runCli(["run", ...args], { cwd, env: { CONCLAVE_PROJECT: undefined, ...env } });
+
+  it("refuses a misspelt --project, suggesting the nearest project and how to create one, and writes nothing", async () => {
+    const before = listFiles(tmp);
+    const outcome = await conclave(["research.ts", "--project", "projects/dmeo", "--config", "fast.yaml"]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toBe("");
+    expect(outcome.stderr).toBe("research: project directory `projects/dmeo` does not exist. Did you mean `projects/demo`? To create a new project, run `npx conclave init dmeo`.\n");
+    expect(listFiles(tmp)).toEqual(before);
+  });
+
+  it("says where a missing project came from when CONCLAVE_PROJECT names it", async () => {
+    const before = listFiles(tmp);
+    const outcome = await conclave(["research.ts", "--config", "fast.yaml"], tmp, { CONCLAVE_PROJECT: "projects/dmeo" });
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe(
+      "research: project directory `projects/dmeo` does not exist. Did you mean `projects/demo`? To create a new project, run `npx conclave init dmeo`. (the path came from CONCLAVE_PROJECT)\n",
+    );
+    expect(listFiles(tmp)).toEqual(before);
+  });
+
+  it("says a file given as --project is not a project directory, without ENOTDIR", async () => {
+    const outcome = await conclave(["research.ts", "--project", "package.json", "--config", "fast.yaml"]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe(
+      "research: project directory `package.json` is a file, not a directory. A project is a directory with CONTEXT.md: pass `--project <dir>` with one, or run `npx conclave init <name>` to create one.\n",
+    );
+  });
+
+  it("checks the config before creating the default project: a config error writes nothing", async () => {
+    writeConfig(tmp, "broken.yaml", "agents:\n  - id: alpha\n    backend: { type: nope }\n");
+    const before = listFiles(tmp);
+    const outcome = await conclave(["research.ts", "--config", "broken.yaml"]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe('research: broken.yaml:3 agents[0].backend.type: expected one of auto, openai, anthropic, scripted, got "nope"\n');
+    expect(existsSync(join(tmp, "projects", "research"))).toBe(false);
+    expect(listFiles(tmp)).toEqual(before);
+  });
+
+  it("writes nothing in workflows/ when run from there with a config error or a misspelt project", async () => {
+    const workflows = join(tmp, "workflows");
+    mkdirSync(workflows);
+    writeFileSync(join(workflows, "research.ts"), SCRATCH_WORKFLOW);
+    writeConfig(workflows, "broken.yaml", "agents: [\n");
+    const broken = await conclave(["research.ts", "--config", "broken.yaml"], workflows);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^research: broken\.yaml:\d+ malformed YAML: /);
+    const typo = await conclave(["research.ts", "--project", "../projects/dmeo", "--config", "../fast.yaml"], workflows);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe(`research: project directory \`${join(tmp, "projects", "dmeo")}\` does not exist. Did you mean \`${join(tmp, "projects", "demo")}\`? To create a new project, run \`npx conclave init dmeo --dir ${join(tmp, "projects")}\`.\n`);
+    expect(readdirSync(workflows).sort()).toEqual(["broken.yaml", "research.ts"]);
+  });
+
+  it("creates only the default project, saying so in one line the first time", async () => {
+    const first = await conclave(["research.ts", "--config", "fast.yaml", "--dry-run"]);
+    expect(first.code, first.stderr).toBe(0);
+    const created = "Created project projects/research (CONTEXT.md, filepaths.json, deliverables/): edit CONTEXT.md to tell the agents about your work.";
+    expect(first.stderr.split("\n").filter((l) => l.startsWith("Created project"))).toEqual([created]);
+    expect(readdirSync(join(tmp, "projects", "research")).sort()).toEqual(["CONTEXT.md", "deliverables", "filepaths.json", "runs"]);
+    const again = await conclave(["research.ts", "--config", "fast.yaml", "--dry-run"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain("Created project");
   });
 });
