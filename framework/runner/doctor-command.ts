@@ -24,8 +24,9 @@ Options:
   --json            Print the checks as JSON: { config, offline, ready, agents: [...] }.
   -h, --help        Show this help.
 
-Example:
+Examples:
   npx conclave doctor --config configs/openai.yaml
+  npx conclave doctor --offline --json
 `;
 
 /**
