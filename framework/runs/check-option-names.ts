@@ -1,4 +1,4 @@
-import { closestName } from "../closest-name.ts";
+import { nearestName } from "../nearest-name.ts";
 import { ConfigError } from "../errors.ts";
 import type { PresetOptions } from "./presets.ts";
 import type { RunOptions } from "./run-options.ts";
@@ -30,7 +30,7 @@ export const PRESET_OPTION_NAMES = [...RUN_OPTION_NAMES.filter((n) => n !== "tas
 export function checkOptionNames(options: object, known: readonly string[]): void {
   for (const name of Object.keys(options)) {
     if (known.includes(name)) continue;
-    const near = closestName(name, known);
+    const near = nearestName(name, known);
     throw new ConfigError(
       near
         ? `run option \`${name}\` is not known: did you mean \`${near}\`? Correct its name, or remove it.`
