@@ -19,9 +19,12 @@ if (isMainThread) register(import.meta.url);
  */
 export async function resolve(specifier, context, nextResolve) {
   const resolved = await nextResolve(specifier, context);
-  const path = resolved.url.split("?")[0];
+  // tsx marks a CommonJS file imported from a module with queries (…/x.ts%3Ftsx-commonjs-export-preparse=1?…):
+  // loaded as a module, it is the plain file.
+  const url = resolved.url.replace(/(%3F|\?)tsx-commonjs-.*$/, "");
+  const path = url.split("?")[0];
   if (resolved.format === "commonjs" && path.startsWith("file:") && TYPESCRIPT.test(path) && !path.includes("/node_modules/")) {
-    return { ...resolved, format: "module" };
+    return { ...resolved, url, format: "module" };
   }
   return resolved;
 }
