@@ -22,7 +22,7 @@ const HELP = `Usage: conclave <command> [options]
 
 Commands:
   ask "<task>"        One run: the agents answer, vote, and the winner presents.
-  validate <file>     Check a config file and print what is wrong, with the line.
+  validate [file]     Check a config file (default: the one ask would use); print what is wrong, with the line.
   run <script.ts>     Run a workflow script with the workflow flags (see \`npx tsx <script> --help\`).
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   status [run-dir]    Show a run's status (default: the latest run), also while it runs; --json for status.json.

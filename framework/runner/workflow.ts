@@ -64,7 +64,7 @@ export interface WorkflowSummary {
 type WorkflowFn = (context: WorkflowContext) => Promise<void>;
 
 /**
- * The entry of every workflow script (DESIGN §1): parses the shared flags, opens the project,
+ * The entry of every workflow script (docs/architecture.md §7): parses the shared flags, opens the project,
  * runs `fn` with the presets, remembers finished steps so a re-run resumes instead of paying
  * twice (`--fresh` forgets), prints a summary table, and sets `process.exitCode`. With
  * `--watch` it runs again whenever the project's context or the script changes.

@@ -476,7 +476,7 @@ describe("npx conclave run <script>", () => {
   });
   afterEach(() => removeDir(tmp));
 
-  // Bug: DESIGN §1 and the workflow help (framework/runner/workflow-flags.ts:17, "or: npx conclave
+  // Bug: docs/architecture.md §7 and the workflow help (framework/runner/workflow-flags.ts:17, "or: npx conclave
   // run <workflow.ts> [options]") promise `conclave run <script>`, but framework/runner/cli.ts:71-92
   // has no `run` command: it exits 1 with "unknown command `run`".
   it("runs a workflow script with the workflow flags", async () => {
