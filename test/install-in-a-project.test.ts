@@ -18,7 +18,7 @@ interface Outcome {
 
 async function sh(cwd: string, command: string, args: string[], timeout = 60_000): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await exec(command, args, { cwd, env: cliEnv(), timeout });
+    const { stdout, stderr } = await exec(command, args, { cwd, env: { ...cliEnv(), CONCLAVE_PROJECT: undefined }, timeout });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number | string; stdout?: string; stderr?: string; message: string };

@@ -1,8 +1,8 @@
 // `conclave run <script>`: a .ts script is an ES module in any package, and a script that cannot load says why in one line.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, removeDir, runCli } from "../support/cli-process.ts";
+import { REPO, makeTempDir, removeDir, runCli } from "../support/cli-process.ts";
 
 let dir: string;
 
@@ -45,5 +45,20 @@ describe("conclave run", () => {
     script("throws.ts", 'const answer = 42;\nthrow new TypeError(`no plan for ${answer}`);\n');
     const result = await runCli(["run", "throws.ts"], { cwd: dir });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: "conclave: workflow script `throws.ts` failed: TypeError: no plan for 42 (throws.ts:2)\n" });
+  });
+
+  it("finds a workflow's default project and config at the script's repository root, started from a subdirectory", async () => {
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    symlinkSync(REPO, join(dir, "node_modules", "conclave"), "dir");
+    mkdirSync(join(dir, "configs"));
+    writeFileSync(join(dir, "configs", "default.yaml"), "agents:\n  - id: solo\n    backend: { type: scripted }\n");
+    mkdirSync(join(dir, "workflows", "nested"), { recursive: true });
+    script("workflows/solo.ts", 'import { workflow } from "conclave";\n\nawait workflow("solo", async ({ ask }) => {\n  await ask("One line", { mode: "single" });\n});\n');
+    const result = await runCli(["run", "../solo.ts", "--automation"], { cwd: join(dir, "workflows", "nested"), env: { CONCLAVE_PROJECT: undefined } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`LOG_DIR: ${join(dir, "projects", "solo", "runs")}/`);
+    expect(result.stdout).toContain("Winner: solo (");
+    expect(existsSync(join(dir, "workflows", "projects"))).toBe(false);
+    expect(readdirSync(join(dir, "workflows", "nested"))).toEqual([]);
   });
 });
