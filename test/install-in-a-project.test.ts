@@ -2,7 +2,7 @@
 // CommonJS package), and a workflow there run offline with `npx conclave run` and with the project's own tsx.
 // One pack and one install for the whole file: this is one of the slowest suites.
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,8 +65,10 @@ beforeAll(async () => {
 afterAll(() => removeDir(temp));
 
 describe("Conclave installed in a fresh npm init -y project", () => {
-  it("is a CommonJS package, as npm init -y makes it", () => {
+  it("is a CommonJS package, as npm init -y makes it, with tsx and zod installed alongside Conclave", () => {
     expect(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).type).toBe("commonjs");
+    expect(["conclave", "tsx"].filter((bin) => existsSync(join(app, "node_modules", ".bin", bin)))).toEqual(["conclave", "tsx"]);
+    expect(existsSync(join(app, "node_modules", "zod", "package.json"))).toBe(true);
   });
 
   it("runs a .ts workflow with npx conclave run from a subdirectory, its project at the repository root", async () => {
