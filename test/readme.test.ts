@@ -1,5 +1,5 @@
 // The README's examples say what the code does: each test reads the README and checks one claim against the code.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../framework/runs/run.ts";
@@ -49,5 +49,12 @@ describe("the README", () => {
     expect(await main(["help"], captured)).toBe(0);
     expect(captured.out()).toMatch(/^ {2}validate \[file\] /m);
     expect(README).toMatch(/^npx conclave validate \[file\] /m);
+  });
+
+  it("and docs/ point at docs/architecture.md, never at a design file a reader of this repository does not have", () => {
+    const documents = ["README.md", ...readdirSync(join(REPO, "docs")).map((name) => `docs/${name}`)];
+    const citing = documents.filter((path) => /DESIGN(\.md| §)|\.\.\/shared/.test(readFileSync(join(REPO, path), "utf8")));
+    expect(citing).toEqual([]);
+    expect(README).toContain("[docs/architecture.md](docs/architecture.md)");
   });
 });
