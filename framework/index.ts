@@ -1,6 +1,7 @@
 // The public API of Conclave: everything a workflow script or a program may import from "conclave".
 
 export { workflow } from "./runner/workflow.ts";
+export { z } from "zod";
 export type { WorkflowContext, WorkflowSummary } from "./runner/workflow.ts";
 
 export { run } from "./runs/run.ts";

@@ -12,6 +12,7 @@ describe("the public API", () => {
         "initProject",
         "openProject",
         "workflow",
+        "z",
         "ConfigError",
         "EXIT",
         "ModelApiError",

@@ -19,7 +19,7 @@ type EventOf<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
 type AgentEvent = Exclude<RunEvent, { type: "run.cancel" }>;
 
 /**
- * The run machine (DESIGN §3): planning → generation → voting (↺ rounds) → presentation →
+ * The run machine (docs/architecture.md §3): planning → generation → voting (↺ rounds) → presentation →
  * finalization, with the watchdogs. Its context is plain JSON; time comes from `clock`.
  * Provide the `agent` actor (and optionally `prepare` and `finalize`) before starting it.
  *

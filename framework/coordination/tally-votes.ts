@@ -9,7 +9,7 @@ export interface Tally {
 }
 
 /**
- * Picks the winner (DESIGN §3, a contract): most valid votes; ties → the answer posted earliest
+ * Picks the winner (docs/architecture.md §3, a contract): most valid votes; ties → the answer posted earliest
  * (round, then time) → lower cost → agent order. A vote is valid while the version it names is
  * still its author's latest. No votes at all → the earliest answer, and the reason says so.
  *

@@ -54,7 +54,7 @@ export function modelError(kind: ModelErrorKind, site: CallSite, what: string, o
 }
 
 /**
- * Classifies a provider failure once, for every backend (DESIGN §5): 429 → rate_limit (with
+ * Classifies a provider failure once, for every backend (docs/architecture.md §5): 429 → rate_limit (with
  * retry-after), 529/overloaded → overloaded, 5xx → server, 401 → auth, 403 → permission,
  * 400 → context_length, spend_limit or bad_request by what it says; no status → connection.
  *

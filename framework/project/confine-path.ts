@@ -6,7 +6,7 @@ import { displayPath } from "./display-path.ts";
 
 /**
  * Resolves `path` inside `root` for writing, or throws a ConfigError naming it. The confinement
- * itself is the workspace's (DESIGN §6: lexical, then the real path of the deepest part that
+ * itself is the workspace's (docs/architecture.md §6: lexical, then the real path of the deepest part that
  * exists, no symbolic link at the end); on top of it, the path must not be the root, a directory,
  * or below a file. `root` is created when missing.
  *

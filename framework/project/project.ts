@@ -3,7 +3,7 @@ import type { RunIndexEntry } from "./run-index.ts";
 import type { StepMemo } from "./step-memo.ts";
 
 /**
- * A project on disk (DESIGN §7), the memory between runs: `CONTEXT.md`, `filepaths.json`,
+ * A project on disk (docs/architecture.md §7), the memory between runs: `CONTEXT.md`, `filepaths.json`,
  * `deliverables/` (the outputs, the source of truth) and `runs/` (git-ignored). Every method
  * reads the disk afresh, so edits made while a workflow runs are seen by its next run.
  *

@@ -12,7 +12,7 @@ export interface StepMemoEntry {
 
 /**
  * The results of finished workflow steps, one file per step key (`runs/steps/<key>.json`), so a
- * workflow run again with the same inputs reuses them instead of paying twice (DESIGN §7).
+ * workflow run again with the same inputs reuses them instead of paying twice (docs/architecture.md §7).
  */
 export interface StepMemo {
   /** The remembered result, or undefined when there is none (an unreadable entry counts as none). */

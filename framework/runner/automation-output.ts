@@ -6,7 +6,7 @@ import type { JournalEvent } from "../runs/run-directory.ts";
 const PERCENT: Record<string, number> = { planning: 5, generation: 10, voting: 40, presentation: 85, finalization: 100 };
 
 /**
- * The automation output (DESIGN §4, a contract): plain lines, no ANSI codes. `LOG_DIR:` first,
+ * The automation output (docs/architecture.md §4, a contract): plain lines, no ANSI codes. `LOG_DIR:` first,
  * then a `Phase:` line per phase, then `Winner:`, `Final answer:`, a `Conflict:` line per file
  * the write-back left alone (changed in the project too), and `Elapsed:`.
  *

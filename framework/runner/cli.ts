@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { initProject } from "../project/init-project.ts";
@@ -16,6 +14,7 @@ import { doctorCommand } from "./doctor-command.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { createProgressView } from "./progress-view.ts";
+import { runScript, ScriptError } from "./run-script.ts";
 import { runsCommand } from "./runs-command.ts";
 import { statusCommand } from "./status-command.ts";
 import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
@@ -24,7 +23,7 @@ const HELP = `Usage: conclave <command> [options]
 
 Commands:
   ask "<task>"        One run: the agents answer, vote, and the winner presents.
-  validate [file]     Check a config file and print what is wrong, with the line.
+  validate [file]     Check a config file (default: the one ask would use); print what is wrong, with the line.
   run <workflow.ts>   Run a workflow script with the workflow options.
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   status [run-dir]    Show a run's status (default: the latest run), also while it runs.
@@ -83,7 +82,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case "init":
         return init(rest, io);
       case "run":
-        return await runScript(rest, io);
+        if (rest[0] === "--help" || rest[0] === "-h") {
+          io.stdout.write(RUN_HELP);
+          return EXIT.ok;
+        }
+        return await runScript(rest);
       case "status":
         return await statusCommand(rest, io);
       case "runs":
@@ -217,22 +220,6 @@ function validate(args: string[], io: CliIo): number {
   return EXIT.ok;
 }
 
-// `conclave run <script> [flags]`: the script runs in this process, seeing exactly the flags after it.
-async function runScript(args: string[], io: CliIo): Promise<number> {
-  const [script, ...flags] = args;
-  if (script === "--help" || script === "-h") {
-    io.stdout.write(RUN_HELP);
-    return EXIT.ok;
-  }
-  if (!script) throw new ConfigError("no workflow script given. Usage: conclave run <workflow.ts> [options]; `conclave run --help` lists the options.");
-  const path = resolve(script);
-  if (!existsSync(path)) throw new ConfigError(`workflow script \`${script}\` does not exist. Give the path of a .ts file that calls workflow().`);
-  process.argv = [process.argv[0]!, path, ...flags];
-  process.exitCode = undefined;
-  await import(pathToFileURL(path).href);
-  return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
-}
-
 function init(args: string[], io: CliIo): number {
   const { positionals, values } = parseCommandArgs("init", args, { dir: { type: "string" } });
   if (values.help) {
@@ -265,6 +252,10 @@ function reportError(error: unknown, io: CliIo): number {
   if (error instanceof ConfigError) {
     io.stderr.write(`conclave: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof ScriptError) {
+    io.stderr.write(`conclave: ${error.message}\n`);
+    return EXIT.execution;
   }
   io.stderr.write(`conclave: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT.execution;

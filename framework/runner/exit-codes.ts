@@ -1,6 +1,6 @@
 import type { RunStatus } from "../coordination/run-context.ts";
 
-/** Exit codes (DESIGN §4, a contract). */
+/** Exit codes (docs/architecture.md §4, a contract). */
 export const EXIT = { ok: 0, usage: 1, execution: 2, timeout: 3, interrupted: 4 } as const;
 
 /** The exit code for a run that ended with `status`. */

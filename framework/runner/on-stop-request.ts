@@ -6,7 +6,7 @@ export type StopRequest = { kind: "signal"; signal: "SIGINT" | "SIGTERM" | "SIGH
 /** The process a command listens on; `process` itself by default. */
 export type StopSource = Pick<NodeJS.Process, "on" | "off" | "ppid" | "pid">;
 
-/** How often the launcher chain is looked at: a dead parent is noticed within this, well inside the 2 s DESIGN §11 allows. */
+/** How often the launcher chain is looked at: a dead parent is noticed within this, well inside the 2 s docs/architecture.md §8 allows. */
 export const PARENT_CHECK_MS = 250;
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -15,7 +15,7 @@ export const SAME_PRESS_MS = 300;
 
 /**
  * Calls `handler` on SIGINT, SIGTERM and SIGHUP, and when the process that launched this one
- * dies (DESIGN §11): `npx` killed with SIGTERM orphans this process; killed with SIGKILL it
+ * dies (docs/architecture.md §8): `npx` killed with SIGTERM orphans this process; killed with SIGKILL it
  * leaves its `sh -c` wrapper waiting on it. So the chain of launchers is watched up to the
  * nearest npm (through `sh -c` and tsx's CLI), on a short unref'd timer: any link that dies or
  * is re-parented counts. A signal within 300 ms of the previous one is the same request, relayed.

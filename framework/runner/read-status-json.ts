@@ -76,7 +76,7 @@ export async function readStatusJson(runDir: string, options: { attempts?: numbe
   });
 }
 
-// A status.json still `running` whose process is gone reads as abandoned (DESIGN §11); the file itself is left as the run wrote it.
+// A status.json still `running` whose process is gone reads as abandoned (docs/architecture.md §8); the file itself is left as the run wrote it.
 function judged(read: StatusRead): StatusRead {
   if (read.status.results.status !== "running") return read;
   const liveness = runLiveness(runEvidence(read.status, undefined));

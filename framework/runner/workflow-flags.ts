@@ -44,9 +44,10 @@ ${header.about}
 
 Options:
   --dry-run           Every run uses the offline scripted backend.
-  --config <file>     The config for every run (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
-  --project <dir>     The project directory, which must exist (default: $CONCLAVE_PROJECT, or projects/<workflow name>,
-                      created on first use). \`npx conclave init <name>\` makes a new one.
+  --config <file>     The config for every run (default: $CONCLAVE_CONFIG, configs/default.yaml in the
+                      script's repository (the nearest directory up with package.json or .git), or Conclave's own).
+  --project <dir>     The project directory, which must exist (default: $CONCLAVE_PROJECT, or projects/<workflow name>
+                      in the script's repository, created on first use). \`npx conclave init <name>\` makes a new one.
   --fresh             Ignore remembered steps: run every step again.
   --automation        Plain output for programs: a LOG_DIR line per run, then WORKFLOW: <status>.
   --yes               Approve every run without asking, and say so (automation mode does the same).

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { $ as zx, type Shell } from "zx";
 import { z } from "zod";
@@ -24,6 +24,7 @@ import type { RunResult } from "../runs/run-result.ts";
 import { askApproval, askWriteBack } from "./approval.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { findRepositoryRoot } from "./find-repository-root.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { openWorkflowProject } from "./open-workflow-project.ts";
@@ -65,7 +66,7 @@ export interface WorkflowSummary {
 type WorkflowFn = (context: WorkflowContext) => Promise<void>;
 
 /**
- * The entry of every workflow script (DESIGN §1): parses the shared flags, opens the project,
+ * The entry of every workflow script (docs/architecture.md §7): parses the shared flags, opens the project,
  * runs `fn` with the presets, remembers finished steps so a re-run resumes instead of paying
  * twice (`--fresh` forgets), prints a summary table, and sets `process.exitCode`. With
  * `--watch` it runs again whenever the project's context or the script changes.
@@ -92,10 +93,12 @@ export async function workflow(name: string, fn: WorkflowFn, argv = process.argv
       process.stdout.write(scriptHelp(name));
       return done({ name, status: "completed", exitCode: EXIT.ok, steps: [] }, false);
     }
-    // The config is checked before anything is written; a project the user named must exist.
-    configPath = flags.config ?? defaultConfigPath(process.env);
+    // The config is checked before anything is written; a project the user named must exist. The
+    // defaults live in the script's repository, wherever it is started from; explicit paths are the shell's.
+    const root = findRepositoryRoot(process.argv[1] ?? process.cwd());
+    configPath = flags.config ?? defaultConfigPath(process.env, root);
     config = loadConfig(configPath);
-    project = openWorkflowProject({ explicit: flags.project && resolve(flags.project), from: flags.projectFrom, defaultDir: resolve(`projects/${name}`) }, err);
+    project = openWorkflowProject({ explicit: flags.project && resolve(flags.project), from: flags.projectFrom, defaultDir: join(root, "projects", name) }, err);
   } catch (error) {
     err(`${name}: ${(error as Error).message}`);
     return done({ name, status: "error", exitCode: EXIT.usage, steps: [] }, false);
@@ -223,7 +226,9 @@ function followParent(): void {
 async function reexecute(err: (line: string) => void): Promise<number> {
   err("The workflow script changed: starting it again in a new process.");
   const loader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
-  const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", loader];
+  // Under `conclave run`, tsx and the hook that loads .ts as a module were registered in-process: the new one gets both.
+  const esm = new URL("./typescript-as-esm.js", import.meta.url).href;
+  const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", loader, "--import", esm];
   const child = spawn(process.execPath, [...execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, [PARENT_ENV]: String(process.pid) } });
   // Ctrl+C reaches the new process directly; this one only waits for it, and passes on a kill.
   const ignore = () => {};

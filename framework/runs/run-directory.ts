@@ -13,7 +13,7 @@ export interface JournalEvent {
 }
 
 /**
- * A run's directory (DESIGN §4, a contract): run_description.json, status.json, events.jsonl,
+ * A run's directory (docs/architecture.md §4, a contract): run_description.json, status.json, events.jsonl,
  * agents/<id>/answer-<k>.md and vote-<k>.json, final/<winner>/answer.txt, result.json.
  * Every file another process may read is replaced atomically; events.jsonl is append-only.
  */

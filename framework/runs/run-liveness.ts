@@ -19,7 +19,7 @@ export interface RunEvidence {
 /** A reader's judgement of a run that has not finished. */
 export type RunLiveness = { alive: true } | { alive: false; reason: string };
 
-/** status.json is rewritten every 2 s while a run goes (DESIGN §4). */
+/** status.json is rewritten every 2 s while a run goes (docs/architecture.md §4). */
 export const HEARTBEAT_EVERY_MS = 2_000;
 /** A run on another host (or one that recorded no pid) is abandoned once its heartbeat is this old: 15 missed writes. */
 export const ABANDONED_AFTER_MS = 30_000;
@@ -32,7 +32,7 @@ export function currentRunOwner(): RunOwner {
 }
 
 /**
- * Whether the process behind an unfinished run is still there (DESIGN §11), the one judgement
+ * Whether the process behind an unfinished run is still there (docs/architecture.md §8), the one judgement
  * every reader shares (`conclave status`, `conclave runs`). On the owner's host its pid decides:
  * a pid that is gone means abandoned at once. Elsewhere, or for a run that recorded no pid, a
  * heartbeat older than 30 s does. Readers only report this; they never rewrite the run's files.

@@ -222,10 +222,16 @@ function withoutTimeouts<T extends { timeouts?: unknown }>(o: T | undefined): Om
 /** Conclave's own default config, used when neither the option, CONCLAVE_CONFIG nor ./configs/default.yaml names one. */
 export const BUILTIN_CONFIG = fileURLToPath(new URL("../../configs/default.yaml", import.meta.url));
 
-/** The config path a run uses: explicit, then `CONCLAVE_CONFIG`, then ./configs/default.yaml, then Conclave's own. */
-export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
+/**
+ * The config path a run uses when none is given: `CONCLAVE_CONFIG`, then `<dir>/configs/default.yaml` (`dir` is the
+ * current directory for `conclave ask` and `run()`, the repository root for a workflow), then Conclave's own.
+ *
+ * @example
+ * defaultConfigPath(process.env, "/home/me/app") // "/home/me/app/configs/default.yaml" when it exists
+ */
+export function defaultConfigPath(env: NodeJS.ProcessEnv, dir = process.cwd()): string {
   if (env.CONCLAVE_CONFIG) return env.CONCLAVE_CONFIG;
-  const local = resolve("configs/default.yaml");
+  const local = resolve(dir, "configs/default.yaml");
   return existsSync(local) ? local : BUILTIN_CONFIG;
 }
 

@@ -57,7 +57,7 @@ export interface RunChanges {
 }
 
 /**
- * The agents' workspaces of one run (DESIGN §6): each agent gets its own copy of the context
+ * The agents' workspaces of one run (docs/architecture.md §6): each agent gets its own copy of the context
  * paths under `agents/<id>/workspace/`, tools confined to it, read-only views of the others'
  * while voting, and at the end the winner's changes as `changes.patch`, written back on approval.
  * In a run that writes, the copies are made from one base snapshot, `base/<path>/`, kept until

@@ -22,7 +22,7 @@ import { phaseOf, statusJson } from "./status-json.ts";
 
 /**
  * Runs one coordination: the agents answer in parallel, vote, and the winner presents the
- * final answer. Writes the run directory as it goes (DESIGN §4) and returns the RunResult,
+ * final answer. Writes the run directory as it goes (docs/architecture.md §4) and returns the RunResult,
  * whatever the outcome; it throws only on bad options or config (ConfigError, before writing).
  *
  * @example

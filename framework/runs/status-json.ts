@@ -2,7 +2,7 @@ import type { Phase, RunContext, RunStatus } from "../coordination/run-context.t
 import { tallyVotes } from "../coordination/tally-votes.ts";
 import type { RunOwner } from "./run-liveness.ts";
 
-/** status.json (DESIGN §4, a contract): MassGen's fields plus deadline, usage and cost. */
+/** status.json (docs/architecture.md §4, a contract): MassGen's fields plus deadline, usage and cost. */
 export interface StatusJson {
   meta: {
     session_id: string;
@@ -12,7 +12,7 @@ export interface StatusJson {
     start_time: string;
     last_updated: string;
     elapsed_seconds: number;
-    /** The process that writes this run (DESIGN §11): readers call a run whose process is gone `abandoned`. */
+    /** The process that writes this run (docs/architecture.md §8): readers call a run whose process is gone `abandoned`. */
     pid: number;
     host: string;
     /** The wall-clock time of this write; status.json is rewritten every 2 s while the run goes. */

@@ -35,7 +35,7 @@ export interface WriteBackResult {
 type Side = { data: Buffer; mode: number } | null;
 
 /**
- * A three-way apply (DESIGN §6), never a sync: for each file the winner changed relative to
+ * A three-way apply (docs/architecture.md §6), never a sync: for each file the winner changed relative to
  * `base`, the file in `to` is replaced by the winner's version only when it still equals the
  * base (or already equals the winner's). A file changed on both sides is merged line by line
  * when the changes do not overlap; otherwise, and always for binary files, it is left untouched

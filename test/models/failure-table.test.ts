@@ -8,7 +8,7 @@ import { run } from "../../framework/runs/run.ts";
 import { startFakeLlmServer, type FakeErrorReply, type FakeLlmServer, type FakeReply } from "../support/fake-llm-server.ts";
 import { readRun } from "../support/scripted-run.ts";
 
-// DESIGN §5's failure table, row by row, through run() on the real clock: alpha calls the
+// The README's failure table ("Real models"), row by row, through run() on the real clock: alpha calls the
 // loopback fake with the row's fault, beta is scripted so the run can go on without alpha.
 // Attempts are counted at the server; a request belongs to the turn whose tools it offers.
 
@@ -341,7 +341,7 @@ describe.each([OPENAI, ANTHROPIC])("the failure table through run() with $type",
 
 // Known gaps, one test each, marked it.fails until the framework is fixed (see the comment on each).
 describe.each([OPENAI, ANTHROPIC])("what a user reads when alpha fails, with $type", (backend) => {
-  // BUG (STYLE "Every message says ... what to do"; DESIGN §5): these final messages name no
+  // BUG (STYLE "Every message says ... what to do"; docs/architecture.md §5): these final messages name no
   // remedy, and the last three omit the backend (truncated/refusal: agent-actor.ts:65 uses
   // `(${client.model})`; invalid-twice: agent-actor.ts:74 names no model at all). ADVICE in
   // classify-error.ts:20 has no entry for stream or idle_timeout, and stream-call.ts:40,45

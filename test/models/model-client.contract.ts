@@ -50,7 +50,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /**
- * The behaviour every ModelClient shares (DESIGN §5), run once per backend by model-clients.test.ts,
+ * The behaviour every ModelClient shares (docs/architecture.md §5), run once per backend by model-clients.test.ts,
  * as hono's routers share common.case.test.ts.
  *
  * @example

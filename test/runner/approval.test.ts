@@ -206,7 +206,7 @@ describe.concurrent("approval at a terminal", () => {
   // rejects rl.question with "Aborted with Ctrl+C" (framework/runner/approval.ts:32), askApproval
   // does not catch it, and iteration() classes it as an error (framework/runner/workflow.ts:282):
   // the person sees "one-run: error: Aborted with Ctrl+C" and the exit code is 2, where the
-  // contract (README "Exit codes", DESIGN §4) says Ctrl+C is interrupted, exit 4. (Ctrl+D there
+  // contract (README "Exit codes", docs/architecture.md §4) says Ctrl+C is interrupted, exit 4. (Ctrl+D there
   // likewise gives "error: Aborted with Ctrl+D" and exit 2 rather than a cancel.)
   it("Ctrl+C at the approval prompt exits 4 as interrupted, not as an error", async ({ expect, onTestFinished }) => {
     const { project, start } = setup(onTestFinished);

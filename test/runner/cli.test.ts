@@ -181,7 +181,7 @@ describe("conclave ask exit codes", () => {
   });
 
   // Bug: on the run's deadline (markRunTimeout) the agents still pending are not marked; the final
-  // status.json and result.json show the hung agent as "working" with no error (DESIGN §3: timed_out).
+  // status.json and result.json show the hung agent as "working" with no error (docs/architecture.md §3: timed_out).
   it("marks an agent still working when the run's timeout passes as timed_out", async () => {
     const config = writeConfig(
       tmp,

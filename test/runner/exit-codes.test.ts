@@ -9,7 +9,7 @@ describe("exitCodeFor()", () => {
     ["timeout", 3],
     ["interrupted", 4],
     ["cancelled", 4],
-  ] as const)("maps a run that ended %s to exit code %i (DESIGN §4)", (status, code) => {
+  ] as const)("maps a run that ended %s to exit code %i (docs/architecture.md §4)", (status, code) => {
     expect(exitCodeFor(status)).toBe(code);
   });
 });

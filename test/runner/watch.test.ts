@@ -7,7 +7,7 @@ import { contextDigest } from "../../framework/runs/context-digest.ts";
 import { makeTempDir, readJson, removeDir, REPO, writeConfig, type CliProcess } from "../support/cli-process.ts";
 import { copyDemoProject, startWorkflow } from "../support/workflow-process.ts";
 
-// Watch mode end to end (DESIGN §7): `<script> --watch --automation` as a child process on a copy
+// Watch mode end to end (docs/architecture.md §7): `<script> --watch --automation` as a child process on a copy
 // of projects/demo. In automation mode each run prints a `LOG_DIR:` line when it starts and each
 // pass a `WORKFLOW: <status>` line when it ends, so stdout says what ran and when; stderr says
 // "Changed: …" when a change starts a pass and "Watching …" when the watcher is ready again.

@@ -492,9 +492,7 @@ describe("npx conclave run <script>", () => {
   });
   afterEach(() => removeDir(tmp));
 
-  // Bug: DESIGN §1 and the workflow help (framework/runner/workflow-flags.ts:17, "or: npx conclave
-  // run <workflow.ts> [options]") promise `conclave run <script>`, but framework/runner/cli.ts:71-92
-  // has no `run` command: it exits 1 with "unknown command `run`".
+  // The workflow help promises `npx conclave run <workflow.ts> [options]`: the same flags as the script run by tsx.
   it("runs a workflow script with the workflow flags", async () => {
     const project = copyDemoProject(tmp);
     const outcome = await runCli(["run", FEATURE, "--project", project, "--dry-run"], { cwd: REPO, env: { CONCLAVE_PROJECT: undefined } });

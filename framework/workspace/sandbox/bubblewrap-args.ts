@@ -17,7 +17,7 @@ export interface BubblewrapArgsOptions {
 }
 
 /**
- * The bubblewrap arguments that confine one command (DESIGN §6), up to and including `--`: the
+ * The bubblewrap arguments that confine one command (docs/architecture.md §6), up to and including `--`: the
  * root file system read-only, a fresh /dev and /proc, a private /tmp, the workspace the only
  * writable host path, new user, pid, ipc, uts and cgroup namespaces (and network unless
  * `network`), a new session (no terminal injection), and the sandbox killed with its parent.

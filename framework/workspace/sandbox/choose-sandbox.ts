@@ -57,7 +57,7 @@ export const UNCONFINED_NOTICE =
 const FIX = "Install it (`apt-get install bubblewrap`), or set `commands.sandbox: none` in the config to run commands without a boundary.";
 
 /**
- * Picks how `run_command` runs for `options.mode` (DESIGN §6). `auto` and `bwrap` use
+ * Picks how `run_command` runs for `options.mode` (docs/architecture.md §6). `auto` and `bwrap` use
  * bubblewrap when it is installed and can start a sandbox here (checked once per process), and
  * otherwise refuse with a message naming the fix; `none` runs the program directly. Both build
  * the environment from the allowlist, and put `conclave` (this package) on PATH.

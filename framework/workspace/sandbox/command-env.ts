@@ -13,7 +13,7 @@ export interface CommandEnvOptions {
 }
 
 /**
- * The environment a command runs with, built from an allowlist rather than filtered (DESIGN §6):
+ * The environment a command runs with, built from an allowlist rather than filtered (docs/architecture.md §6):
  * PATH (the parent's, with Node's own directory and `pathPrefix` added), HOME set to the
  * workspace, LANG, TERM and TZ when the parent has them, and the names in `pass`. Nothing else
  * reaches the command: no API key, token or any variable not named. A name in `pass` is passed

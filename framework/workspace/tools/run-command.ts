@@ -7,7 +7,7 @@ import { defineTool, type ToolResult } from "./define-tool.ts";
 
 /**
  * `run_command {command, args}`: runs an allowed program in the workspace, without a shell,
- * inside the sandbox `commands.sandbox` chooses (DESIGN §6: bubblewrap, or refused when there
+ * inside the sandbox `commands.sandbox` chooses (docs/architecture.md §6: bubblewrap, or refused when there
  * is none, or unconfined with `none`), with an allowlisted environment, a time cap (the sandbox
  * and every process in it are killed) and an output cap (head and tail kept). `ok` is true when
  * it exited with code 0.
