@@ -84,6 +84,7 @@ export interface AgentState {
   costUsd: number | null;
   llmCalls: number;
   retries: number;
+  /** Voting rounds after the first that the agent took part in (new answers made it go again); 0 when it voted once. */
   timesRestarted: number;
 }
 

@@ -90,7 +90,8 @@ export function createRunMachine(clock: Clock) {
           })
           .map((a) => a.id);
         const next = startTurns(context, ids, { round: context.round + 1, turnPhase: "voting" });
-        for (const id of ids) next.agentStates[id]!.timesRestarted++;
+        // The first voting round follows generation; a later one is a restart: new answers came, so each agent goes again.
+        if (context.round >= 2) for (const id of ids) next.agentStates[id]!.timesRestarted++;
         return next;
       }),
       decideWinner: assign(({ context }) => winnerOf(context)),

@@ -173,9 +173,10 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   });
 
   const cancel = () => {
-    // abort("cancelled") or abort("interrupted") name the status; any other string is the reason given.
+    // abort("cancelled") or abort("interrupted") name the status; "cancelled: <why>" is a cancel with its reason;
+    // any other string is the reason given for an interrupt.
     const reason = options.signal?.reason;
-    const status = reason === "cancelled" ? "cancelled" : "interrupted";
+    const status = reason === "cancelled" || (typeof reason === "string" && reason.startsWith("cancelled:")) ? "cancelled" : "interrupted";
     const told = typeof reason === "string" && reason !== status;
     actor.send({ type: "run.cancel", status, ...(told && { reason }) });
   };
