@@ -47,8 +47,10 @@ export function createProgressView(options: ProgressViewOptions) {
   const throttle = options.throttleMs ?? 80;
   const { stream } = options;
   const paint = (code: string | undefined, text: string) => (options.color && code ? `\x1b[${code}m${text}\x1b[0m` : text);
+  // A terminal that reports no size (a pseudo-terminal nobody sized) counts as 80×24, so the block is still drawn.
+  const sized = { write: (text: string) => stream.write(text), isTTY: true, get columns() { return stream.columns || 80; }, get rows() { return stream.rows || 24; } };
   // The cursor stays visible (log-update would otherwise hide it and restore it from an exit hook).
-  const block = options.tty ? createLogUpdate(stream as NodeJS.WriteStream, { showCursor: true }) : undefined;
+  const block = options.tty ? createLogUpdate(sized as unknown as NodeJS.WriteStream, { showCursor: true }) : undefined;
   let shown = false;
   let finished = false;
   let lastDraw = 0;
@@ -160,8 +162,11 @@ export function createProgressView(options: ProgressViewOptions) {
       }
       finished = true;
       shown = false;
-      const tail = result.winner ? `Winner: ${result.winner} (${result.winner_reason})` : `No winner: ${result.status_reason ?? result.status}`;
-      stream.write(`${paint(result.status === "completed" ? "32" : "31", `Run ${result.status}.`)} ${tail}\nRun directory: ${result.log_dir}\n`);
+      // "Run cancelled: CONTEXT.md changed." when the reason says more than the status.
+      const reason = result.status_reason;
+      const said = result.status !== "completed" && reason?.startsWith(`${result.status}`) ? reason : result.status;
+      const tail = result.winner ? `Winner: ${result.winner} (${result.winner_reason})` : said === reason ? "No winner." : `No winner: ${reason ?? result.status}`;
+      stream.write(`${paint(result.status === "completed" ? "32" : "31", `Run ${said}.`)} ${tail}\nRun directory: ${result.log_dir}\n`);
       for (const line of conflictLines(result)) stream.write(`${paint("33", line)}\n`);
     },
   };

@@ -79,7 +79,7 @@ function watch(script: string, project: string, configPath: string): Watcher {
 }
 
 const count = (text: string, pattern: RegExp) => text.split("\n").filter((l) => pattern.test(l)).length;
-const watchingLines = (w: Watcher) => count(w.stderr(), /^Watching \d+ files /);
+const watchingLines = (w: Watcher) => count(w.stderr(), /^Watching \d+ files?: /);
 const changedLines = (w: Watcher) => count(w.stderr(), /^Changed: /);
 
 /**
