@@ -91,7 +91,7 @@ export async function askWriteBack(
     const reply = await asked(rl, "Write the changes back? [Y/n] ", signal);
     const answer = typeof reply === "string" ? reply.trim().toLowerCase() : "";
     const approved = reply !== "ctrl-c" && reply !== "ctrl-d" && !(answer === "n" || answer === "no");
-    if (!approved) output.write(`Not written back: the changes are kept in ${displayPath(patchPath)} (apply them with \`git apply\` in the project).\n`);
+    if (!approved) output.write(`Not written back: the changes are kept in ${displayPath(patchPath)}.\n`);
     return approved;
   } finally {
     rl.close();
