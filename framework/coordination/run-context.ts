@@ -97,6 +97,8 @@ export interface RunInput {
   runId: string;
   task: string;
   context?: string;
+  /** The project files the context shows, relative to the project (the scripted backend words its sample data from them). */
+  files?: string[];
   agents: { id: string; system?: string }[];
   settings: RunSettings;
 }
@@ -105,6 +107,7 @@ export interface RunContext {
   runId: string;
   task: string;
   context?: string;
+  files?: string[];
   settings: RunSettings;
   agents: RunAgent[];
   startedAt: number;

@@ -319,6 +319,7 @@ function initialContext(input: RunInput, now: number): RunContext {
     runId: input.runId,
     task: input.task,
     ...(input.context !== undefined && { context: input.context }),
+    ...(input.files !== undefined && { files: input.files }),
     settings: input.settings,
     agents,
     startedAt: now,

@@ -1,4 +1,5 @@
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
 import type { z } from "zod";
 import { holding, systemClock } from "../clock.ts";
@@ -6,6 +7,7 @@ import { createAgentActor } from "../coordination/agent-actor.ts";
 import type { RunContext } from "../coordination/run-context.ts";
 import { createRunMachine } from "../coordination/run-machine.ts";
 import { loadPrices } from "../config/load-prices.ts";
+import type { Project } from "../project/project.ts";
 import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
 import type { ModelClient, Usage } from "../models/model.ts";
@@ -132,7 +134,14 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   let flushQueued = false;
   let closed = false;
   const actor = createActor(machine, {
-    input: { runId: runDir.runId, task: normalized.task, ...(normalized.context !== undefined && { context: normalized.context }), agents: normalized.agents, settings: normalized.settings },
+    input: {
+      runId: runDir.runId,
+      task: normalized.task,
+      ...(normalized.context !== undefined && { context: normalized.context }),
+      ...(project && { files: shownFiles(project) }),
+      agents: normalized.agents,
+      settings: normalized.settings,
+    },
     clock,
     inspect: (ev: InspectionEvent) => {
       if (ev.type !== "@xstate.event" || ev.actorRef !== actor) return;
@@ -229,6 +238,11 @@ function dataChecker(schema: z.ZodType) {
     const message = parsed.error.issues.map((i) => `${i.path.length ? `\`${i.path.join(".")}\` ` : ""}${i.message}`).join("; ");
     return { ok: false as const, message };
   };
+}
+
+// The files of the project's filepaths.json that its context shows (those that exist), relative to the project.
+function shownFiles(project: Project): string[] {
+  return project.filepaths().files.map((f) => f.path).filter((path) => existsSync(resolve(project.dir, path)));
 }
 
 // One line per distinct backend choice, e.g. that `auto` fell back to the offline backend.
