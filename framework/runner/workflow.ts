@@ -281,6 +281,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     const view = automation ? undefined : createProgressView({ stream: process.stderr, tty: Boolean(process.stderr.isTTY), color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
     if (!automation) err(`\n${label}`);
     screen.view = view;
+    let asking = 0;
     let result: RunResult<T>;
     try {
       result = await run<T>({
@@ -294,7 +295,17 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
           noticesSaid.add(line);
           err(line);
         },
-        ...(!flags.automation && { askHuman }),
+        // An agent's question has the screen to itself: the block is taken off while one is asked, drawn again after.
+        ...(!flags.automation && {
+          askHuman: async (question: string) => {
+            if (asking++ === 0) view?.pause();
+            try {
+              return await askHuman(question);
+            } finally {
+              if (--asking === 0) view?.resume();
+            }
+          },
+        }),
         ...(interactive &&
           flags.confirm && {
             approve: async ({ changes, patchPath }) => {
