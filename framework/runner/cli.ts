@@ -179,7 +179,9 @@ async function ask(args: string[], io: CliIo): Promise<number> {
     view!.finish(result);
     if (result.answer) io.stdout.write(`\n${result.answer.trimEnd()}\n`);
   }
-  if (result.status !== "completed" && result.status_reason) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
+  // The progress view's outcome line already gives the reason when there is no winner, or when the reason names the status.
+  const viewSaidIt = view !== undefined && (result.winner === null || Boolean(result.status_reason?.startsWith(result.status)));
+  if (result.status !== "completed" && result.status_reason && !viewSaidIt) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
   return exitCodeFor(result.status);
 }
 

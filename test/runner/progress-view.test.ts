@@ -123,6 +123,8 @@ describe.concurrent("the progress view of conclave ask", () => {
       expect.stringMatching(/^Run directory: /),
     ]);
     expect(lines.join("\n")).not.toContain("^C");
+    // The reason is said once, in the outcome line.
+    expect(lines.filter((l) => l.includes("interrupted by the user"))).toEqual(["Run interrupted by the user. No winner."]);
   });
 
   it("a watch-mode cancel leaves the cancelled run's final block, the change named, and the new run's block, each once", async ({ expect, onTestFinished }) => {
