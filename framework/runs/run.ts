@@ -241,8 +241,13 @@ function dataChecker(schema: z.ZodType) {
 }
 
 // The files of the project's filepaths.json that its context shows (those that exist), relative to the project.
+// The context was read already; a filepaths.json broken since then only leaves the list empty.
 function shownFiles(project: Project): string[] {
-  return project.filepaths().files.map((f) => f.path).filter((path) => existsSync(resolve(project.dir, path)));
+  try {
+    return project.filepaths().files.map((f) => f.path).filter((path) => existsSync(resolve(project.dir, path)));
+  } catch {
+    return [];
+  }
 }
 
 // One line per distinct backend choice, e.g. that `auto` fell back to the offline backend.
