@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 // Independent perspectives without refinement, then a refinement run on the same question with
 // the first run as context.
-// Run: npx tsx workflows/research.ts --project projects/demo
+// Run: npx tsx workflows/research.ts --dry-run      (its project: projects/research, the question's context and sources)
 import { workflow } from "conclave";
 
 const question = "Which transport should the API server use for live updates: WebSockets, SSE or long polling?";

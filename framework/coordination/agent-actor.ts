@@ -7,6 +7,7 @@ import { withRetries, type RetryPolicy } from "../models/with-retries.ts";
 import { checkTurn, type TurnOutcome } from "./check-turn.ts";
 import type { AgentTurn } from "./prompts.ts";
 import type { RunEvent } from "./run-context.ts";
+import { backendAndModel } from "../models/backend-and-model.ts";
 
 export interface AgentActorDeps {
   /** The model client of each agent, made once per run. */
@@ -115,7 +116,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   }
   throw new ModelApiError(
     "bad_request",
-    `agent \`${turn.agentId}\` (${client.backend} ${lastModel}) made an invalid reply twice; the second: ${lastProblem} Check that this model can call tools, or use another model for this agent.`,
+    `agent \`${turn.agentId}\` (${backendAndModel(client.backend, lastModel)}) made an invalid reply twice; the second: ${lastProblem} Check that this model can call tools, or use another model for this agent.`,
   );
 }
 

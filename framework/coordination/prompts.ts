@@ -80,7 +80,7 @@ export function buildTurn(context: RunContext, agentId: string, phase: AgentTurn
       versions: Object.fromEntries(answers.map((a) => [a.label, a.version])),
       existing: phase === "voting" ? context.answers.map((a) => ({ label: a.label, version: a.version, content: a.content })) : [],
     },
-    hints: { agentId, phase, round: context.round, task: context.task, ownLabel: agent.label, answers: shown },
+    hints: { agentId, phase, round: context.round, task: context.task, ownLabel: agent.label, answers: shown, ...(context.files && { files: context.files }) },
     callTimeoutMs: settings.timeouts.call,
   };
 }

@@ -84,6 +84,7 @@ export interface AgentState {
   costUsd: number | null;
   llmCalls: number;
   retries: number;
+  /** Voting rounds after the first that the agent took part in (new answers made it go again); 0 when it voted once. */
   timesRestarted: number;
 }
 
@@ -96,6 +97,8 @@ export interface RunInput {
   runId: string;
   task: string;
   context?: string;
+  /** The project files the context shows, relative to the project (the scripted backend words its sample data from them). */
+  files?: string[];
   agents: { id: string; system?: string }[];
   settings: RunSettings;
 }
@@ -104,6 +107,7 @@ export interface RunContext {
   runId: string;
   task: string;
   context?: string;
+  files?: string[];
   settings: RunSettings;
   agents: RunAgent[];
   startedAt: number;

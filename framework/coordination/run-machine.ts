@@ -90,7 +90,8 @@ export function createRunMachine(clock: Clock) {
           })
           .map((a) => a.id);
         const next = startTurns(context, ids, { round: context.round + 1, turnPhase: "voting" });
-        for (const id of ids) next.agentStates[id]!.timesRestarted++;
+        // The first voting round follows generation; a later one is a restart: new answers came, so each agent goes again.
+        if (context.round >= 2) for (const id of ids) next.agentStates[id]!.timesRestarted++;
         return next;
       }),
       decideWinner: assign(({ context }) => winnerOf(context)),
@@ -318,6 +319,7 @@ function initialContext(input: RunInput, now: number): RunContext {
     runId: input.runId,
     task: input.task,
     ...(input.context !== undefined && { context: input.context }),
+    ...(input.files !== undefined && { files: input.files }),
     settings: input.settings,
     agents,
     startedAt: now,

@@ -1,5 +1,6 @@
 import { ModelApiError, RateLimitError, type ModelErrorKind } from "../errors.ts";
 import { describeValue, redactUrls } from "./redact-secrets.ts";
+import { backendAndModel } from "./backend-and-model.ts";
 
 /** A provider's failure in plain data, as each backend reads it off its SDK's error. */
 export interface ProviderFailure {
@@ -40,7 +41,7 @@ const ADVICE: Partial<Record<ModelErrorKind, (site: CallSite) => string>> = {
 
 /** `agent \`alpha\` (openai gpt-4.1-mini)`: how every model message names its call. */
 export function callName(site: Pick<CallSite, "agentId" | "backend" | "model">): string {
-  return `agent \`${site.agentId}\` (${site.backend} ${site.model})`;
+  return `agent \`${site.agentId}\` (${backendAndModel(site.backend, site.model)})`;
 }
 
 /**

@@ -55,6 +55,8 @@ export interface TurnHints {
   answers: { label: string; content: string }[];
   /** Directories of the agent's workspace it may write. */
   writable?: string[];
+  /** The project files the run's context shows, relative to the project. */
+  files?: string[];
 }
 
 export interface CompletionRequest {

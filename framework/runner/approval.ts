@@ -1,5 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import type { RunCard } from "../runs/run-card.ts";
+import { backendAndModel } from "../models/backend-and-model.ts";
+import { displayPath } from "../project/display-path.ts";
 
 export type ApprovalDecision = { action: "approve" } | { action: "edit"; agents: string[] } | { action: "cancel" } | { action: "interrupt" };
 
@@ -21,7 +23,7 @@ export function formatRunCard(card: RunCard, title: string): string {
   return [
     `Run ${title}`,
     `  task       ${card.task.split("\n")[0]!.slice(0, 100)}`,
-    `  agents     ${card.agents.map((a) => `${a.id} (${a.backend} ${a.model})`).join(", ")}`,
+    `  agents     ${card.agents.map((a) => `${a.id} (${backendAndModel(a.backend, a.model)})`).join(", ")}`,
     `  mode       ${card.mode === "single" ? "single agent" : `${card.agents.length} agents, up to ${card.maxRounds} rounds`}`,
     `  may write  ${card.writes.length ? card.writes.join(", ") : "nothing"}`,
     `  estimate   ~${Math.round(card.estimate.tokens / 100) / 10}k tokens, ${usd}`,
@@ -75,7 +77,7 @@ export async function askApproval(
   }
 }
 
-/** Asks whether to write the winner's changes back; anything but no approves. Ctrl+C, Ctrl+D or `signal` aborted keeps them in the patch only. */
+/** Asks whether to write the winner's changes back; anything but no approves. No, Ctrl+C, Ctrl+D or `signal` aborted keeps them in the patch only, and says where it is. */
 export async function askWriteBack(
   files: string[],
   patchPath: string,
@@ -87,9 +89,10 @@ export async function askWriteBack(
   try {
     output.write(`\nThe winner changed ${files.length} file${files.length === 1 ? "" : "s"}: ${files.slice(0, 8).join(", ")}${files.length > 8 ? ", …" : ""}\nThe patch: ${patchPath}\n`);
     const reply = await asked(rl, "Write the changes back? [Y/n] ", signal);
-    if (reply === "ctrl-c" || reply === "ctrl-d") return false;
-    const answer = reply.trim().toLowerCase();
-    return !(answer === "n" || answer === "no");
+    const answer = typeof reply === "string" ? reply.trim().toLowerCase() : "";
+    const approved = reply !== "ctrl-c" && reply !== "ctrl-d" && !(answer === "n" || answer === "no");
+    if (!approved) output.write(`Not written back: the changes are kept in ${displayPath(patchPath)}.\n`);
+    return approved;
   } finally {
     rl.close();
   }

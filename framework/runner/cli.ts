@@ -149,14 +149,16 @@ async function ask(args: string[], io: CliIo): Promise<number> {
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const auto = automation ? createAutomationOutput(out) : undefined;
   const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
-  const view = automation ? undefined : createProgressView({ write: (s) => io.stderr.write(s), tty: Boolean(io.stderr.isTTY), color });
+  const view = automation ? undefined : createProgressView({ stream: io.stderr, tty: Boolean(io.stderr.isTTY), color });
+  // A line on stderr while the run goes is written above the progress block, never through it.
+  const note = (line: string) => (view ? view.print(line) : io.stderr.write(`${line}\n`));
 
   // Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the run finalizes as interrupted; a second signal quits at once.
   const controller = new AbortController();
   let requests = 0;
   const stop = onStopRequest((request) => {
     if (++requests > 1) return request.kind === "signal" ? io.process.exit(EXIT.interrupted) : undefined;
-    io.stderr.write(`\n${describeStopRequest(request, "the run")}\n`);
+    note(`\n${describeStopRequest(request, "the run")}`);
     controller.abort(stopReason(request));
   }, io.process);
   let result: RunResult;
@@ -175,7 +177,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
       onStart: ({ logDir }) => auto?.start(logDir),
       onStatus: (s) => view?.update(s),
       onEvent: (e) => (auto ? auto.event(e) : view!.event(e)),
-      onNotice: (line) => io.stderr.write(`${line}\n`),
+      onNotice: note,
       description: { command: "ask" },
     }, { aboveUsd: approvalThreshold(values.config, io.env), ...(approvedBy && { approvedBy }), stdin: process.stdin, stderr: io.stderr, signal: controller.signal });
     if (approval.action !== "run") {
@@ -191,7 +193,9 @@ async function ask(args: string[], io: CliIo): Promise<number> {
     view!.finish(result);
     if (result.answer) io.stdout.write(`\n${result.answer.trimEnd()}\n`);
   }
-  if (result.status !== "completed" && result.status_reason) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
+  // The progress view's outcome line already gives the reason when there is no winner, or when the reason names the status.
+  const viewSaidIt = view !== undefined && (result.winner === null || Boolean(result.status_reason?.startsWith(result.status)));
+  if (result.status !== "completed" && result.status_reason && !viewSaidIt) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
   return exitCodeFor(result.status);
 }
 

@@ -1,11 +1,19 @@
+import { createLogUpdate } from "log-update";
 import type { JournalEvent } from "../runs/run-directory.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
 import { conflictLines } from "./conflict-lines.ts";
 
+/** Where the view writes: process.stderr, or anything with `write` (its size, when it has one, is the terminal's). */
+export interface ProgressViewStream {
+  write(text: string): unknown;
+  columns?: number;
+  rows?: number;
+}
+
 export interface ProgressViewOptions {
-  write: (text: string) => void;
-  /** Redraw in place with ANSI cursor moves (a terminal); otherwise print plain lines on changes. */
+  stream: ProgressViewStream;
+  /** Redraw in place (a terminal: log-update, which also follows resizes); otherwise print plain lines on changes. */
   tty: boolean;
   color: boolean;
   /** Milliseconds between redraws on a terminal. */
@@ -22,18 +30,29 @@ const COLORS: Record<string, string> = {
   timed_out: "31",
 };
 
+/** The view of one run, as createProgressView() returns it. */
+export type ProgressView = ReturnType<typeof createProgressView>;
+
 /**
  * The human view of a run: on a terminal, a block of lines (the run, then one per agent) redrawn
- * in place; elsewhere, one plain line per change, with no escape codes.
+ * in place; elsewhere, one plain line per change, with no escape codes. Anything else written to
+ * the same terminal while the block is up goes through `print()`, which writes it above the block,
+ * so no stale copy of the block is ever left on screen.
  *
  * @example
- * const view = createProgressView({ write: (s) => process.stderr.write(s), tty: true, color: !process.env.NO_COLOR });
- * await run({ task, onStatus: view.update });
+ * const view = createProgressView({ stream: process.stderr, tty: true, color: !process.env.NO_COLOR });
+ * await run({ task, onStatus: view.update, onNotice: view.print });
  */
 export function createProgressView(options: ProgressViewOptions) {
   const throttle = options.throttleMs ?? 80;
+  const { stream } = options;
   const paint = (code: string | undefined, text: string) => (options.color && code ? `\x1b[${code}m${text}\x1b[0m` : text);
-  let drawn = 0;
+  // A terminal that reports no size (a pseudo-terminal nobody sized) counts as 80×24, so the block is still drawn.
+  const sized = { write: (text: string) => stream.write(text), isTTY: true, get columns() { return stream.columns || 80; }, get rows() { return stream.rows || 24; } };
+  // The cursor stays visible (log-update would otherwise hide it and restore it from an exit hook).
+  const block = options.tty ? createLogUpdate(sized as unknown as NodeJS.WriteStream, { showCursor: true }) : undefined;
+  let shown = false;
+  let finished = false;
   let lastDraw = 0;
   let latest: StatusJson | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -54,13 +73,20 @@ export function createProgressView(options: ProgressViewOptions) {
   };
 
   const draw = () => {
+    clearTimeout(timer);
     timer = undefined;
-    if (!latest || paused) return;
+    if (!block || !latest || paused || finished) return;
     lastDraw = Date.now();
-    const lines = render(latest);
-    const up = drawn > 0 ? `\x1b[${drawn}F` : "";
-    options.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join("\n")}\n`);
-    drawn = lines.length;
+    block(render(latest).join("\n"));
+    shown = true;
+  };
+
+  // Takes the block off the screen (the cursor ends where its first line was).
+  const erase = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (block && shown) block.clear();
+    shown = false;
   };
 
   // Plain output follows the journal, so no change is lost between two status writes.
@@ -96,7 +122,7 @@ export function createProgressView(options: ProgressViewOptions) {
   return {
     /** A new status.json: redraws the block on a terminal. */
     update(status: StatusJson) {
-      if (!options.tty) return;
+      if (!options.tty || finished) return;
       latest = status;
       const wait = throttle - (Date.now() - lastDraw);
       if (wait <= 0) draw();
@@ -105,27 +131,43 @@ export function createProgressView(options: ProgressViewOptions) {
     /** Stops redrawing while a question is on screen; the block is drawn afresh below it on resume. */
     pause() {
       paused = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
       // Erase the block, so the question has the screen and the block is not left behind twice.
-      if (options.tty && drawn > 0) options.write(`\x1b[${drawn}F\x1b[0J`);
-      drawn = 0;
+      erase();
     },
     resume() {
       paused = false;
+    },
+    /**
+     * A line (or lines) of text on the same terminal: written above the block, which is drawn
+     * again below it. A notice, Ctrl+C's "Interrupted…", a watch-mode "Changed: …" go here.
+     */
+    print(text: string) {
+      const wasShown = shown;
+      erase();
+      stream.write(`${text}\n`);
+      if (wasShown) draw();
     },
     /** A journal event: one plain line when it is worth one, off a terminal. */
     event(e: JournalEvent) {
       if (options.tty) return;
       const line = plain(e);
-      if (line) options.write(`${line}\n`);
+      if (line) stream.write(`${line}\n`);
     },
+    /** The last state of the block stays on screen, and the run's outcome is printed under it. */
     finish(result: RunResult) {
-      if (timer) clearTimeout(timer);
-      if (options.tty) draw();
-      const tail = result.winner ? `Winner: ${result.winner} (${result.winner_reason})` : `No winner: ${result.status_reason ?? result.status}`;
-      options.write(`${paint(result.status === "completed" ? "32" : "31", `Run ${result.status}.`)} ${tail}\nRun directory: ${result.log_dir}\n`);
-      for (const line of conflictLines(result)) options.write(`${paint("33", line)}\n`);
+      if (block) {
+        paused = false;
+        draw();
+        block.done();
+      }
+      finished = true;
+      shown = false;
+      // "Run cancelled: CONTEXT.md changed." when the reason says more than the status.
+      const reason = result.status_reason;
+      const said = result.status !== "completed" && reason?.startsWith(`${result.status}`) ? reason : result.status;
+      const tail = result.winner ? `Winner: ${result.winner} (${result.winner_reason})` : said === reason ? "No winner." : `No winner: ${reason ?? result.status}`;
+      stream.write(`${paint(result.status === "completed" ? "32" : "31", `Run ${said}.`)} ${tail}\nRun directory: ${result.log_dir}\n`);
+      for (const line of conflictLines(result)) stream.write(`${paint("33", line)}\n`);
     },
   };
 }

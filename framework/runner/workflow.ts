@@ -28,11 +28,13 @@ import { findRepositoryRoot } from "./find-repository-root.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { openWorkflowProject } from "./open-workflow-project.ts";
-import { createProgressView } from "./progress-view.ts";
+import { createProgressView, type ProgressView } from "./progress-view.ts";
+import { stepLabel } from "./step-label.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
 import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
 import { watchFiles } from "./watch.ts";
+import { watchingLine } from "./watching-line.ts";
 import { parseWorkflowFlags, workflowHelp, type WorkflowFlags } from "./workflow-flags.ts";
 
 /** What a workflow's function is handed: the presets, the general run, the project, a shell and a logger. */
@@ -81,7 +83,9 @@ type WorkflowFn = (context: WorkflowContext) => Promise<void>;
 export async function workflow(name: string, fn: WorkflowFn, argv = process.argv.slice(2)): Promise<WorkflowSummary> {
   tolerateClosedOutput();
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+  // While a run's progress block is on the terminal, a line for stderr is written above it (never through it).
+  const screen: Screen = {};
+  const err = (line: string) => (screen.view ? screen.view.print(line) : process.stderr.write(`${line}\n`));
   let flags: WorkflowFlags;
   let project: Project;
   let config: ConclaveConfig;
@@ -103,7 +107,7 @@ export async function workflow(name: string, fn: WorkflowFn, argv = process.argv
     err(`${name}: ${(error as Error).message}`);
     return done({ name, status: "error", exitCode: EXIT.usage, steps: [] }, false);
   }
-  const setup = { name, fn, flags, project, config, configPath, out, err };
+  const setup = { name, fn, flags, project, config, configPath, out, err, screen };
   if (!flags.watch) {
     const controller = new AbortController();
     const stop = onCtrlC(err, (reason) => controller.abort(reason));
@@ -132,6 +136,7 @@ interface Setup {
   configPath: string;
   out: (line: string) => void;
   err: (line: string) => void;
+  screen: Screen;
 }
 
 // The script's own --help: its usage under both launchers, then the workflow flags.
@@ -144,6 +149,14 @@ function scriptHelp(name: string): string {
     command: "npx tsx",
   });
 }
+
+// The progress view of the run in progress, if one is on the terminal.
+interface Screen {
+  view?: ProgressView;
+}
+
+// Notices (which backend `auto` chose, a model with no price, the sandbox) said once per process, not once per run.
+const noticesSaid = new Set<string>();
 
 // Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the first cancels the current run, which finalizes as interrupted; a second signal exits at once.
 function onCtrlC(err: (line: string) => void, cancel: (reason: string) => void, running: () => boolean = () => true): () => void {
@@ -170,6 +183,8 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
   // The framework's own writes (deliverables/, runs/) never start a run.
   const ours = (file: string) => [project.deliverablesDir, project.runsDir].some((dir) => file.startsWith(`${dir}/`));
   const files = () => [...project.watchedFiles(), ...(script ? [script] : [])].filter((f) => !ours(f));
+  // A watched file as the person knows it: inside the project relative to it, else as displayPath() names it.
+  const shown = (file: string) => (file.startsWith(`${project.dir}/`) ? file.slice(project.dir.length + 1) : displayPath(file));
   const watcher = watchFiles(files, (changed) => onChange(changed));
   followParent();
 
@@ -183,16 +198,18 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
       if (stopped || scriptChanged) return finish();
       if (again) return start();
       await watcher.refresh(); // filepaths.json may list other files now
-      err(`\nWatching ${files().length} files (CONTEXT.md, filepaths.json, the files it lists, the script). Edit one to run again; Ctrl+C to stop.`);
+      err(`\n${watchingLine(files().map(shown))}`);
     });
   };
   const onChange = (changed: string[]) => {
     if (stopped || scriptChanged) return;
     scriptChanged = script !== undefined && changed.includes(script);
-    err(`\nChanged: ${changed.map((f) => f.replace(`${project.dir}/`, "")).join(", ")}${current ? ": cancelling the current run and starting again." : ": running again."}`);
+    const names = changed.map(shown).join(", ");
+    err(`\nChanged: ${names}${current ? ": cancelling the current run and starting again." : ": running again."}`);
     if (current) {
       again = true;
-      controller.abort("cancelled");
+      // The run ends `cancelled`, its status_reason naming the change.
+      controller.abort(`cancelled: ${names} changed`);
     } else if (scriptChanged) finish();
     else start();
   };
@@ -248,7 +265,7 @@ async function reexecute(err: (line: string) => void): Promise<number> {
 
 // One pass of the workflow's function, under `signal`; returns its summary after printing the table.
 async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSummary> {
-  const { name, fn, flags, project, config, configPath, out, err } = setup;
+  const { name, fn, flags, project, config, configPath, out, err, screen } = setup;
   const rows: StepRow[] = [];
   const say = flags.automation ? err : out;
   const interactive = Boolean(process.stdin.isTTY) && !flags.automation && !flags.yes;
@@ -266,9 +283,9 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
 
   const step = async <T>(kind: string, requested: RunOptions<T>): Promise<RunResult<T>> => {
     checkOptionNames(requested, RUN_OPTION_NAMES); // before any await, so the error points at the script's line
-    if (signal.aborted) throw new Stopped(signal.reason === "cancelled" ? "cancelled" : "interrupted");
+    if (signal.aborted) throw new Stopped(String(signal.reason).startsWith("cancelled") ? "cancelled" : "interrupted");
     index++;
-    const label = requested.id ?? `${index}. ${kind}: ${oneLine(requested.task)}`;
+    const label = requested.id ?? stepLabel(index, kind, requested.task);
     let options: RunOptions<T> = { ...requested, project, config: requested.config ?? configPath, ...(flags.dryRun && { dryRun: true }) };
     const inputs = { workflow: name, kind, options: memoInputs(requested), ...contextDigest(project.context({ maxBytes: contextMaxBytes(config) })), config: fingerprint, dryRun: flags.dryRun };
     const key = stepKey({ id: requested.id ?? null, inputs });
@@ -280,30 +297,51 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     }
     options = await approved(label, options);
     const automation = flags.automation ? createAutomationOutput(out) : undefined;
-    const view = automation ? undefined : createProgressView({ write: (s) => process.stderr.write(s), tty: Boolean(process.stderr.isTTY), color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
+    const view = automation ? undefined : createProgressView({ stream: process.stderr, tty: Boolean(process.stderr.isTTY), color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
     if (!automation) err(`\n${label}`);
-    const result = await run<T>({
-      ...options,
-      signal,
-      onStart: ({ logDir }) => automation?.start(logDir),
-      onStatus: (s) => view?.update(s),
-      onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
-      onNotice: err,
-      ...(!flags.automation && { askHuman }),
-      ...(interactive &&
-        flags.confirm && {
-          approve: async ({ changes, patchPath }) => {
-            view?.pause();
+    screen.view = view;
+    let asking = 0;
+    let result: RunResult<T>;
+    try {
+      result = await run<T>({
+        ...options,
+        signal,
+        onStart: ({ logDir }) => automation?.start(logDir),
+        onStatus: (s) => view?.update(s),
+        onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
+        onNotice: (line) => {
+          if (noticesSaid.has(line)) return;
+          noticesSaid.add(line);
+          err(line);
+        },
+        // An agent's question has the screen to itself: the block is taken off while one is asked, drawn again after.
+        ...(!flags.automation && {
+          askHuman: async (question: string) => {
+            if (asking++ === 0) view?.pause();
             try {
-              return await askWriteBack(changes, patchPath, process.stdin, process.stderr, signal);
+              return await askHuman(question);
             } finally {
-              view?.resume();
+              if (--asking === 0) view?.resume();
             }
           },
         }),
-      id: requested.id ?? key,
-      description: { workflow: name, step: label, step_key: key },
-    });
+        ...(interactive &&
+          flags.confirm && {
+            approve: async ({ changes, patchPath }) => {
+              view?.pause();
+              try {
+                return await askWriteBack(changes, patchPath, process.stdin, process.stderr, signal);
+              } finally {
+                view?.resume();
+              }
+            },
+          }),
+        id: requested.id ?? key,
+        description: { workflow: name, step: label, step_key: key },
+      });
+    } finally {
+      screen.view = undefined;
+    }
     if (automation) automation.finish(result);
     else view!.finish(result);
     if (result.status === "completed") project.memo.put(key, { result, inputs });
@@ -386,11 +424,6 @@ function rowOf(step: string, r: RunResult<unknown>, remembered: boolean): StepRo
 function memoInputs(options: RunOptions<unknown>): unknown {
   const { output, project: _p, signal: _s, clock: _c, env: _e, onStatus: _o, onEvent: _v, onNotice: _n, onStart: _t, approve: _a, askHuman: _h, description: _d, ...rest } = options;
   return { ...rest, ...(output && { output: z.toJSONSchema(output, { unrepresentable: "any" }) }) };
-}
-
-function oneLine(text: string): string {
-  const first = text.trim().split("\n")[0]!;
-  return first.length > 60 ? `${first.slice(0, 57)}…` : first;
 }
 
 // The first stack frame in the workflow script itself, e.g. "workflows/feature.ts:12".

@@ -56,7 +56,7 @@ export interface RunOptions<T = unknown> {
   /** Where run directories go. Default `.conclave/runs`. */
   runsDir?: string;
   clock?: Clock;
-  /** Aborting it ends the run as `interrupted` (or `cancelled` when the reason is "cancelled"). */
+  /** Aborting it ends the run as `interrupted` (or `cancelled` when the reason is "cancelled", or "cancelled: <why>", which becomes the status_reason). */
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
   /** Called with each status.json as it is written. */

@@ -1,4 +1,5 @@
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
 import type { z } from "zod";
 import { holding, systemClock } from "../clock.ts";
@@ -6,12 +7,12 @@ import { createAgentActor } from "../coordination/agent-actor.ts";
 import type { RunContext } from "../coordination/run-context.ts";
 import { createRunMachine } from "../coordination/run-machine.ts";
 import { loadPrices } from "../config/load-prices.ts";
+import type { Project } from "../project/project.ts";
 import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient, resolveBackend } from "../models/create-model-client.ts";
 import type { ModelClient, Usage } from "../models/model.ts";
 import { displayPath } from "../project/display-path.ts";
 import { missingListedFiles } from "../project/missing-listed-files.ts";
-import type { Project } from "../project/project.ts";
 import { contextDigest } from "./context-digest.ts";
 import { createRunDirectory } from "./run-directory.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
@@ -136,7 +137,14 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   let flushQueued = false;
   let closed = false;
   const actor = createActor(machine, {
-    input: { runId: runDir.runId, task: normalized.task, ...(normalized.context !== undefined && { context: normalized.context }), agents: normalized.agents, settings: normalized.settings },
+    input: {
+      runId: runDir.runId,
+      task: normalized.task,
+      ...(normalized.context !== undefined && { context: normalized.context }),
+      ...(project && { files: shownFiles(project) }),
+      agents: normalized.agents,
+      settings: normalized.settings,
+    },
     clock,
     inspect: (ev: InspectionEvent) => {
       if (ev.type !== "@xstate.event" || ev.actorRef !== actor) return;
@@ -177,9 +185,10 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   });
 
   const cancel = () => {
-    // abort("cancelled") or abort("interrupted") name the status; any other string is the reason given.
+    // abort("cancelled") or abort("interrupted") name the status; "cancelled: <why>" is a cancel with its reason;
+    // any other string is the reason given for an interrupt.
     const reason = options.signal?.reason;
-    const status = reason === "cancelled" ? "cancelled" : "interrupted";
+    const status = reason === "cancelled" || (typeof reason === "string" && reason.startsWith("cancelled:")) ? "cancelled" : "interrupted";
     const told = typeof reason === "string" && reason !== status;
     actor.send({ type: "run.cancel", status, ...(told && { reason }) });
   };
@@ -238,6 +247,16 @@ function dataChecker(schema: z.ZodType) {
 function noticeMissingFiles(project: Project, options: RunOptions): void {
   for (const path of missingListedFiles(project)) {
     options.onNotice?.(`Warning: \`${displayPath(project.filepathsPath)}\` lists \`${path}\`, which does not exist; the agents see it marked missing. Create it, or remove it from filepaths.json.`);
+  }
+}
+
+// The files of the project's filepaths.json that its context shows (those that exist), relative to the project.
+// The context was read already; a filepaths.json broken since then only leaves the list empty.
+function shownFiles(project: Project): string[] {
+  try {
+    return project.filepaths().files.map((f) => f.path).filter((path) => existsSync(resolve(project.dir, path)));
+  } catch {
+    return [];
   }
 }
 

@@ -176,6 +176,8 @@ describe.concurrent("approval at a terminal", () => {
     expect(existsSync(patch)).toBe(true);
     expect(statSync(patch).size).toBeGreaterThan(0);
     expect(readFileSync(patch, "utf8")).toContain(`+++ b/${result.changes!.files[0]}\n`);
+    // The person is told where the changes went (the patch is outside the working directory: its absolute path).
+    expect(s.capture().split("\n")).toContain(`Not written back: the changes are kept in ${patch}.`);
   });
 
   // Bug: the write-back question is written to stderr (framework/runner/approval.ts:57-58,

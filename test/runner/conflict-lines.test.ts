@@ -69,7 +69,7 @@ describe("createAutomationOutput()", () => {
 describe("createProgressView()", () => {
   it("ends with the conflict line", () => {
     let text = "";
-    const view = createProgressView({ write: (s) => (text += s), tty: false, color: false });
+    const view = createProgressView({ stream: { write: (s: string) => (text += s) }, tty: false, color: false });
     view.finish(result);
     expect(text.trimEnd().split("\n").at(-1)).toBe(conflictLines(result)[0]);
   });

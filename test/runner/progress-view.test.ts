@@ -1,9 +1,11 @@
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it, type TestContext } from "vitest";
 import { CLI, makeTempDir, removeDir, REPO, startCli, writeConfig, type CliProcess } from "../support/cli-process.ts";
 import { startUnderScript, type ScriptProcess } from "../support/pty-script.ts";
 import { startTmux, type TmuxSession } from "../support/pty-tmux.ts";
+import { copyDemoProject } from "../support/workflow-process.ts";
 
 // The progress view of `conclave ask`, end to end: under a pseudo-terminal (tmux of a fixed size,
 // or util-linux `script`) it is a block of lines (the run, then one per agent) redrawn in place
@@ -20,6 +22,7 @@ coordination:
   timeouts: { run: 60, generation: 20, voting: 20, presentation: 20, call: 20, idle: 10 }
 `;
 const TASK = "Name one risk of moving the API to HTTP/3";
+const ONE_RUN = "test/fixtures/workflows/one-run.ts";
 const HEAD = /^conclave {2}(planning|generation|voting|presentation|finalization) /;
 const agentRow = (id: string) => new RegExp(`^ {2}${id} +(\\w+) `);
 
@@ -90,13 +93,61 @@ describe.concurrent("the progress view of conclave ask", () => {
     expect(end.find((l) => HEAD.test(l))).toMatch(/^conclave {2}finalization · round \d+ · 100% · /);
     expect(end).toContainEqual(expect.stringMatching(/^Run completed\. Winner: \w+ \(/));
 
-    // The raw bytes: each redraw moves up over the whole block (the head and three agents) and clears each line.
+    // The raw bytes: each redraw (log-update) moves up within the block, never above it (the head
+    // and three agents, plus the line the cursor waits on), and erases the lines it rewrites.
     const raw = session.raw();
-    const ups = [...raw.matchAll(/\x1b\[(\d+)F/g)].map((m) => Number(m[1]));
+    const ups = [...raw.matchAll(/\x1b\[(\d*)A/g)].map((m) => Number(m[1] || 1));
     expect(ups.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(ups)).toEqual(new Set([1 + AGENTS.length]));
-    expect(raw).toContain(`${ESC}[2Kconclave  `);
+    expect(Math.max(...ups)).toBeLessThanOrEqual(1 + AGENTS.length);
+    expect(raw).toContain(`${ESC}[2K`);
     expect(raw).toMatch(/\x1b\[3\dm/);
+  });
+
+  it("after Ctrl+C, the screen holds the message above one final block, and no stale copy of it", async ({ expect, onTestFinished }) => {
+    const { tmp, askArgs, owned } = setup(onTestFinished);
+    const session = (owned.session = startTmux([process.execPath, ...askArgs], { cwd: REPO, dir: tmp, cols: 120, rows: 40 }));
+    await session.waitForScreen(/^ {2}alpha +working /m, 15_000);
+    session.keys("C-c");
+    expect(await session.waitForExit(15_000)).toBe(4);
+    const lines = session.capture().replace(/\n$/, "").split("\n");
+    // The block's every line once: the head, then one row per agent, each in its final state.
+    expect(lines.filter((l) => HEAD.test(l)), lines.join("\n")).toHaveLength(1);
+    for (const id of AGENTS) expect(lines.filter((l) => agentRow(id).test(l)), lines.join("\n")).toHaveLength(1);
+    const at = lines.findIndex((l) => HEAD.test(l));
+    expect(lines.slice(at - 2, at + 1 + AGENTS.length + 2)).toEqual([
+      "",
+      "Interrupted: finishing the run (press Ctrl+C again to quit at once).",
+      expect.stringMatching(/^conclave {2}finalization · (round \d+ · )?100% · /),
+      ...AGENTS.map((id) => expect.stringMatching(new RegExp(`^ {2}${id} +(stopped|answered|voted|presented) `))),
+      "Run interrupted by the user. No winner.",
+      expect.stringMatching(/^Run directory: /),
+    ]);
+    expect(lines.join("\n")).not.toContain("^C");
+    // The reason is said once, in the outcome line.
+    expect(lines.filter((l) => l.includes("interrupted by the user"))).toEqual(["Run interrupted by the user. No winner."]);
+  });
+
+  it("a watch-mode cancel leaves the cancelled run's final block, the change named, and the new run's block, each once", async ({ expect, onTestFinished }) => {
+    const { tmp, owned } = setup(onTestFinished);
+    const project = copyDemoProject(tmp);
+    const config = writeConfig(tmp, "slow.yaml", SLOW);
+    const session = (owned.session = startTmux([process.execPath, "--import", "tsx", ONE_RUN, "--project", project, "--config", config, "--watch"], { cwd: REPO, dir: tmp, cols: 120, rows: 60 }));
+    await session.waitForScreen(/^ {2}alpha +working /m, 15_000);
+    appendFileSync(join(project, "CONTEXT.md"), "- Edited while the run was going.\n");
+    await session.waitForScreen(/^Watching \d+ files: /m, 30_000);
+    const lines = session.capture().replace(/\n$/, "").split("\n");
+    const screen = lines.join("\n");
+    // Two blocks (the cancelled run's, the new run's), each its head, its rows, then its outcome: nothing stale between.
+    const heads = lines.flatMap((l, i) => (HEAD.test(l) ? [i] : []));
+    expect(heads, screen).toHaveLength(2);
+    for (const id of AGENTS) expect(lines.filter((l) => agentRow(id).test(l)), screen).toHaveLength(2);
+    const outcomes = heads.map((at) => lines[at + 1 + AGENTS.length]);
+    expect(outcomes).toEqual([expect.stringMatching(/^Run cancelled: CONTEXT\.md changed\. (No winner\.|Winner: \w+ \(.+\))$/), expect.stringMatching(/^Run completed\. Winner: \w+ \(/)]);
+    expect(lines.filter((l) => l.startsWith("Changed: "))).toEqual(["Changed: CONTEXT.md: cancelling the current run and starting again."]);
+    // The change is said above the cancelled run's final block, not under a stale one.
+    expect(lines.indexOf("Changed: CONTEXT.md: cancelling the current run and starting again.")).toBeLessThan(heads[0]!);
+    session.keys("C-c");
+    expect(await session.waitForExit(10_000)).toBe(0);
   });
 
   it("with NO_COLOR=1 on a terminal, still redraws in place but writes no colour codes", async ({ expect, onTestFinished }) => {
@@ -104,10 +155,12 @@ describe.concurrent("the progress view of conclave ask", () => {
     const child = (owned.script = startUnderScript([process.execPath, ...askArgs], { cwd: REPO, env: { NO_COLOR: "1" } }));
     const outcome = await child.exited;
     expect(outcome.code, outcome.stdout).toBe(0);
-    expect(outcome.stdout).toMatch(/\x1b\[4F\x1b\[2Kconclave {2}/);
+    expect(outcome.stdout).toMatch(/\x1b\[\d*A/);
+    expect(outcome.stdout).toMatch(/\x1b\[2K/);
     expect(outcome.stdout).not.toMatch(/\x1b\[3\dm/);
     expect(outcome.stdout).not.toMatch(/\x1b\[\d*(;\d+)*m/);
-    expect(outcome.stdout).toMatch(/^Run completed\. Winner: \w+ \(/m);
+    // log-update wraps each frame in synchronized-output codes (DEC 2026), the last just before the outcome.
+    expect(outcome.stdout.replace(/\x1b\[\?2026[hl]/g, "")).toMatch(/^Run completed\. Winner: \w+ \(/m);
   });
 
   it("piped, prints plain lines and not one escape code", async ({ expect, onTestFinished }) => {

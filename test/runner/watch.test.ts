@@ -79,7 +79,7 @@ function watch(script: string, project: string, configPath: string): Watcher {
 }
 
 const count = (text: string, pattern: RegExp) => text.split("\n").filter((l) => pattern.test(l)).length;
-const watchingLines = (w: Watcher) => count(w.stderr(), /^Watching \d+ files /);
+const watchingLines = (w: Watcher) => count(w.stderr(), /^Watching \d+ files?: /);
 const changedLines = (w: Watcher) => count(w.stderr(), /^Changed: /);
 
 /**
@@ -132,6 +132,10 @@ describe("--watch", () => {
     const w = await startWatching();
     expect(w.workflows()).toEqual(["completed"]);
     expect(w.logDirs()).toHaveLength(1);
+    // What it watches, counted and named: CONTEXT.md, filepaths.json (which lists no file) and the script.
+    expect(w.stderr().split("\n").filter((l) => l.startsWith("Watching "))).toEqual([
+      "Watching 3 files: CONTEXT.md, filepaths.json, test/fixtures/workflows/one-run.ts. Edit one to run again; Ctrl+C to stop.",
+    ]);
 
     const wrote = Date.now();
     appendFileSync(context, "- Edited by the test: prefer server-sent events.\n");
@@ -208,8 +212,9 @@ describe("--watch", () => {
     expect(w.logDirs()).toHaveLength(2);
 
     // The cancelled run finalized: its files say so, and no agent was left working.
-    const result = readJson<{ status: string; winner: string | null }>(join(first!, "result.json"));
+    const result = readJson<{ status: string; status_reason: string; winner: string | null }>(join(first!, "result.json"));
     expect(result.status).toBe("cancelled");
+    expect(result.status_reason).toBe("cancelled: CONTEXT.md changed");
     const status = readJson<StatusFile>(join(first!, "status.json"));
     expect(status.results.status).toBe("cancelled");
     expect(Object.values(status.agents).map((a) => a.status)).toEqual(["stopped", "stopped"]);

@@ -30,6 +30,8 @@ describe("run()", () => {
     for (const a of agents(n)) expect(files.agentFiles[a.id]).toEqual(["answer-1.md", "vote-1.json"]);
     expect(files.status.results).toMatchObject({ status: "completed", winner: result.winner, votes: result.votes });
     expect(files.status.coordination).toMatchObject({ phase: "finalization", completion_percentage: 100, is_final_presentation: true });
+    // Each agent answered once and voted once: none restarted.
+    for (const a of agents(n)) expect(files.status.agents[a.id].times_restarted, a.id).toBe(0);
   });
 
   it("lets a lone agent vote for its own answer under balanced voting", async () => {
@@ -77,6 +79,8 @@ describe("run()", () => {
     expect(JSON.parse(files.read("agents/beta/vote-1.json"))).toEqual({ round: 2, label: "A", answer: "alpha.1", reason: "A is good" });
     expect(JSON.parse(files.read("agents/beta/vote-2.json"))).toEqual({ round: 3, label: "A", answer: "alpha.2", reason: "A is better now" });
     expect(files.read("agents/alpha/answer-2.md")).toContain("write-through");
+    // alpha.2 started a third round: every agent went again once, which is a restart; the first voting round is not.
+    expect(Object.fromEntries(Object.entries(files.status.agents as Record<string, { times_restarted: number }>).map(([id, a]) => [id, a.times_restarted]))).toEqual({ alpha: 1, beta: 1, gamma: 1 });
   });
 
   it("refuses an answer too similar to an existing one and takes the agent's vote instead", async () => {
@@ -171,7 +175,7 @@ describe("run() with structured output", () => {
     const { result } = await runScripted(config, { output, agent_mode: "single" });
     expect(result.status).toBe("failed");
     expect(result.agents.alpha!.error).toBe(
-      "agent `alpha` (scripted scripted) made an invalid reply twice; the second: The `data` of your answer does not match its schema: `steps` Too small: expected array to have >=1 items. Call `new_answer` again with corrected `data`. Check that this model can call tools, or use another model for this agent.",
+      "agent `alpha` (scripted) made an invalid reply twice; the second: The `data` of your answer does not match its schema: `steps` Too small: expected array to have >=1 items. Call `new_answer` again with corrected `data`. Check that this model can call tools, or use another model for this agent.",
     );
   });
 });

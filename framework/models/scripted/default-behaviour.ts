@@ -22,8 +22,8 @@ const POINTS = [
   "Prefer plain, boring tools that the team already knows.",
 ];
 
-/** A deterministic answer to `task` in `agentId`'s own voice. */
-export function defaultAnswer(task: string, agentId: string): string {
+/** A deterministic answer to `task` in `agentId`'s own voice; it names the project files the run was shown, if any. */
+export function defaultAnswer(task: string, agentId: string, files: string[] = []): string {
   const h = hash(`${agentId}\n${task}`);
   const title = task.split("\n")[0]!.trim().slice(0, 100);
   const count = 2 + (h % 3);
@@ -32,7 +32,8 @@ export function defaultAnswer(task: string, agentId: string): string {
     const p = POINTS[(h + i * 3) % POINTS.length]!;
     if (!points.includes(p)) points.push(p);
   }
-  return [`## ${title}`, "", OPENINGS[h % OPENINGS.length]!, "", ...points.map((p, i) => `${i + 1}. ${p}`), "", `— ${agentId}`].join("\n");
+  const shown = files.length ? ["", `This rests on what the project shows: ${files.map((f) => `\`${f}\``).join(", ")}.`] : [];
+  return [`## ${title}`, "", OPENINGS[h % OPENINGS.length]!, ...shown, "", ...points.map((p, i) => `${i + 1}. ${p}`), "", `— ${agentId}`].join("\n");
 }
 
 /** Votes for the longest answer that is not the agent's own (earliest label on a tie). */

@@ -70,11 +70,11 @@ function improvise(request: CompletionRequest, n: number): Reply {
   const hints: TurnHints | undefined = request.hints;
   if (!hints) return { text: "(scripted reply)", toolCalls: [], stopReason: "end" };
   const own = hints.answers.find((a) => a.label === hints.ownLabel);
-  if (hints.phase === "presentation") return { text: own?.content ?? defaultAnswer(hints.task, hints.agentId), toolCalls: [], stopReason: "end" };
+  if (hints.phase === "presentation") return { text: own?.content ?? defaultAnswer(hints.task, hints.agentId, hints.files), toolCalls: [], stopReason: "end" };
   const offered = (name: string) => request.tools?.find((t) => t.name === name);
   const choice = offered("vote") ? defaultVote(hints) : undefined;
   if (choice) return call("vote", choice, n);
-  const content = defaultAnswer(hints.task, hints.agentId);
+  const content = defaultAnswer(hints.task, hints.agentId, hints.files);
   // In a workspace, write the answer to a file first; the tool result comes back, then the answer is posted.
   const wrote = request.messages.some((m) => m.role === "tool");
   if (offered("write_file") && !wrote) {
@@ -82,7 +82,7 @@ function improvise(request: CompletionRequest, n: number): Reply {
     return call("write_file", { path: `${dir ? `${dir.replace(/\/+$/, "")}/` : ""}${slug(hints.task)}.md`, content: `${content}\n` }, n);
   }
   const dataSchema = (offered("new_answer")?.parameters as { properties?: Record<string, unknown> } | undefined)?.properties?.data;
-  const data = dataSchema && (offered("new_answer")?.parameters as { required?: string[] }).required?.includes("data") ? sampleData(dataSchema, hints.task.split("\n")[0]!) : undefined;
+  const data = dataSchema && (offered("new_answer")?.parameters as { required?: string[] }).required?.includes("data") ? sampleData(dataSchema, hints.task.split("\n")[0]!, "value", { files: hints.files ?? [] }) : undefined;
   return call("new_answer", data === undefined ? { content } : { content, data }, n);
 }
 
