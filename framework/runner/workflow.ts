@@ -91,15 +91,17 @@ export async function workflow(name: string, fn: WorkflowFn, argv = process.argv
   let config: ConclaveConfig;
   let configPath: string;
   try {
+    // The defaults live in the script's repository, wherever it is started from; explicit paths are the shell's.
+    const root = findRepositoryRoot(process.argv[1] ?? process.cwd());
+    // Keys from ./.env, then from the repository's .env for what it did not set.
     loadDotEnv();
+    loadDotEnv(root);
     flags = parseWorkflowFlags(argv);
     if (flags.help) {
       process.stdout.write(scriptHelp(name));
       return done({ name, status: "completed", exitCode: EXIT.ok, steps: [] }, false);
     }
-    // The config is checked before anything is written; a project the user named must exist. The
-    // defaults live in the script's repository, wherever it is started from; explicit paths are the shell's.
-    const root = findRepositoryRoot(process.argv[1] ?? process.cwd());
+    // The config is checked before anything is written; a project the user named must exist.
     configPath = flags.config ?? defaultConfigPath(process.env, root);
     config = loadConfig(configPath);
     project = openWorkflowProject({ explicit: flags.project && resolve(flags.project), from: flags.projectFrom, defaultDir: join(root, "projects", name) }, err);

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { dotEnvFiles } from "../dot-env-files.ts";
 import { ConfigError } from "../errors.ts";
 import type { CommandPolicy } from "./command-policy.ts";
 import type { SandboxMode } from "./sandbox/choose-sandbox.ts";
@@ -35,7 +36,7 @@ export interface ToolboxOptions {
   env?: NodeJS.ProcessEnv;
   /** The bubblewrap binary (default `CONCLAVE_BWRAP` from `env`, then `bwrap` on PATH). */
   bubblewrap?: string;
-  /** Files that read as empty inside the sandbox, absolute. Default: `.env` in the working directory, where the CLI reads keys from. */
+  /** Files that read as empty inside the sandbox, absolute. Default: `.env` in the working directory and every `.env` this process loaded keys from. */
   hidden?: string[];
   /** Asks the human a question; resolves to null when nobody is there. */
   askHuman?: (question: string) => Promise<string | null>;
@@ -73,7 +74,7 @@ const optionsSchema = z.object({
     })
     .default({ allow: [], deny: [], sandbox: "auto", network: false, env: [] }),
   bubblewrap: z.string().min(1).optional(),
-  hidden: z.array(absolutePath).default(() => [resolve(".env")]),
+  hidden: z.array(absolutePath).default(() => [...new Set([resolve(".env"), ...dotEnvFiles()])]),
   commandTimeoutMs: z.number().int().positive().default(30_000),
   maxOutputBytes: z.number().int().min(256).default(64 * 1024),
   maxWriteBytes: z.number().int().positive().default(10_000_000),

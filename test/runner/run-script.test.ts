@@ -61,4 +61,24 @@ describe("conclave run", () => {
     expect(existsSync(join(dir, "workflows", "projects"))).toBe(false);
     expect(readdirSync(join(dir, "workflows", "nested"))).toEqual([]);
   });
+
+  it("reads the repository's .env too when started from a subdirectory, the nearer .env winning", async () => {
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    symlinkSync(REPO, join(dir, "node_modules", "conclave"), "dir");
+    mkdirSync(join(dir, "configs"));
+    writeFileSync(join(dir, "configs", "default.yaml"), "agents:\n  - id: solo\n    backend: { type: scripted }\n");
+    for (const name of ["from-root", "from-here"]) mkdirSync(join(dir, "projects", name, "deliverables"), { recursive: true });
+    for (const name of ["from-root", "from-here"]) writeFileSync(join(dir, "projects", name, "CONTEXT.md"), `# ${name}\n`);
+    writeFileSync(join(dir, ".env"), `CONCLAVE_PROJECT=${join(dir, "projects", "from-root")}\n`);
+    mkdirSync(join(dir, "workflows", "nested"), { recursive: true });
+    script("workflows/solo.ts", 'import { workflow } from "conclave";\n\nawait workflow("solo", async ({ ask }) => {\n  await ask("One line", { mode: "single" });\n});\n');
+    const cwd = join(dir, "workflows", "nested");
+    const fromRoot = await runCli(["run", "../solo.ts", "--automation"], { cwd, env: { CONCLAVE_PROJECT: undefined } });
+    expect(fromRoot.code, fromRoot.stderr).toBe(0);
+    expect(fromRoot.stdout).toContain(`LOG_DIR: ${join(dir, "projects", "from-root", "runs")}/`);
+    writeFileSync(join(cwd, ".env"), `CONCLAVE_PROJECT=${join(dir, "projects", "from-here")}\n`);
+    const fromHere = await runCli(["run", "../solo.ts", "--automation"], { cwd, env: { CONCLAVE_PROJECT: undefined } });
+    expect(fromHere.code, fromHere.stderr).toBe(0);
+    expect(fromHere.stdout).toContain(`LOG_DIR: ${join(dir, "projects", "from-here", "runs")}/`);
+  });
 });

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OutputCollector } from "../collect-output.ts";
 import { bubblewrapArgs, SANDBOX_BIN_DIR } from "./bubblewrap-args.ts";
@@ -48,7 +48,11 @@ export type Sandbox =
 export const CONCLAVE_BIN = fileURLToPath(new URL("../../../bin/conclave.js", import.meta.url));
 
 // This package and node, when they live under /tmp (a clone or an install there): the sandbox's private /tmp would hide them.
-const UNDER_TMP = [...new Set([resolve(dirname(CONCLAVE_BIN), ".."), dirname(process.execPath)])].filter((path) => path.startsWith("/tmp/"));
+// An installed package's dependencies sit beside it, so the node_modules that holds it stays visible whole.
+const PACKAGE_ROOT = resolve(dirname(CONCLAVE_BIN), "..");
+const UNDER_TMP = [...new Set([basename(dirname(PACKAGE_ROOT)) === "node_modules" ? dirname(PACKAGE_ROOT) : PACKAGE_ROOT, dirname(process.execPath)])].filter((path) =>
+  path.startsWith("/tmp/"),
+);
 
 /** What a run says once when its commands run without a boundary. */
 export const UNCONFINED_NOTICE =

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { rememberDotEnvFile } from "../../../framework/dot-env-files.ts";
 import { createToolbox } from "../../../framework/workspace/create-toolbox.ts";
 import type { CommandSettings } from "../../../framework/workspace/toolbox-options.ts";
 
@@ -121,6 +122,16 @@ describe("run_command in the bubblewrap sandbox", () => {
     // Not hidden, it is there to read: the test can tell.
     const plain = createToolbox({ root: ws, writable: true, env: process.env, commands: { allow: ["cat"], deny: [] }, hidden: [] });
     expect(stdoutOf((await plain.call("run_command", call)).content)).toBe("OPENAI_API_KEY=sk-canary-dotenv-5d2e\nkeep me\n");
+  });
+
+  it("hides, by default, every .env this process loaded keys from", async () => {
+    const { ws, outside } = layout();
+    const dotEnv = join(outside, ".env");
+    writeFileSync(dotEnv, "ANTHROPIC_API_KEY=sk-canary-loaded-9b3a\n");
+    rememberDotEnvFile(dotEnv);
+    const result = await createToolbox({ root: ws, writable: true, env: process.env, commands: { allow: ["cat"], deny: [] } }).call("run_command", { command: "cat", args: [dotEnv] });
+    expect(result.ok).toBe(true);
+    expect(result.content).not.toContain("sk-canary-loaded-9b3a");
   });
 
   it("has no network, not even the host's loopback, unless `commands.network: true`", async () => {
