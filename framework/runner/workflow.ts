@@ -157,7 +157,7 @@ interface Screen {
   view?: ProgressView;
 }
 
-// Notices (which backend `auto` chose, a model with no price, the sandbox) said once per process, not once per run.
+// Notices (which backend `auto` chose, a model with no price, the sandbox, a missing listed file) said once per pass of the workflow, not once per run.
 const noticesSaid = new Set<string>();
 
 // Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the first cancels the current run, which finalizes as interrupted; a second signal exits at once.
@@ -268,6 +268,7 @@ async function reexecute(err: (line: string) => void): Promise<number> {
 // One pass of the workflow's function, under `signal`; returns its summary after printing the table.
 async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSummary> {
   const { name, fn, flags, project, config, configPath, out, err, screen } = setup;
+  noticesSaid.clear(); // each pass says them again: in watch mode a warning still true after an edit is still shown
   const rows: StepRow[] = [];
   const say = flags.automation ? err : out;
   const interactive = Boolean(process.stdin.isTTY) && !flags.automation && !flags.yes;

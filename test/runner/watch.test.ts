@@ -148,6 +148,17 @@ describe("--watch", () => {
     expect(w.logDirs()).toHaveLength(2);
   });
 
+  it("says a warning still true after an edit again in the next pass, once per pass", async () => {
+    writeFileSync(join(project, "filepaths.json"), JSON.stringify({ files: [{ path: "notes/missing.md", description: "notes" }], directories: [] }));
+    const w = await startWatching();
+    const warnings = () => w.stderr().split("\n").filter((l) => l.includes("lists `notes/missing.md`, which does not exist"));
+    expect(warnings()).toHaveLength(1);
+    appendFileSync(context, "- Edited by the test.\n");
+    await w.until("a second LOG_DIR line", () => w.logDirs().length >= 2, 5_000);
+    await idleAfterPass(w, 2);
+    expect(warnings()).toHaveLength(2);
+  });
+
   it("starts nothing when a file is written into deliverables/ or runs/", async () => {
     const w = await startWatching();
     writeFileSync(join(project, "deliverables", "notes.md"), "# Notes\n");
