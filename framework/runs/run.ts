@@ -218,6 +218,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   runDir.writeResult(result);
   flush();
   closed = true;
+  // The run is over and its files are written: an index that cannot be updated is said, never thrown.
   await project?.recordRun({
     run_id: result.run_id,
     ...(options.id !== undefined && { step: options.id }),
@@ -229,6 +230,8 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     elapsed_seconds: result.elapsed_seconds,
     log_dir: result.log_dir,
     task: normalized.task,
+  }).catch((error: unknown) => {
+    options.onNotice?.(`Warning: the run finished, but \`${project.runsDir}/index.json\` was not updated: ${(error as Error).message}`);
   });
   return result;
 }

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
+import { SimulatedClock } from "../../framework/clock.ts";
 import { ConfigError } from "../../framework/errors.ts";
+import { openProject } from "../../framework/project/open-project.ts";
 import { run } from "../../framework/runs/run.ts";
 import { cleanRuns, runScripted, scripted } from "../support/scripted-run.ts";
 
@@ -294,5 +296,23 @@ describe("run() and its owner", () => {
     const beat = Date.parse(files.status.meta.heartbeat_at as string);
     expect(beat).toBeGreaterThanOrEqual(before);
     expect(beat).toBeLessThanOrEqual(after);
+  });
+});
+
+describe("run() and the project's index", () => {
+  it("returns its result, and says so, when runs/index.json cannot be updated", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "conclave-run-index-"));
+    try {
+      const project = openProject(join(dir, "p"), { create: true });
+      mkdirSync(project.runsDir, { recursive: true });
+      writeFileSync(join(project.runsDir, "index.json"), "{ not json");
+      const notices: string[] = [];
+      const result = await run({ task: "Summarise", project, config: { agents: agents(1), coordination }, env: {}, clock: new SimulatedClock(), onNotice: (line) => notices.push(line) });
+      expect(result.status).toBe("completed");
+      expect(existsSync(join(result.log_dir, "result.json"))).toBe(true);
+      expect(notices.filter((n) => n.startsWith(`Warning: the run finished, but \`${project.runsDir}/index.json\` was not updated: `))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
