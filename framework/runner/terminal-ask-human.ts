@@ -2,19 +2,23 @@ import { createInterface } from "node:readline/promises";
 
 /**
  * Answers an agent's `ask_human` from the terminal, one question at a time; null (nobody is
- * there) when stdin is not a TTY, so the agent states its assumption instead.
+ * there) when stdin is not a TTY, so the agent states its assumption instead. The turn's
+ * `signal` takes the question off the terminal (a stop request, a deadline), and Ctrl+C at the
+ * question is the process's own Ctrl+C (readline would otherwise keep the key to itself).
  *
  * @example
  * await run({ task, askHuman: terminalAskHuman() });
  */
 export function terminalAskHuman(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr) {
   let queue: Promise<unknown> = Promise.resolve();
-  return (question: string): Promise<string | null> => {
+  return (question: string, signal?: AbortSignal): Promise<string | null> => {
     if (!input.isTTY) return Promise.resolve(null);
     const asked = queue.then(async () => {
+      signal?.throwIfAborted();
       const rl = createInterface({ input, output });
+      rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
       try {
-        const answer = await rl.question(`\nAn agent asks: ${question}\n> `);
+        const answer = await rl.question(`\nAn agent asks: ${question}\n> `, signal ? { signal } : {});
         return answer.trim() || null;
       } finally {
         rl.close();

@@ -319,10 +319,10 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
         },
         // An agent's question has the screen to itself: the block is taken off while one is asked, drawn again after.
         ...(!flags.automation && {
-          askHuman: async (question: string) => {
+          askHuman: async (question: string, signal?: AbortSignal) => {
             if (asking++ === 0) view?.pause();
             try {
-              return await askHuman(question);
+              return await askHuman(question, signal);
             } finally {
               if (--asking === 0) view?.resume();
             }

@@ -36,7 +36,7 @@ export interface RunOptions<T = unknown> {
   /** The project the run belongs to: its context leads every prompt, its runs/ holds the run, its index records it. */
   project?: Project;
   /** Answers an agent's ask_human; null when nobody is there (the agent states its assumption instead). */
-  askHuman?: (question: string) => Promise<string | null>;
+  askHuman?: (question: string, signal?: AbortSignal) => Promise<string | null>;
   /** Asked before the winner's changes are written back; false keeps them in changes.patch only. */
   approve?: (card: { changes: string[]; patchPath: string }) => Promise<boolean>;
   /** Extra context placed after the task in every prompt. */

@@ -32,7 +32,7 @@ export interface RunWorkspacesOptions {
   env: NodeJS.ProcessEnv;
   /** Told once per run when commands run without a sandbox, or when run_command will be refused for want of one. */
   onNotice?: (line: string) => void;
-  askHuman?: (question: string) => Promise<string | null>;
+  askHuman?: (question: string, signal?: AbortSignal) => Promise<string | null>;
   /** The lock file that write-backs to the same project take turns on, e.g. `<project>/runs/writeback.lock`. */
   lockPath: string;
   /** Stops a wait for the write-back lock (Ctrl+C); the changes then stay in changes.patch. */

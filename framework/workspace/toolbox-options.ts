@@ -39,7 +39,7 @@ export interface ToolboxOptions {
   /** Files that read as empty inside the sandbox, absolute. Default: `.env` in the working directory and every `.env` this process loaded keys from. */
   hidden?: string[];
   /** Asks the human a question; resolves to null when nobody is there. */
-  askHuman?: (question: string) => Promise<string | null>;
+  askHuman?: (question: string, signal?: AbortSignal) => Promise<string | null>;
   /** Called after every tool call, for the run's journal (e.g. a refused command). */
   onEvent?: (event: ToolEvent) => void;
 }

@@ -112,3 +112,26 @@ describe("Ctrl+C in a terminal while a workflow watches", () => {
     expect(await session.waitForExit(20_000)).toBe(130);
   }, 120_000);
 });
+
+describe("Ctrl+C while an agent's question is on the terminal", () => {
+  it("interrupts the run (exit 4), as it does anywhere else", async () => {
+    const asking = `agents:
+  - id: alpha
+    backend:
+      type: scripted
+      latency_ms: 10
+      script:
+        - { tool: ask_human, args: { question: "JWT or Session?" } }
+        - { answer: "Sessions, as the person said." }
+coordination:
+  timeouts: { run: 120, generation: 60, voting: 60, presentation: 60, call: 60, idle: 60 }
+`;
+    const config = writeConfig(tmp, "asking.yaml", asking);
+    const project = copyDemoProject(tmp, "asking");
+    session = startTmux([process.execPath, "--import", "tsx", "test/fixtures/workflows/one-execute.ts", "--project", project, "--config", config], { cwd: REPO, dir: tmp, env: { CONCLAVE_PROJECT: undefined } });
+    await session.waitForScreen(/An agent asks: JWT or Session\?/, 40_000);
+    session.keys("C-c");
+    expect(await session.waitForExit(20_000)).toBe(4);
+    await expectInterruptedRun(join(project, "runs"));
+  }, 60_000);
+});

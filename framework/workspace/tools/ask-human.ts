@@ -18,10 +18,10 @@ export const askHumanTool = defineTool({
   description:
     "Ask the person running this workflow a question, when you cannot go on without their decision. They may not be there.",
   args: z.strictObject({ question: z.string().trim().min(1).describe("One clear question.") }),
-  async run({ question }, settings) {
+  async run({ question }, settings, signal) {
     let answer: string | null = null;
     try {
-      answer = settings.askHuman ? await settings.askHuman(question) : null;
+      answer = settings.askHuman ? await settings.askHuman(question, signal) : null;
     } catch (error) {
       return { ok: false, content: `Could not ask the human (${(error as Error).message}). ${NOBODY_AVAILABLE}` };
     }
