@@ -368,7 +368,8 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     }
     const decision = await askApproval(card, label, process.stdin, process.stderr, signal);
     if (decision.action === "cancel") throw new Stopped("cancelled");
-    if (decision.action === "interrupt") throw new Stopped("interrupted");
+    // A watched file changed while the card was up: that cancels (and watch mode runs again), as mid-run.
+    if (decision.action === "interrupt") throw new Stopped(String(signal.reason).startsWith("cancelled") ? "cancelled" : "interrupted");
     return decision.action === "edit" ? { ...options, agents: decision.agents } : options;
   };
 
