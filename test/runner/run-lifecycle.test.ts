@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -124,10 +124,12 @@ describe("conclave ask killed with SIGKILL", () => {
       expectWhole(row.log_dir);
     }
     expect(withStatus).toBeGreaterThanOrEqual(25);
-    const one = await runCli(["status", rows[0]!.log_dir, "--json"], { cwd: tmp, timeoutMs: 20_000 });
+    // Through the real command too, on a run that got as far as a status.json.
+    const shown = rows.find((row) => existsSync(join(row.log_dir, "status.json")))!;
+    const one = await runCli(["status", shown.log_dir, "--json"], { cwd: tmp, timeoutMs: 20_000 });
     expect(one.code, one.stderr).toBe(0);
     expect((JSON.parse(one.stdout) as Status).results.status).toBe("abandoned");
-    const human = await runCli(["status", rows[0]!.log_dir], { cwd: tmp, timeoutMs: 20_000 });
+    const human = await runCli(["status", shown.log_dir], { cwd: tmp, timeoutMs: 20_000 });
     expect(human.stdout.split("\n")[0]).toMatch(/ · abandoned$/);
     expect(human.stdout.split("\n")[1]).toMatch(/^Abandoned: its process \(pid \d+ on .+\) is gone; the run will not finish\. Start it again\.$/);
   }, 180_000);

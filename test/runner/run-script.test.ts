@@ -1,5 +1,5 @@
 // `conclave run <script>`: a .ts script is an ES module in any package, and a script that cannot load says why in one line.
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, makeTempDir, removeDir, runCli } from "../support/cli-process.ts";
@@ -63,9 +63,10 @@ describe("conclave run", () => {
   });
 
   it("reads the repository's .env too when started from a subdirectory, the nearer .env winning", async () => {
+    // The directory is the suite's: what the test before made may be there already.
     mkdirSync(join(dir, "node_modules"), { recursive: true });
-    symlinkSync(REPO, join(dir, "node_modules", "conclave"), "dir");
-    mkdirSync(join(dir, "configs"));
+    if (!existsSync(join(dir, "node_modules", "conclave"))) symlinkSync(REPO, join(dir, "node_modules", "conclave"), "dir");
+    mkdirSync(join(dir, "configs"), { recursive: true });
     writeFileSync(join(dir, "configs", "default.yaml"), "agents:\n  - id: solo\n    backend: { type: scripted }\n");
     for (const name of ["from-root", "from-here"]) mkdirSync(join(dir, "projects", name, "deliverables"), { recursive: true });
     for (const name of ["from-root", "from-here"]) writeFileSync(join(dir, "projects", name, "CONTEXT.md"), `# ${name}\n`);
@@ -78,6 +79,8 @@ describe("conclave run", () => {
     expect(fromRoot.stdout).toContain(`LOG_DIR: ${join(dir, "projects", "from-root", "runs")}/`);
     writeFileSync(join(cwd, ".env"), `CONCLAVE_PROJECT=${join(dir, "projects", "from-here")}\n`);
     const fromHere = await runCli(["run", "../solo.ts", "--automation"], { cwd, env: { CONCLAVE_PROJECT: undefined } });
+    rmSync(join(dir, ".env"));
+    rmSync(join(cwd, ".env"));
     expect(fromHere.code, fromHere.stderr).toBe(0);
     expect(fromHere.stdout).toContain(`LOG_DIR: ${join(dir, "projects", "from-here", "runs")}/`);
   });
