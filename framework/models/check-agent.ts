@@ -1,7 +1,7 @@
 import type { AgentConfig } from "../config/config-schema.ts";
 import type { PriceTable } from "../config/load-prices.ts";
 import { priceOf } from "./cost.ts";
-import { DEFAULT_MODELS, resolveBackend, type ConcreteBackend } from "./create-model-client.ts";
+import { DEFAULT_MODELS, resolveBackend, resolveConnection, type ConcreteBackend } from "./resolve-backend.ts";
 import { probeModel, type ProbeOutcome } from "./probe-model.ts";
 import { redactUrls } from "./redact-secrets.ts";
 
@@ -34,12 +34,11 @@ export interface AgentCheck {
   fix?: string;
 }
 
-const KEY_ENVS = { openai: "OPENAI_API_KEY", anthropic: "ANTHROPIC_API_KEY" } as const;
 const DEFAULT_SERVERS = { openai: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com" } as const;
 
 /**
  * Checks that one agent can run here: the backend `auto` resolves to, its key, its server, its
- * models and their prices. Resolves the same way the backends do (createModelClient). The
+ * models and their prices. Resolves the key and server as the clients do (resolveConnection). The
  * first problem found becomes `fix`.
  *
  * @example
@@ -54,9 +53,7 @@ export async function checkAgent(agent: AgentConfig, options: CheckAgentOptions)
   if (type === "scripted") {
     return { ...base, key: "not needed", server: "", reachable: "n/a", models: [agent.backend.model ?? "scripted"], model: "n/a", price: "n/a", ready: true };
   }
-  const keyEnv = agent.backend.api_key_env ?? KEY_ENVS[type];
-  const apiKey = env[keyEnv] || undefined;
-  const baseURL = (agent.backend.base_url ?? (type === "anthropic" ? env.ANTHROPIC_BASE_URL : env.OPENAI_BASE_URL)) || undefined;
+  const { keyEnv, apiKey, baseURL } = resolveConnection(agent, type, env);
   const server = redactUrls(baseURL ?? DEFAULT_SERVERS[type]);
   const keyOptional = type === "openai" && baseURL !== undefined;
   const key = apiKey ? `${keyEnv} set` : keyOptional ? `${keyEnv} not set (not needed)` : `${keyEnv} missing`;

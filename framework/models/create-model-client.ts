@@ -5,27 +5,8 @@ import { createAnthropicClient } from "./anthropic/anthropic-client.ts";
 import type { ModelClient } from "./model.ts";
 import { createOpenAIClient } from "./openai/openai-client.ts";
 import { redactUrls } from "./redact-secrets.ts";
+import { DEFAULT_MODELS, resolveBackend, resolveConnection } from "./resolve-backend.ts";
 import { createScriptedClient } from "./scripted/scripted-client.ts";
-
-export type ConcreteBackend = "openai" | "anthropic" | "scripted";
-
-/** The model each backend uses when neither the config's `model` nor CONCLAVE_MODEL names one. */
-export const DEFAULT_MODELS = { openai: "gpt-4.1-mini", anthropic: "claude-sonnet-4-6" } as const;
-
-/**
- * Which backend `type: auto` means here: ANTHROPIC_API_KEY → anthropic, OPENAI_API_KEY or
- * OPENAI_BASE_URL → openai, otherwise the offline scripted backend; `reason` says why.
- *
- * @example
- * resolveBackend("auto", {}) // { type: "scripted", reason: "no ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENAI_BASE_URL is set" }
- */
-export function resolveBackend(type: AgentConfig["backend"]["type"], env: NodeJS.ProcessEnv): { type: ConcreteBackend; reason: string } {
-  if (type !== "auto") return { type, reason: `configured as ${type}` };
-  if (env.ANTHROPIC_API_KEY) return { type: "anthropic", reason: "ANTHROPIC_API_KEY is set" };
-  if (env.OPENAI_API_KEY) return { type: "openai", reason: "OPENAI_API_KEY is set" };
-  if (env.OPENAI_BASE_URL) return { type: "openai", reason: "OPENAI_BASE_URL is set" };
-  return { type: "scripted", reason: "no ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENAI_BASE_URL is set" };
-}
 
 export interface ClientDeps {
   clock: Clock;
@@ -46,9 +27,7 @@ export function createModelClient(agent: AgentConfig, deps: ClientDeps): ModelCl
   const model = agent.backend.model ?? env.CONCLAVE_MODEL;
   if (type === "scripted") return createScriptedClient(agent.id, { ...agent.backend, ...(model && { model }) }, deps);
 
-  const keyEnv = agent.backend.api_key_env ?? (type === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY");
-  const apiKey = env[keyEnv] || undefined;
-  const baseURL = agent.backend.base_url ?? (type === "anthropic" ? env.ANTHROPIC_BASE_URL : env.OPENAI_BASE_URL) ?? undefined;
+  const { keyEnv, apiKey, baseURL } = resolveConnection(agent, type, env);
   if (!apiKey && !(type === "openai" && baseURL)) {
     throw new ConfigError(
       `agent \`${agent.id}\` (${type}): no API key. Set \`${keyEnv}\`${agent.backend.api_key_env ? "" : " (or name another variable with `api_key_env`)"}, or pass --dry-run to run offline.`,

@@ -1,4 +1,4 @@
-import type { ConcreteBackend } from "./create-model-client.ts";
+import type { ConcreteBackend } from "./resolve-backend.ts";
 
 /** Where and how to ask one model whether it answers. */
 export interface ProbeTarget {

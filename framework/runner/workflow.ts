@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { ConclaveConfig } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
-import { resolveBackend } from "../models/create-model-client.ts";
+import { resolveBackend } from "../models/resolve-backend.ts";
 import { redactUrls } from "../models/redact-secrets.ts";
 import type { Project } from "../project/project.ts";
 import { displayPath } from "../project/display-path.ts";
