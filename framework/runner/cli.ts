@@ -179,7 +179,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
       onEvent: (e) => (auto ? auto.event(e) : view!.event(e)),
       onNotice: note,
       description: { command: "ask" },
-    }, { aboveUsd: approvalThreshold(values.config, io.env), ...(approvedBy && { approvedBy }), stdin: process.stdin, stderr: io.stderr, signal: controller.signal });
+    }, { aboveUsd: approvalThreshold(values.config, io.env), title: `ask: ${task.split("\n")[0]!.slice(0, 60)}`, ...(approvedBy && { approvedBy }), stdin: process.stdin, stderr: io.stderr, signal: controller.signal });
     if (approval.action !== "run") {
       io.stderr.write(approval.action === "cancel" ? "Cancelled: nothing was run.\n" : "");
       return EXIT.interrupted;

@@ -16,12 +16,12 @@ import { stepKey } from "../project/step-key.ts";
 import { checkOptionNames, RUN_OPTION_NAMES } from "../runs/check-option-names.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
 import { run } from "../runs/run.ts";
-import { describeRun } from "../runs/run-card.ts";
 import { contextDigest } from "../runs/context-digest.ts";
 import { conflictCopyPath } from "../runs/run-workspaces.ts";
 import { contextMaxBytes, defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
-import { askApproval, askWriteBack } from "./approval.ts";
+import { askWriteBack } from "./approval.ts";
+import { approveRun } from "./approve-run.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { findRepositoryRoot } from "./find-repository-root.ts";
@@ -355,22 +355,20 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
 
   // Before a run above approval.above_usd, or every run with --confirm: the run card, then Approve / Edit agents / Cancel.
   const approved = async <T>(label: string, options: RunOptions<T>): Promise<RunOptions<T>> => {
-    const above = config.approval.above_usd;
-    const card = flags.confirm || above !== undefined ? describeRun(options) : undefined;
-    if (!card || !(flags.confirm || card.estimate.usd === null || card.estimate.usd > above!)) return options;
-    const money = card.estimate.usd === null ? "cost unknown" : `$${card.estimate.usd.toFixed(4)}`;
-    if (flags.yes || flags.automation) {
-      err(`Approved (${flags.yes ? "--yes" : "automation mode"}): ${label}, estimate ${money}.`);
-      return options;
-    }
-    if (!process.stdin.isTTY) {
-      throw new ConfigError(`${label} needs approval (estimate ${money}${flags.confirm ? ", --confirm" : `, above approval.above_usd $${above}`}): run it in a terminal, or pass --yes.`);
-    }
-    const decision = await askApproval(card, label, process.stdin, process.stderr, signal);
+    const decision = await approveRun(options, {
+      aboveUsd: config.approval.above_usd,
+      confirm: flags.confirm,
+      label,
+      ...((flags.yes || flags.automation) && { approvedBy: flags.yes ? "--yes" : "automation mode" }),
+      stdin: process.stdin,
+      stderr: process.stderr,
+      say: err,
+      signal,
+    });
     if (decision.action === "cancel") throw new Stopped("cancelled");
     // A watched file changed while the card was up: that cancels (and watch mode runs again), as mid-run.
     if (decision.action === "interrupt") throw new Stopped(String(signal.reason).startsWith("cancelled") ? "cancelled" : "interrupted");
-    return decision.action === "edit" ? { ...options, agents: decision.agents } : options;
+    return decision.options;
   };
 
   const context: WorkflowContext = {
