@@ -97,9 +97,30 @@ export const coordinationSchema = z.strictObject({
   retry: retrySchema.default(retrySchema.parse({})),
 });
 
+/** The orchestrator of `conclave chat`: one model, shaped like an agent (its id names it in costs and logs). */
+export const orchestratorSchema = z.strictObject({
+  id: agentSchema.shape.id.default("orchestrator"),
+  system: z.string().optional().describe("Added to the orchestrator's own prompt: the project's voice, house rules."),
+  backend: backendSchema.default({ type: "auto" }),
+});
+
+/** How `conclave chat` (and any front end of a session) asks, remembers and spends. */
+export const interactiveSchema = z.strictObject({
+  require_approval: z
+    .enum(["always", "above_usd", "never"])
+    .default("above_usd")
+    .describe("Ask before a run: always, when its estimate is above above_usd (or unknown), or never."),
+  above_usd: z.number().min(0).default(0.5).describe("With require_approval: above_usd, the estimate (USD) above which a run is asked about."),
+  max_context_tokens: z.int().min(1000).default(24000).describe("Past this estimate older messages are summarised; the raw messages stay on disk."),
+  keep_recent: z.int().min(1).default(10).describe("Messages always kept verbatim in the orchestrator's context."),
+  budget_usd: z.number().positive().optional().describe("Stop launching runs once the session (conversation and runs) has spent this much."),
+});
+
 export const configSchema = z
   .strictObject({
     agents: z.array(agentSchema).min(1, "expected at least one agent"),
+    orchestrator: orchestratorSchema.default({ id: "orchestrator", backend: { type: "auto" } }),
+    interactive: interactiveSchema.default(interactiveSchema.parse({})),
     coordination: coordinationSchema.default(coordinationSchema.parse({})),
     budget: z.strictObject({ usd: z.number().positive().optional() }).default({}),
     approval: z
@@ -151,5 +172,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type AgentConfig = z.output<typeof agentSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;
 export type CoordinationConfig = z.output<typeof coordinationSchema>;
+export type OrchestratorConfig = z.output<typeof orchestratorSchema>;
+export type InteractiveConfig = z.output<typeof interactiveSchema>;
 export type ScriptTurn = z.output<typeof scriptTurnSchema>;
 export type FailKind = (typeof FAIL_KINDS)[number];
