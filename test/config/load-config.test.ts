@@ -48,6 +48,8 @@ describe("parseConfig()", () => {
       approval: {},
       commands: { allow: [], deny: [], sandbox: "auto", network: false, env: [] },
       context: { max_mb: 1 },
+      orchestrator: { id: "orchestrator", backend: { type: "auto" } },
+      interactive: { require_approval: "above_usd", above_usd: 0.5, max_context_tokens: 24000, keep_recent: 10 },
     });
   });
 
