@@ -1,0 +1,295 @@
+import { clearLine, cursorTo } from "node:readline";
+import { createInterface, type Interface } from "node:readline/promises";
+import type { Writable } from "node:stream";
+import type { Session, SessionEvent } from "../session/session-types.ts";
+import { askApprovalWith } from "./approval.ts";
+import { chatSlashCommand } from "./chat-slash-commands.ts";
+import { clip } from "./clip.ts";
+import { contextBar } from "./context-bar.ts";
+import { EXIT } from "./exit-codes.ts";
+import { describeStopRequest, onStopRequest, stopReason, type StopSource } from "./on-stop-request.ts";
+import { createSessionRenderer } from "./render-session-event.ts";
+
+/** Where the REPL reads and writes, and the process whose signals it listens for. */
+export interface ChatIo {
+  /** The person's lines: a terminal (readline with history, Ctrl+C and Ctrl+D), or a pipe read line by line. */
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** The conversation: replies, runs, the progress view, the context bar. */
+  output: { write(s: string): unknown; isTTY?: boolean; columns?: number; rows?: number };
+  /** Errors the person must act on. */
+  errors: { write(s: string): unknown };
+  env: NodeJS.ProcessEnv;
+  /** SIGINT, SIGTERM and SIGHUP come from here; a second SIGTERM quits at once through its `exit`. */
+  process: StopSource & Pick<NodeJS.Process, "exit">;
+}
+
+export interface RunChatOptions {
+  /** The session was resumed: its last messages are shown first. */
+  resumed?: boolean;
+}
+
+/** The line said, and the exit, when a run needs approval and nobody is at a terminal. */
+export const APPROVAL_NEEDS_YES = "A run needs approval: pass --yes to approve runs when stdin is not a terminal.";
+
+// A Session may offer a recap turn on resume (the engine's choice); the REPL plays it when it does.
+type MaybeRecap = Session & { recap?: () => AsyncIterable<SessionEvent> };
+
+/**
+ * The REPL of `conclave chat` over an open Session: the context bar and `you> ` before each
+ * line, each line a turn (`session.send`) rendered as it goes, approvals and agents' questions
+ * asked inline, slash commands, typing during a run as a note for it (`session.tell`). Ctrl+C
+ * during a run cancels that run (again: ends the turn); at the prompt it leaves, as Ctrl+D,
+ * `/exit` and the end of piped input do: the session is closed (saved) and 0 returned. SIGTERM,
+ * SIGHUP or the launcher gone: the turn and the runs are stopped, the session closed, 4 returned.
+ *
+ * @example
+ * const session = await openSession({ project: "projects/demo" });
+ * process.exitCode = await runChat(session, { input: process.stdin, output: process.stdout, errors: process.stderr, env: process.env, process });
+ */
+export async function runChat(session: Session, io: ChatIo, options: RunChatOptions = {}): Promise<number> {
+  const interactive = Boolean(io.input.isTTY);
+  const tty = Boolean(io.output.isTTY);
+  const color = tty && !io.env.NO_COLOR;
+  const renderer = createSessionRenderer({ stream: io.output, tty, color });
+  const rl = createInterface({ input: io.input, output: io.output as Writable, terminal: interactive, historySize: 1000, removeHistoryDuplicates: true });
+  rl.setPrompt("you> ");
+  const out = (line: string) => io.output.write(`${line}\n`);
+  const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
+
+  const lines: string[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  let turn: { controller: AbortController; cancelling: Set<string> } | undefined;
+  let question: AbortController | undefined;
+  let atPrompt = false;
+  let exitCode: number | undefined;
+  let closing = false;
+  let stopped = false;
+
+  // Above the prompt while it waits (a background run finishing): the prompt and what was typed are drawn again below.
+  const aside = (write: () => void) => {
+    if (!atPrompt || !interactive) return write();
+    clearLine(io.output as Writable, 0);
+    cursorTo(io.output as Writable, 0);
+    write();
+    rl.prompt(true);
+  };
+
+  const ask = async (query: string, signal: AbortSignal): Promise<string | undefined> => {
+    if (ended) return undefined;
+    try {
+      return await rl.question(query, { signal });
+    } catch {
+      return undefined;
+    }
+  };
+
+  const approve = async (ev: Extract<SessionEvent, { type: "approval.request" }>) => {
+    if (!interactive || ended) {
+      ev.respond({ action: "cancel" });
+      io.errors.write(`${APPROVAL_NEEDS_YES}\n`);
+      exitCode ??= EXIT.usage;
+      return;
+    }
+    question = new AbortController();
+    renderer.pause();
+    try {
+      if (ev.reason) out(dim(`Approval needed: ${ev.reason}`));
+      const decision = await askApprovalWith(rl, ev.card, `chat: ${clip(ev.task, 60)}`, io.output, question.signal).catch(() => ({ action: "cancel" as const }));
+      ev.respond(decision.action === "interrupt" ? { action: "cancel" } : decision);
+      if (decision.action !== "approve" && decision.action !== "edit") out("Cancelled: the run was not started; the orchestrator is told.");
+    } finally {
+      question = undefined;
+      renderer.resume();
+    }
+  };
+
+  const answerQuery = async (ev: Extract<SessionEvent, { type: "query" }>) => {
+    const options = ev.options ?? [];
+    if (!interactive || ended) {
+      ev.respond(null);
+      renderer.print(`[run ${ev.run_id}] An agent asks: ${ev.question} (nobody at a terminal: it goes on with its own assumption)`);
+      return;
+    }
+    question = new AbortController();
+    renderer.pause();
+    try {
+      out(`\n[run ${ev.run_id}] An agent asks: ${ev.question}`);
+      options.forEach((o, i) => out(`  ${i + 1}. ${o}`));
+      const reply = (await ask(options.length ? "Your answer (a number or your own words; Enter lets it decide): " : "Your answer (Enter lets it decide): ", question.signal))?.trim();
+      const picked = reply && /^\d+$/.test(reply) && Number(reply) >= 1 && Number(reply) <= options.length ? options[Number(reply) - 1]! : reply;
+      ev.respond(picked ? picked : null);
+    } finally {
+      question = undefined;
+      renderer.resume();
+    }
+  };
+
+  // One event of the turn, or of a run going on between turns.
+  const handle = async (ev: SessionEvent) => {
+    if (ev.type === "approval.request") await approve(ev);
+    else if (ev.type === "query") await answerQuery(ev);
+    else renderer.event(ev);
+  };
+
+  const runTurn = async (events: (signal: AbortSignal) => AsyncIterable<SessionEvent>) => {
+    const controller = new AbortController();
+    turn = { controller, cancelling: new Set() };
+    try {
+      for await (const ev of events(controller.signal)) await handle(ev);
+    } catch (error) {
+      if (controller.signal.aborted) renderer.print("The turn was ended.");
+      else io.errors.write(`conclave: the turn failed: ${(error as Error).message}\n`);
+    } finally {
+      renderer.end();
+      turn = undefined;
+    }
+  };
+
+  // A line typed while a turn goes (a terminal): a slash command at once, a note for the running run, or the next message.
+  const duringTurn = (line: string) => {
+    const text = line.trim();
+    if (!text) return;
+    if (text.startsWith("/")) {
+      const answer = chatSlashCommand(text, session);
+      if (answer.exit) {
+        exitCode ??= EXIT.ok;
+        renderer.print("Leaving: the turn is ended.");
+        turn?.controller.abort("the person left");
+      } else renderer.print(answer.text);
+      return;
+    }
+    if (session.running().length && session.tell(text)) renderer.print(`Noted for the running run: ${text}`);
+    else {
+      lines.push(text);
+      renderer.print(`Queued for after this turn: ${text}`);
+    }
+  };
+
+  const ctrlC = () => {
+    if (question) return question.abort();
+    if (closing) {
+      const running = session.running();
+      for (const id of running) session.cancelRun(id, "cancelled from the chat (Ctrl+C)");
+      if (running.length) out(`Cancelling ${running.join(", ")}.`);
+      return;
+    }
+    if (turn) {
+      const running = session.running();
+      const stillCancelling = [...turn.cancelling].some((id) => running.includes(id));
+      if (stillCancelling || running.length === 0) {
+        renderer.print("Ending the turn.");
+        turn.controller.abort("interrupted");
+        return;
+      }
+      for (const id of running) {
+        session.cancelRun(id, "cancelled from the chat (Ctrl+C)");
+        turn.cancelling.add(id);
+      }
+      renderer.print(`Cancelling run ${running.join(", ")}: the orchestrator gets what it has so far (Ctrl+C again ends the turn).`);
+      return;
+    }
+    if (interactive) io.output.write("\n");
+    exitCode ??= EXIT.ok;
+    poke();
+  };
+
+  rl.on("line", (line) => {
+    if (turn && interactive) return duringTurn(line);
+    lines.push(line);
+    poke();
+  });
+  rl.on("close", () => {
+    ended = true;
+    question?.abort();
+    poke();
+  });
+  rl.on("SIGINT", ctrlC);
+  const stop = onStopRequest((request) => {
+    if (request.kind === "signal" && request.signal === "SIGINT") return ctrlC();
+    if (stopped) return request.kind === "signal" ? io.process.exit(EXIT.interrupted) : undefined;
+    stopped = true;
+    exitCode = EXIT.interrupted;
+    aside(() => io.errors.write(`${describeStopRequest(request, "the session")}\n`));
+    question?.abort();
+    turn?.controller.abort(stopReason(request));
+    for (const id of session.running()) session.cancelRun(id, stopReason(request));
+    poke();
+  }, io.process);
+  // Runs launched with `wait: false` go on between turns: how they end, and their agents' questions, are shown above the prompt.
+  const unsubscribe = session.subscribe((ev) => {
+    if (ev.type === "run.finished" || ev.type === "run.launched") return aside(() => renderer.event(ev));
+    if (turn || closing) return;
+    if (ev.type === "notice") return aside(() => renderer.event(ev));
+    if (ev.type === "query") {
+      if (atPrompt && interactive) {
+        clearLine(io.output as Writable, 0);
+        cursorTo(io.output as Writable, 0);
+      }
+      void answerQuery(ev).then(() => atPrompt && interactive && rl.prompt(true));
+    }
+  });
+
+  const next = async (): Promise<string | undefined> => {
+    for (;;) {
+      if (exitCode !== undefined) return undefined;
+      if (lines.length) return lines.shift();
+      if (ended) return undefined;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+
+  try {
+    if (options.resumed) {
+      showRecent(session, out);
+      const recap = (session as MaybeRecap).recap;
+      if (typeof recap === "function") await runTurn(() => recap.call(session));
+    }
+    for (;;) {
+      if (exitCode !== undefined) break;
+      out(dim(contextBar(session.record(), session.running().length)));
+      if (interactive) rl.prompt();
+      atPrompt = true;
+      const line = await next();
+      atPrompt = false;
+      if (line === undefined) break;
+      const text = line.trim();
+      if (!text) continue;
+      if (!interactive) out(`you> ${text}`);
+      if (text.startsWith("/")) {
+        const answer = chatSlashCommand(text, session);
+        if (answer.exit) break;
+        out(answer.text);
+        continue;
+      }
+      await runTurn((signal) => session.send(text, { signal }));
+    }
+  } finally {
+    atPrompt = false;
+    closing = true;
+    rl.close();
+  }
+  const running = session.running();
+  if (running.length && exitCode !== EXIT.interrupted) out(`Waiting for ${running.length === 1 ? "run" : "runs"} ${running.join(", ")} to end before leaving${interactive ? " (Ctrl+C cancels)" : ""}.`);
+  try {
+    await session.close();
+  } finally {
+    unsubscribe();
+    stop();
+  }
+  out(`Session ${session.id} saved: conclave chat --resume ${session.id}`);
+  return exitCode ?? EXIT.ok;
+}
+
+// The last messages of a resumed session, so the person sees where the conversation stands.
+function showRecent(session: Session, out: (line: string) => void): void {
+  const said = session.messages().filter((m) => (m.role === "user" || m.role === "assistant") && m.content.trim());
+  const record = session.record();
+  out(`Resumed session ${record.id} (${record.turns} turn${record.turns === 1 ? "" : "s"}, ${record.runs.length} run${record.runs.length === 1 ? "" : "s"}).${said.length ? " The last messages:" : ""}`);
+  for (const m of said.slice(-6)) out(`  ${m.role === "user" ? "you>" : "conclave>"} ${clip(m.content, 160)}`);
+}
