@@ -1,6 +1,6 @@
 import { clearLine, cursorTo } from "node:readline";
 import { createInterface, type Interface } from "node:readline/promises";
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
 import type { Session, SessionEvent } from "../session/session-types.ts";
 import { askApprovalWith } from "./approval.ts";
 import { chatSlashCommand } from "./chat-slash-commands.ts";
@@ -51,7 +51,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   const tty = Boolean(io.output.isTTY);
   const color = tty && !io.env.NO_COLOR;
   const renderer = createSessionRenderer({ stream: io.output, tty, color });
-  const rl = createInterface({ input: io.input, output: io.output as Writable, terminal: interactive, historySize: 1000, removeHistoryDuplicates: true });
+  const rl = createInterface({ input: io.input, output: readlineOutput(io.output), terminal: interactive, historySize: 1000, removeHistoryDuplicates: true });
   rl.setPrompt("you> ");
   const out = (line: string) => io.output.write(`${line}\n`);
   const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
@@ -284,6 +284,13 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   }
   out(`Session ${session.id} saved: conclave chat --resume ${session.id}`);
   return exitCode ?? EXIT.ok;
+}
+
+// readline at a terminal listens on its output (resizes): a stream as it is, anything else that writes wrapped in one.
+function readlineOutput(output: ChatIo["output"]): Writable {
+  if (typeof (output as Partial<Writable>).on === "function") return output as Writable;
+  const stream = new Writable({ write: (chunk: Buffer | string, _encoding, done) => (output.write(String(chunk)), done()) });
+  return Object.defineProperty(stream, "columns", { get: () => output.columns ?? 80 });
 }
 
 // The last messages of a resumed session, so the person sees where the conversation stands.
