@@ -9,6 +9,11 @@ export { PLAN_SCHEMA, VERDICT_SCHEMA } from "./runs/presets.ts";
 export type { Plan, Verdict, PresetOptions } from "./runs/presets.ts";
 export type { RunOptions, ContextPath } from "./runs/run-options.ts";
 
+export { openSession } from "./session/open-session.ts";
+export type { Session, SessionEvent, SessionRecord, StoredMessage, OpenSessionOptions, ApprovalAnswer } from "./session/session-types.ts";
+export { LAUNCH_RUN_SCHEMA } from "./runs/launch-run.ts";
+export type { LaunchRunArgs, LaunchRunResult } from "./runs/launch-run.ts";
+
 export { openProject } from "./project/open-project.ts";
 export { initProject } from "./project/init-project.ts";
 export type { Project } from "./project/project.ts";

@@ -11,6 +11,8 @@ describe("the public API", () => {
         "WorkspaceEscapeError",
         "initProject",
         "openProject",
+        "openSession",
+        "LAUNCH_RUN_SCHEMA",
         "workflow",
         "z",
         "ConfigError",

@@ -114,6 +114,8 @@ export interface Session {
    * Aborting `signal` ends the turn (the runs it waits for are cancelled).
    */
   send(text: string, options?: { signal?: AbortSignal }): AsyncIterable<SessionEvent>;
+  /** A turn that is not the person's: on resume, the orchestrator says where things stand. Not counted in `turns`. */
+  recap(): AsyncIterable<SessionEvent>;
   /** Every event, in or out of a turn (background runs finishing between turns). Returns the unsubscribe. */
   subscribe(listener: (event: SessionEvent) => void): () => void;
   /** Cancels a run of this session; its launch_run returns the partial result. */
@@ -124,6 +126,6 @@ export interface Session {
   running(): string[];
   /** What the orchestrator would see now: the system prompt and the messages, with their token estimate. */
   context(): { system: string; messages: { role: string; content: string }[]; tokens: number };
-  /** Waits for background runs and writes session.json one last time. */
+  /** Cancels the runs still running (they finish as cancelled, their partial results kept), waits for them, and writes session.json one last time. */
   close(): Promise<void>;
 }
