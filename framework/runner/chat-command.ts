@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.ts";
-import type { OpenSessionOptions, Session } from "../session/session-types.ts";
+import type { OpenSessionOptions } from "../session/session-types.ts";
 import { EXIT } from "./exit-codes.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { runChat, type ChatIo } from "./run-chat.ts";
@@ -36,9 +36,6 @@ Exit codes: 0 the session ended (saved), 1 configuration or usage error (a bad f
 approval without a terminal and without --yes), 4 interrupted (SIGTERM, SIGHUP, or the launcher gone).
 `;
 
-// How a session is opened: the engine's openSession().
-type OpenSession = (options: OpenSessionOptions) => Promise<Session>;
-
 /**
  * `conclave chat [options]`: parses the flags, opens (or resumes) the session and runs the REPL
  * on `io.input`. Returns the exit code.
@@ -70,18 +67,13 @@ export async function chatCommand(args: string[], io: ChatIo): Promise<number> {
     ...(values["dry-run"] && { dryRun: true }),
     env: io.env,
   };
-  const session = await (await loadEngine())(options);
+  // The engine is loaded when chat starts, so other commands never load it.
+  const { openSession } = await import("../session/open-session.ts");
+  const session = await openSession(options);
   return runChat(session, io, { resumed: values.resume !== undefined });
 }
 
 // `--resume` alone (last, or before another flag) means `--resume latest`.
 function withResumeValue(args: string[]): string[] {
   return args.map((arg, i) => (arg === "--resume" && (i === args.length - 1 || args[i + 1]!.startsWith("-")) ? "--resume=latest" : arg));
-}
-
-// The session engine, loaded when chat starts, so other commands never load it.
-async function loadEngine(): Promise<OpenSession> {
-  const engine = "../session/open-session.ts";
-  const { openSession } = (await import(engine)) as { openSession: OpenSession };
-  return openSession;
 }

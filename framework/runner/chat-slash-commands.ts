@@ -78,6 +78,6 @@ function contextText(session: Session): string {
   for (const s of sections) out.push(`  # ${s.title}  ~${estimateTokens(s.text)} tokens  ${clip(s.text.replace(/^# .*\n/, ""), 70)}`);
   const shown = messages.slice(-8);
   if (messages.length > shown.length) out.push(`  … ${messages.length - shown.length} earlier message${messages.length - shown.length === 1 ? "" : "s"}`);
-  for (const m of shown) out.push(`  ${m.role.padEnd(9)} ~${estimateTokens(m.content)} tokens  ${clip(m.content, 70)}`);
+  for (const m of shown) out.push(`  ${m.role.padEnd(9)} ~${estimateTokens(m.content)} tokens  ${clip(m.content, 70) || "(tool calls only)"}`);
   return out.join("\n");
 }

@@ -31,9 +31,6 @@ export interface RunChatOptions {
 /** The line said, and the exit, when a run needs approval and nobody is at a terminal. */
 export const APPROVAL_NEEDS_YES = "A run needs approval: pass --yes to approve runs when stdin is not a terminal.";
 
-// A Session may offer a recap turn on resume (the engine's choice); the REPL plays it when it does.
-type MaybeRecap = Session & { recap?: () => AsyncIterable<SessionEvent> };
-
 /**
  * The REPL of `conclave chat` over an open Session: the context bar and `you> ` before each
  * line, each line a turn (`session.send`) rendered as it goes, approvals and agents' questions
@@ -137,11 +134,16 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     else renderer.event(ev);
   };
 
+  // Events the turn yields; the same objects reach the session's listeners, which leave them to the turn.
+  const handled = new WeakSet<SessionEvent>();
   const runTurn = async (events: (signal: AbortSignal) => AsyncIterable<SessionEvent>) => {
     const controller = new AbortController();
     turn = { controller, cancelling: new Set() };
     try {
-      for await (const ev of events(controller.signal)) await handle(ev);
+      for await (const ev of events(controller.signal)) {
+        handled.add(ev);
+        await handle(ev);
+      }
     } catch (error) {
       if (controller.signal.aborted) renderer.print("The turn was ended.");
       else io.errors.write(`conclave: the turn failed: ${(error as Error).message}\n`);
@@ -149,6 +151,8 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
       renderer.end();
       turn = undefined;
     }
+    // Whatever a listener heard while the turn ended and the turn did not yield (a background run's end, its agent's question).
+    for (const ev of missed.splice(0)) if (!handled.has(ev)) between(ev);
   };
 
   // A line typed while a turn goes (a terminal): a slash command at once, a note for the running run, or the next message.
@@ -173,12 +177,6 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
 
   const ctrlC = () => {
     if (question) return question.abort();
-    if (closing) {
-      const running = session.running();
-      for (const id of running) session.cancelRun(id, "cancelled from the chat (Ctrl+C)");
-      if (running.length) out(`Cancelling ${running.join(", ")}.`);
-      return;
-    }
     if (turn) {
       const running = session.running();
       const stillCancelling = [...turn.cancelling].some((id) => running.includes(id));
@@ -188,7 +186,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
         return;
       }
       for (const id of running) {
-        session.cancelRun(id, "cancelled from the chat (Ctrl+C)");
+        session.cancelRun(id, "by the person (Ctrl+C in the chat)");
         turn.cancelling.add(id);
       }
       renderer.print(`Cancelling run ${running.join(", ")}: the orchestrator gets what it has so far (Ctrl+C again ends the turn).`);
@@ -221,11 +219,12 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     for (const id of session.running()) session.cancelRun(id, stopReason(request));
     poke();
   }, io.process);
-  // Runs launched with `wait: false` go on between turns: how they end, and their agents' questions, are shown above the prompt.
-  const unsubscribe = session.subscribe((ev) => {
-    if (ev.type === "run.finished" || ev.type === "run.launched") return aside(() => renderer.event(ev));
-    if (turn || closing) return;
-    if (ev.type === "notice") return aside(() => renderer.event(ev));
+  // Runs launched with `wait: false` go on between turns: how they end, notices and their agents' questions are shown above the
+  // prompt (their progress only in the context bar). During a turn the turn yields them all.
+  const missed: SessionEvent[] = [];
+  const between = (ev: SessionEvent) => {
+    if (closing) return;
+    if (ev.type === "run.finished" || ev.type === "run.launched" || ev.type === "notice") return aside(() => renderer.event(ev));
     if (ev.type === "query") {
       if (atPrompt && interactive) {
         clearLine(io.output as Writable, 0);
@@ -233,7 +232,8 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
       }
       void answerQuery(ev).then(() => atPrompt && interactive && rl.prompt(true));
     }
-  });
+  };
+  const unsubscribe = session.subscribe((ev) => (turn ? missed.push(ev) : between(ev)));
 
   const next = async (): Promise<string | undefined> => {
     for (;;) {
@@ -247,8 +247,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   try {
     if (options.resumed) {
       showRecent(session, out);
-      const recap = (session as MaybeRecap).recap;
-      if (typeof recap === "function") await runTurn(() => recap.call(session));
+      await runTurn(() => session.recap());
     }
     for (;;) {
       if (exitCode !== undefined) break;
@@ -275,7 +274,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     rl.close();
   }
   const running = session.running();
-  if (running.length && exitCode !== EXIT.interrupted) out(`Waiting for ${running.length === 1 ? "run" : "runs"} ${running.join(", ")} to end before leaving${interactive ? " (Ctrl+C cancels)" : ""}.`);
+  if (running.length && exitCode !== EXIT.interrupted) out(`Cancelling ${running.length === 1 ? "run" : "runs"} ${running.join(", ")}: leaving stops the runs still going (what they have is kept).`);
   try {
     await session.close();
   } finally {

@@ -146,7 +146,7 @@ describe("runChat() with piped input", () => {
     expect(t.output()).toContain("[run r1] An agent asks: Which port? (nobody at a terminal: it goes on with its own assumption)\n");
   });
 
-  it("shows a resumed session's last messages first", async () => {
+  it("shows a resumed session's last messages, then plays the session's recap turn", async () => {
     const record = { ...emptyRecord(), turns: 2 };
     const messages = [
       { role: "user" as const, content: "Plan the API", at: "" },
@@ -154,11 +154,17 @@ describe("runChat() with piped input", () => {
       { role: "tool" as const, content: "{}", at: "" },
       { role: "assistant" as const, content: "Steps 1–2 are done; step 3 remains.", at: "" },
     ];
-    const session = handMadeSession(() => [], record, messages);
+    const session = handMadeSession(() => [], record, messages, [reply("Last time we finished steps 1–2; step 3 remains.")]);
     const t = chatIo(false);
     t.end();
     expect(await runChat(session, t.io, { resumed: true })).toBe(0);
-    expect(t.output().split("\n").slice(0, 3)).toEqual(["Resumed session 20261202-010203-ab12cd (2 turns, 0 runs). The last messages:", "  you> Plan the API", "  conclave> Steps 1–2 are done; step 3 remains."]);
+    expect(t.output().split("\n").slice(0, 4)).toEqual([
+      "Resumed session 20261202-010203-ab12cd (2 turns, 0 runs). The last messages:",
+      "  you> Plan the API",
+      "  conclave> Steps 1–2 are done; step 3 remains.",
+      "conclave> Last time we finished steps 1–2; step 3 remains.",
+    ]);
+    expect(session.calls).toEqual(["recap", "close"]);
   });
 });
 
@@ -169,7 +175,7 @@ describe("runChat() at a terminal", () => {
     async (s) => {
       const call = await s.waitForCall(/^(cancelRun|tell) /);
       return call.startsWith("cancelRun")
-        ? [{ type: "run.finished", run_id: "r1", result: result("cancelled", { status_reason: "cancelled from the chat (Ctrl+C)" }) }, reply("The run was cancelled; here is what it had.")]
+        ? [{ type: "run.finished", run_id: "r1", result: result("cancelled", { status_reason: "cancelled: by the person (Ctrl+C in the chat)" }) }, reply("The run was cancelled; here is what it had.")]
         : [{ type: "run.finished", run_id: "r1", result: result("completed") }, reply("Done, with your note.")];
     },
   ];
@@ -183,7 +189,7 @@ describe("runChat() at a terminal", () => {
     t.type("\x03");
     await t.waitFor(/conclave> The run was cancelled/);
     expect(t.output()).toContain("Cancelling run r1: the orchestrator gets what it has so far (Ctrl+C again ends the turn).\n");
-    expect(t.output()).toContain("[run r1] cancelled from the chat (Ctrl+C) · no winner · $0.0123 · 3.2 s\n");
+    expect(t.output()).toContain("[run r1] cancelled: by the person (Ctrl+C in the chat) · no winner · $0.0123 · 3.2 s\n");
     t.type("/exit\r");
     expect(await done).toBe(0);
     expect(session.calls).toEqual(["send Add the handler module", "cancelRun r1", "close"]);

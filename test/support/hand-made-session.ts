@@ -26,7 +26,7 @@ export function emptyRecord(id = "20261202-010203-ab12cd", project: string | nul
 }
 
 /** A session whose turn for each line is `turns(text)`. */
-export function handMadeSession(turns: (text: string) => Step[], record: SessionRecord = emptyRecord(), messages: StoredMessage[] = []): HandMadeSession {
+export function handMadeSession(turns: (text: string) => Step[], record: SessionRecord = emptyRecord(), messages: StoredMessage[] = [], recap: Step[] = []): HandMadeSession {
   const listeners = new Set<(e: SessionEvent) => void>();
   let waiting: ((call: string) => void)[] = [];
   const called = (call: string) => {
@@ -71,6 +71,10 @@ export function handMadeSession(turns: (text: string) => Step[], record: Session
         for (const l of listeners) l(step);
         yield step;
       }
+    },
+    async *recap() {
+      called("recap");
+      for (const step of recap) if (typeof step !== "function") yield step;
     },
     subscribe(listener) {
       listeners.add(listener);
