@@ -1,4 +1,4 @@
-import { clearLine, cursorTo } from "node:readline";
+import { clearLine, clearScreenDown, cursorTo, moveCursor } from "node:readline";
 import { createInterface, type Interface } from "node:readline/promises";
 import { Writable } from "node:stream";
 import type { Session, SessionEvent } from "../session/session-types.ts";
@@ -198,7 +198,14 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   };
 
   rl.on("line", (line) => {
-    if (turn && interactive) return duringTurn(line);
+    if (turn && interactive) {
+      // The typed line was echoed under the progress block (which does not know of it): take it off, so the block is redrawn in place.
+      if (tty) {
+        moveCursor(io.output as Writable, 0, -Math.max(1, Math.ceil(line.length / (io.output.columns || 80))));
+        clearScreenDown(io.output as Writable);
+      }
+      return duringTurn(line);
+    }
     lines.push(line);
     poke();
   });
@@ -252,14 +259,16 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     for (;;) {
       if (exitCode !== undefined) break;
       out(dim(contextBar(session.record(), session.running().length)));
-      if (interactive) rl.prompt();
+      // A line typed during the last turn is taken now, and shown as if typed at this prompt.
+      const queued = lines.length > 0;
+      if (interactive && !queued) rl.prompt();
       atPrompt = true;
       const line = await next();
       atPrompt = false;
       if (line === undefined) break;
       const text = line.trim();
       if (!text) continue;
-      if (!interactive) out(`you> ${text}`);
+      if (!interactive || queued) out(`you> ${text}`);
       if (text.startsWith("/")) {
         const answer = chatSlashCommand(text, session);
         if (answer.exit) break;
