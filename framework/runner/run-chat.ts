@@ -3,6 +3,7 @@ import { createInterface, type Interface } from "node:readline/promises";
 import { Writable } from "node:stream";
 import type { Session, SessionEvent } from "../session/session-types.ts";
 import { askApprovalWith } from "./approval.ts";
+import { HISTORY_LINES, readChatHistory, writeChatHistory } from "./chat-history.ts";
 import { chatSlashCommand } from "./chat-slash-commands.ts";
 import { clip } from "./clip.ts";
 import { contextBar } from "./context-bar.ts";
@@ -48,7 +49,26 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   const tty = Boolean(io.output.isTTY);
   const color = tty && !io.env.NO_COLOR;
   const renderer = createSessionRenderer({ stream: io.output, tty, color });
-  const rl = createInterface({ input: io.input, output: readlineOutput(io.output), terminal: interactive, historySize: 1000, removeHistoryDuplicates: true });
+  const rl = createInterface({
+    input: io.input,
+    output: readlineOutput(io.output),
+    terminal: interactive,
+    history: interactive ? readChatHistory(session.dir) : [],
+    historySize: HISTORY_LINES,
+    removeHistoryDuplicates: true,
+  });
+  // The lines typed at a terminal are kept with the session, so a resumed session's Up arrow finds them.
+  let historyFailed = false;
+  if (interactive) {
+    rl.on("history", (history: string[]) => {
+      try {
+        writeChatHistory(session.dir, history);
+      } catch (error) {
+        if (!historyFailed) io.errors.write(`conclave: cannot keep the typed lines in ${session.dir}/history (${(error as Error).message}); the session itself is saved apart.\n`);
+        historyFailed = true;
+      }
+    });
+  }
   rl.setPrompt("you> ");
   const out = (line: string) => io.output.write(`${line}\n`);
   const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);

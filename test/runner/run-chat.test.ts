@@ -1,11 +1,13 @@
 import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import type { LaunchRunArgs, LaunchRunResult } from "../../framework/runs/launch-run.ts";
 import type { RunCard } from "../../framework/runs/run-card.ts";
 import { APPROVAL_NEEDS_YES, runChat, type ChatIo } from "../../framework/runner/run-chat.ts";
 import type { SessionEvent } from "../../framework/session/session-types.ts";
-import { emptyRecord, handMadeSession, type Step } from "../support/hand-made-session.ts";
+import { emptyRecord, handMadeSession, removeHandMadeSessions, type Step } from "../support/hand-made-session.ts";
 
 // The REPL over a Session, driven through its input stream: piped (plain lines), and as a
 // terminal (readline in terminal mode on a stream that says it is a TTY: Ctrl+C is "\x03",
@@ -77,6 +79,8 @@ function chatIo(tty: boolean) {
       }),
   };
 }
+
+afterAll(removeHandMadeSessions);
 
 describe("runChat() with piped input", () => {
   it("takes each line as a turn, answers slash commands, and exits 0 at the end of input after closing the session", async () => {
@@ -292,5 +296,25 @@ describe("runChat() at a terminal", () => {
     await t.waitFor(/\[run r1\] completed · winner beta/);
     t.type("/exit\r");
     expect(await done).toBe(0);
+  });
+
+  it("keeps the lines typed in the session's history file, so the Up arrow finds them in the next chat", async () => {
+    const first = handMadeSession((text) => [reply(`You said: ${text}`)]);
+    const t1 = chatIo(true);
+    const done1 = runChat(first, t1.io);
+    t1.type("What is the status?\r");
+    await t1.waitFor(/conclave> You said: What is the status\?\n[^]*you> $/);
+    t1.type("\x04");
+    expect(await done1).toBe(0);
+    expect(readFileSync(join(first.dir, "history"), "utf8")).toBe("What is the status?\n");
+    const again = handMadeSession((text) => [reply(`Again: ${text}`)], emptyRecord(), [], [], first.dir);
+    const t2 = chatIo(true);
+    const done2 = runChat(again, t2.io);
+    await t2.waitFor(/you> /);
+    t2.type("\x1b[A\r");
+    await t2.waitFor(/conclave> Again: What is the status\?/);
+    t2.type("\x04");
+    expect(await done2).toBe(0);
+    expect(again.calls).toEqual(["send What is the status?", "close"]);
   });
 });

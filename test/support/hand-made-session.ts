@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ApprovalAnswer, Session, SessionEvent, SessionRecord, SessionUsage, StoredMessage } from "../../framework/session/session-types.ts";
 
 // A Session played from a list of steps per turn, for the REPL's own tests (the engine has its
@@ -19,6 +22,19 @@ export interface HandMadeSession extends Session {
   closed: boolean;
 }
 
+const dirs: string[] = [];
+// The session's directory, where the REPL keeps its history: a fresh one, removed by removeHandMadeSessions().
+const made = () => {
+  const dir = mkdtempSync(join(tmpdir(), "conclave-hand-made-session-"));
+  dirs.push(dir);
+  return dir;
+};
+
+/** Removes the directories of the sessions made so far. */
+export function removeHandMadeSessions(): void {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 const usage = (cost: number | null): SessionUsage => ({ input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: cost, calls: 0 });
 
 export function emptyRecord(id = "20261202-010203-ab12cd", project: string | null = "/tmp/demo"): SessionRecord {
@@ -26,7 +42,7 @@ export function emptyRecord(id = "20261202-010203-ab12cd", project: string | nul
 }
 
 /** A session whose turn for each line is `turns(text)`. */
-export function handMadeSession(turns: (text: string) => Step[], record: SessionRecord = emptyRecord(), messages: StoredMessage[] = [], recap: Step[] = []): HandMadeSession {
+export function handMadeSession(turns: (text: string) => Step[], record: SessionRecord = emptyRecord(), messages: StoredMessage[] = [], recap: Step[] = [], dir = made()): HandMadeSession {
   const listeners = new Set<(e: SessionEvent) => void>();
   let waiting: ((call: string) => void)[] = [];
   const called = (call: string) => {
@@ -37,7 +53,7 @@ export function handMadeSession(turns: (text: string) => Step[], record: Session
   };
   const session: HandMadeSession = {
     id: record.id,
-    dir: `/tmp/sessions/${record.id}`,
+    dir,
     calls: [],
     answers: [],
     runningIds: new Set(),
