@@ -133,7 +133,10 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     if (built.tokens <= interactive.max_context_tokens) return built;
     const fixed = estimateRequestTokens({ system: built.system, messages: [], tools: ORCHESTRATOR_TOOLS });
     const room = Math.max(200, (interactive.max_context_tokens - fixed) * 4);
-    return build(Math.max(100, Math.floor(room / Math.max(1, built.messages.length)) - 200));
+    let cap = Math.max(100, Math.floor(room / Math.max(1, built.messages.length)));
+    let clipped = build(cap);
+    for (let tries = 0; tries < 8 && clipped.tokens > interactive.max_context_tokens && cap > 100; tries++) clipped = build((cap = Math.max(100, Math.floor(cap / 2))));
+    return clipped;
   };
 
   const account = (usage: SessionUsage, completion: Pick<Completion, "usage" | "model">): number | null => {
