@@ -42,6 +42,7 @@ export function createScriptedClient(agentId: string, backend: BackendConfig, de
       const turn = script[next];
       if (turn) next++;
       const reply = turn ? playTurn(turn, request, calls) : improvise(request, calls);
+      if (reply.text) request.onText?.(reply.text);
       const output = reply.text + reply.toolCalls.map((c) => c.rawArguments).join("");
       return {
         ...reply,
