@@ -63,14 +63,14 @@ export function launchOutcome(step: ToolStep): LaunchOutcome {
   return { args: step.args, task, error: (step.result ?? "").replace(/^Error:\s*/, "") };
 }
 
-/** The numbered steps of a plan (`1. …`, `2) …`): the first run of lines numbered 1, 2, 3…, markdown emphasis removed. */
+/** The numbered steps of a plan (`1. …`, `2) …`): the first run of lines numbered 1, 2, 3…, without markdown emphasis or a closing period. */
 export function planSteps(text: string): string[] {
   const steps: string[] = [];
   for (const line of text.split("\n")) {
     const m = /^\s*(\d+)[.)]\s+(.+?)\s*$/.exec(line);
     if (!m) continue;
     const n = Number(m[1]);
-    const title = m[2]!.replace(/\*\*|__/g, "").replace(/:$/, "").trim();
+    const title = m[2]!.replace(/\*\*|__/g, "").replace(/[.:;]+$/, "").trim();
     if (n === steps.length + 1) steps.push(title);
     else if (n === 1 && steps.length > 0) break;
   }

@@ -1,6 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SimulatedClock } from "../../../framework/clock.ts";
 import type { ChatMessage, ToolSpec } from "../../../framework/models/model.ts";
 import { MAX_CALLS, orchestratorPolicy, type PolicyAction } from "../../../framework/models/scripted/orchestrator-policy.ts";
+import { launchRunOptions, launchRunResult, parseLaunchRun } from "../../../framework/runs/launch-run.ts";
+import { run } from "../../../framework/runs/run.ts";
+import { REPO } from "../../support/cli-process.ts";
+
+const OFFLINE = join(REPO, "configs", "offline.yaml");
+const dirs: string[] = [];
+const cleanRuns = () => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+};
 
 // The requests are shaped as the session engine sends them: the system text with its sections,
 // the messages verbatim, and each tool's result in the format of the shared design.
@@ -276,5 +289,44 @@ describe("orchestratorPolicy()", () => {
       messages.push({ role: "tool", toolCallId: `c${i}`, content: "src/server.ts" });
     }
     expect(orchestratorPolicy({ system: PROJECT, messages, tools: TOOLS })).toEqual({ text: "I stop here: that was 8 tool calls this turn. The last result (list_files): src/server.ts" });
+  });
+});
+
+describe("orchestratorPolicy() with real offline runs behind launch_run", () => {
+  afterAll(cleanRuns);
+
+  it("plans a task, executes and verifies step 1 from the plan a scripted team wrote, and continues with step 2", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "conclave-policy-"));
+    dirs.push(runsDir);
+    const tasks: string[] = [];
+    // launch_run as the engine does it: the contract's parse, run(), the compact result.
+    const host = async (action: Action): Promise<string> => {
+      const parsed = parseLaunchRun(action.args);
+      if (!parsed.ok) return `Error: ${parsed.error}`;
+      tasks.push(parsed.args.task);
+      const result = await run({ ...launchRunOptions(parsed.args), config: OFFLINE, runsDir, clock: new SimulatedClock(), env: {} });
+      return JSON.stringify(launchRunResult(result));
+    };
+    const play = async (person: string, prior: ChatMessage[]) => {
+      const messages: ChatMessage[] = [...prior, { role: "user", content: person }];
+      for (let i = 0; i < MAX_CALLS + 1; i++) {
+        const action = orchestratorPolicy({ system: NO_PROJECT, messages, tools: TOOLS });
+        if ("text" in action) return { text: action.text, messages: [...messages, { role: "assistant" as const, content: action.text }] };
+        const id = `call_${i}`;
+        messages.push({ role: "assistant", content: "", toolCalls: [{ id, name: action.tool, arguments: action.args, rawArguments: JSON.stringify(action.args) }] });
+        messages.push({ role: "tool", toolCallId: id, content: await host(action) });
+      }
+      throw new Error("no text reply");
+    };
+    const first = await play("Add WebSocket support to the API server.", []);
+    const steps = /^The team recommends (\d+) steps:\n((?:\d+\. .+\n)+)I started with step 1 \((.+)\): done and verified\. Say "continue" for step 2\.$/.exec(first.text);
+    expect(steps, first.text).not.toBeNull();
+    const titles = steps![2]!.trim().split("\n").map((l) => l.replace(/^\d+\. /, ""));
+    expect(titles).toHaveLength(Number(steps![1]));
+    expect(steps![3]).toBe(titles[0]);
+    expect(tasks).toEqual(["Add WebSocket support to the API server.", `Step 1 of ${titles.length}: ${titles[0]}`, expect.stringMatching(/^Verify that step 1 /)]);
+    const second = await play("continue", first.messages);
+    expect(second.text).toMatch(new RegExp(`^Step 2 \\(${titles[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\): done and verified\\.`));
+    expect(tasks.slice(3)).toEqual([`Step 2 of ${titles.length}: ${titles[1]}`, expect.stringMatching(/^Verify that step 2 /)]);
   });
 });
