@@ -34,6 +34,7 @@ import {
  * - "independent(ly)": a multi run without refinement. "debate", "discuss it": read_run the
  *   previous run, then a multi run with refinement and its answers as context.
  * - "retry", "try again": the last launch that failed or ended early, launched again.
+ * - A greeting or thanks alone ("hi", "thanks", "ok"): a short reply, no run.
  * - Anything else is a task: plan it (planning_mode), execute step 1 (writing deliverables/ when
  *   the project shows a Deliverables section), verify it with a single agent, and reply with the
  *   plan. An `Error:` result or a run that did not complete ends the turn with what happened.
@@ -48,6 +49,8 @@ export const MAX_CALLS = 8;
 
 /** The prefix of the engine's recap request on resume. */
 export const RECAP_PREFIX = "(resumed)";
+
+const GREETING = 'Tell me what to work on, or ask where things stand. Say "continue" to go on with the plan.';
 
 const QUESTION_START = /^(what|how|where|which|who|is|are|do|does|did|can|status)\b/i;
 
@@ -74,6 +77,7 @@ export function orchestratorPolicy(request: CompletionRequest): PolicyAction {
   if (/\bdebate\b|\bdiscuss (it|them|this)\b/.test(words)) return debate(history, text);
   if (/\b(continue|next step|go on)\b/.test(words)) return continuePlan(history);
   if (/^(please )?(retry|try again)\b/.test(words)) return retry(history);
+  if (/^(hi|hello|hey|thanks|thank you|ok|okay|great|good)\b[\s!.,]*$/.test(words)) return { text: GREETING };
   return planAndStart(history, text);
 }
 

@@ -282,6 +282,12 @@ describe("orchestratorPolicy()", () => {
     expect(again.text).toMatch(/^I ran it again: completed/);
   });
 
+  it("answers a greeting or thanks alone without a run", () => {
+    for (const words of ["Hi!", "thanks", "OK."]) {
+      expect(turn(words, [], engine())).toEqual(expect.objectContaining({ calls: [], text: 'Tell me what to work on, or ask where things stand. Say "continue" to go on with the plan.' }));
+    }
+  });
+
   it(`replies in text once a turn has made ${MAX_CALLS} tool calls`, () => {
     const messages: ChatMessage[] = [{ role: "user", content: "Add WebSocket support." }];
     for (let i = 0; i < MAX_CALLS; i++) {
