@@ -3,7 +3,8 @@ import { ConfigError } from "../errors.ts";
 /**
  * Notes from the person to a running run (`tell_run`): every agent of the run receives each note
  * once, at the start of its next turn, as a `# A note from the person` block of its prompt. Pass
- * it as run()'s `notes` option; a note told before the run starts reaches every first turn.
+ * it as run()'s `notes` option; a note told before the run starts reaches every first turn (so
+ * the execute run after a plan, `execute_after_planning`, gets the notes told to the plan too).
  *
  * @example
  * const notes = createRunNotes();

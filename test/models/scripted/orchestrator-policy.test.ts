@@ -282,6 +282,14 @@ describe("orchestratorPolicy()", () => {
     expect(again.text).toMatch(/^I ran it again: completed/);
   });
 
+  it("reads the last run from the system's runs digest when the messages no longer hold it", () => {
+    const system = `${NO_PROJECT}\n\n# Runs of this session\n\n- 20261202-010203-abc123 [completed] (multi, planning) Plan the cache — winner alpha, $0.0123, 3s\n  answer: 1. Pick a store\n- 20261202-010304-def456 [failed] (single) Review the cache design — winner none, $0.0010, 2s\n\n# Spend\n\n$0.0133 in all.`;
+    const quick = turn("Quick single-agent check, please.", [], engine(), system);
+    expect(quick.calls[0]!.args.task).toBe("Check this work: Review the cache design");
+    expect(turn("(resumed) …", [], engine(), system).text).toBe('Last time: "Review the cache design" (failed). Nothing else is pending.');
+    expect(turn("Now debate it.", [], engine(), system).calls[0]).toEqual({ tool: "read_run", args: { run_id: "20261202-010304-def456" } });
+  });
+
   it("answers a greeting or thanks alone without a run", () => {
     for (const words of ["Hi!", "thanks", "OK."]) {
       expect(turn(words, [], engine())).toEqual(expect.objectContaining({ calls: [], text: 'Tell me what to work on, or ask where things stand. Say "continue" to go on with the plan.' }));
