@@ -29,8 +29,9 @@ import {
  * - "continue", "next step", "go on": execute the next step not verified, then verify it.
  * - A question about state (ends with "?" and starts with what/how/where/which/who/is/are/do/
  *   does/did/can, or mentions "status"): run_status, read_file CONTEXT.md, then answer from them.
- * - "quick", "single agent", "just one agent": one single-agent run, no refinement, checking the
- *   last run's subject.
+ * - "quick", "single agent", "just one agent": one single-agent run, no refinement: the
+ *   verification of a step a run executed and nothing verified yet, else a check of the last
+ *   run's subject.
  * - "independent(ly)": a multi run without refinement. "debate", "discuss it": read_run the
  *   previous run, then a multi run with refinement and its answers as context.
  * - "retry", "try again": the last launch that failed or ended early, launched again.
@@ -163,14 +164,20 @@ function answerQuestion(h: History): PolicyAction {
   return { text: `${state}\n${runsLine}` };
 }
 
-// One agent, no refinement, on the last run's subject.
+// One agent, no refinement: the verification of a step a run executed but nothing verified yet, else a check of the last run's subject.
 function quickCheck(h: History, text: string): PolicyAction {
   const [step] = h.turn.steps;
+  const progress = planProgress(h.launches);
+  const k = progress ? [...progress.executed].sort((a, b) => a - b).find((n) => !progress.verified.has(n)) : undefined;
+  if (progress && k !== undefined) {
+    if (!step) return launch(verifyArgs(h, progress, k, lastLaunch(h.launches, (l) => l.run?.status === "completed" && !VERIFY_TASK.test(l.task))));
+    return { text: stepDone(progress, k, launchOutcome(step)).replace(/^(I started with step 1|Step \d+) \(/, `A single agent checked step ${k} (`) };
+  }
   if (!step) {
-    const subject = lastSubject(h);
+    const subject = ownSubject(text) ? undefined : lastSubject(h);
     const answer = lastLaunch(h.launches, (l) => !!l.run?.answer)?.run?.answer;
     const context = [`The person asked: "${text}"`, answer ? `The last run's answer:\n\n${answer}` : ""].filter(Boolean).join("\n\n");
-    return launch({ task: subject ? `Check this work: ${firstLine(subject, 200)}` : text, context, agent_mode: "single", refinement: false });
+    return launch({ task: subject ? `Check this work: ${oneLine(subject)}` : text, context, agent_mode: "single", refinement: false });
   }
   const outcome = launchOutcome(step);
   return { text: stopLine(outcome, "single-agent run") ?? `A single agent checked it: ${runLine(outcome)}` };
@@ -180,8 +187,8 @@ function quickCheck(h: History, text: string): PolicyAction {
 function independentOpinions(h: History, text: string): PolicyAction {
   const [step] = h.turn.steps;
   if (!step) {
-    const subject = lastSubject(h);
-    return launch({ task: `Give your own, independent opinion on: ${subject ? firstLine(subject, 200) : text}`, agent_mode: "multi", refinement: false });
+    const subject = ownSubject(text) ? undefined : lastSubject(h);
+    return launch({ task: `Give your own, independent opinion on: ${subject ? oneLine(subject) : text}`, agent_mode: "multi", refinement: false });
   }
   const outcome = launchOutcome(step);
   return { text: stopLine(outcome, "run") ?? `The agents answered independently (no refinement): ${runLine(outcome)} Say "debate it" to have them discuss their answers.` };
@@ -191,7 +198,7 @@ function independentOpinions(h: History, text: string): PolicyAction {
 function debate(h: History, text: string): PolicyAction {
   const previous = lastLaunch(h.launches, (l) => l.run !== undefined)?.run ?? lastDigestRun(h);
   const [read, step] = h.turn.steps;
-  const subject = (lastSubject(h) ?? text).replace(/^Give your own, independent opinion on: /, "");
+  const subject = ownSubject(text) ? text : (lastSubject(h) ?? text);
   if (!read && previous) return { tool: "read_run", args: { run_id: previous.run_id } };
   const debated = previous ? step : read;
   if (!debated) {
@@ -200,7 +207,7 @@ function debate(h: History, text: string): PolicyAction {
     const context = answers.length
       ? `The answers of the previous run (${previous!.run_id}):\n\n${answers.map((a) => `## Answer ${a.label ?? "?"} (${a.agent ?? "?"})\n\n${a.content ?? ""}`).join("\n\n")}`
       : `The previous run's answer:\n\n${isRecord(parsed) && typeof parsed.answer === "string" ? parsed.answer : "(none)"}`;
-    return launch({ task: `Debate and settle: ${firstLine(subject, 200)}`, agent_mode: "multi", refinement: true, ...(previous && { context }) });
+    return launch({ task: `Debate and settle: ${oneLine(subject)}`, agent_mode: "multi", refinement: true, ...(previous && { context }) });
   }
   const outcome = launchOutcome(debated);
   return { text: stopLine(outcome, "debate") ?? `The agents debated the earlier answers: ${runLine(outcome)}` };
@@ -319,6 +326,17 @@ function contextState(context: string): string {
 
 function lastLaunch(launches: LaunchOutcome[], ok: (l: LaunchOutcome) => boolean): LaunchOutcome | undefined {
   return launches.findLast(ok);
+}
+
+// The person named what they mean ("… of the README", "… on caching: …"), rather than pointing at the last run.
+function ownSubject(text: string): boolean {
+  return /\b(on|about|of|for)\b|:/i.test(text);
+}
+
+// A task on one line, clipped: the subject of a check, an opinion or a debate.
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 300 ? `${line.slice(0, 299).trimEnd()}…` : line;
 }
 
 // What the last run was about: the task of the last launch that was not a verification.

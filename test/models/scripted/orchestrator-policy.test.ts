@@ -210,6 +210,28 @@ describe("orchestratorPolicy()", () => {
     expect(text).toMatch(/^A single agent checked it: completed, winner alpha \(2 of 3 votes\)\. Done: Check this work: /);
   });
 
+  it("makes a quick check the single-agent verification of a step a relaunch executed, so the recap counts it", () => {
+    const tools = engine();
+    const planned = turn("I need to add WebSocket support to the API server.", [], tools);
+    const relaunched = turn("Actually, can we use Socket.IO instead?", planned.messages, tools);
+    const quick = turn("Quick single-agent check is fine.", relaunched.messages, tools);
+    expect(quick.calls).toEqual([
+      {
+        tool: "launch_run",
+        args: {
+          task: 'Verify that step 2 "Add the socket routes to the server" is done: check the project against it and say what is missing, if anything.',
+          agent_mode: "single",
+          refinement: false,
+          context: "What the run for step 2 (20261202-010030-abc123) answered:\n\nDone: Carry out the remaining steps of the plan:",
+          context_paths: [{ path: "deliverables", permission: "read" }],
+        },
+      },
+    ]);
+    expect(quick.text).toBe('A single agent checked step 2 (Add the socket routes to the server): done and verified. Say "continue" for step 3.');
+    const status = turn("What's the current status?", quick.messages, tools);
+    expect(turn("(resumed) …", status.messages, tools).text).toBe("Last time we finished steps 1–2; step 3 remains: Write the tests.");
+  });
+
   it("gets independent opinions without refinement, then debates them with the first run's answers as context", () => {
     const tools = engine();
     const first = turn("Get me independent opinions first: raw WebSockets or Socket.IO?", [], tools);
@@ -229,6 +251,9 @@ describe("orchestratorPolicy()", () => {
       },
     ]);
     expect(text).toMatch(/^The agents debated the earlier answers: completed/);
+    // Without a subject of their own, the person means the last run's.
+    const planned = turn("I need to add WebSocket support to the API server.", [], engine());
+    expect(turn("Get me independent opinions first.", planned.messages, engine()).calls[0]!.args.task).toBe("Give your own, independent opinion on: Step 1 of 3: Write the handler module");
   });
 
   it("continues with the next step, executed then verified, and only verifies a step a relaunch already executed", () => {
