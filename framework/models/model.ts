@@ -64,8 +64,6 @@ export interface CompletionRequest {
   messages: ChatMessage[];
   tools?: ToolSpec[];
   signal?: AbortSignal;
-  /** Called with each piece of the reply's text as it streams in (never tool-call arguments). */
-  onText?: (delta: string) => void;
   /** Which of a tiered agent's models to use; backends without tiers ignore it. */
   purpose?: "generation" | "voting" | "presentation";
   hints?: TurnHints;

@@ -9,10 +9,13 @@ import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient } from "../models/create-model-client.ts";
 import { estimateRequestTokens } from "../models/estimate-tokens.ts";
 import type { Completion, ModelClient } from "../models/model.ts";
+import { RECAP_PREFIX } from "../models/scripted/orchestrator-policy.ts";
+import { SUMMARISE_PREFIX } from "../models/scripted/summarise-conversation.ts";
 import { withRetries } from "../models/with-retries.ts";
 import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
 import { describeRun } from "../runs/run-card.ts";
+import { createRunNotes, type RunNotes } from "../runs/run-notes.ts";
 import { launchRunOptions, launchRunResult, type LaunchRunArgs, type LaunchRunResult } from "../runs/launch-run.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
 import { run } from "../runs/run.ts";
@@ -32,17 +35,13 @@ import type { ApprovalAnswer, OpenSessionOptions, Session, SessionEvent, Session
 export const MAX_STEPS_PER_TURN = 16;
 /** The conversation digest a run launched from the session receives, in characters. */
 export const RUN_DIGEST_CHARS = 8000;
-/** The message a resumed session's recap turn starts with (the scripted orchestrator knows it). */
-export const RECAP_PREFIX = "(resumed)";
-/** The message a compaction asks the orchestrator's model to summarise with. */
-export const SUMMARISE_PREFIX = "(summarise)";
 const DEFAULT_TITLE = "(new session)";
 
 interface RunEntry {
   runId: string;
   logDir: string;
   controller: AbortController;
-  notes: string[];
+  notes: RunNotes;
   status?: StatusJson;
   done: Promise<RunResult | undefined>;
   result?: RunResult;
@@ -225,12 +224,13 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     }
 
     const controller = new AbortController();
-    const entry: Partial<RunEntry> & { notes: string[] } = { controller, notes: [] };
+    const entry: Partial<RunEntry> & { notes: RunNotes } = { controller, notes: createRunNotes() };
     let started!: (info: { runId: string; logDir: string }) => void;
     const startedAt = new Promise<{ runId: string; logDir: string }>((resolve) => (started = resolve));
     const done = run({
       ...runOptions,
       signal: controller.signal,
+      notes: entry.notes,
       description: { session: record.id },
       onStart: (info) => started(info),
       onStatus: (status) => {
@@ -329,7 +329,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       const target = runId ?? running().at(-1);
       const entry = target ? runs.get(target) : undefined;
       if (!entry || entry.result) return `Error: no run is running${runId ? ` with id ${runId}` : ""}; tell_run reaches only a running run.`;
-      entry.notes.push(note);
+      entry.notes.tell(note);
       return JSON.stringify({ run_id: entry.runId, delivered: "at each agent's next turn" });
     },
   };

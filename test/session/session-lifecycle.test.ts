@@ -67,6 +67,31 @@ describe("runs launched from a session", () => {
     expect(session.record().runs.map((r) => r.status)).not.toContain("running");
   });
 
+  it("delivers tell_run notes, from the orchestrator and from the person, to the running run's agents at their next turn", async () => {
+    const session = await openSession({
+      project: project(),
+      config: config([
+        { tool: "launch_run", args: { task: "Design the handler", wait: false } },
+        { tool: "tell_run", args: { note: "Use Socket.IO, not raw WebSockets." } },
+        { text: "Running, with your note." },
+      ]),
+      env: {},
+      clock: new SimulatedClock(),
+    });
+    const ended = new Promise<Extract<SessionEvent, { type: "run.finished" }>>((resolve) => session.subscribe((e) => e.type === "run.finished" && resolve(e)));
+    await turn(session, "Design the handler, with Socket.IO");
+    expect(JSON.parse(results(session)[1]!)).toMatchObject({ delivered: "at each agent's next turn" });
+    expect(session.tell("Keep the handler under 200 lines.")).toBe(true);
+    const finished = await ended;
+    const events = readFileSync(join(finished.result.log_dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === "run.note").map((e) => e.text)).toEqual(["Use Socket.IO, not raw WebSockets.", "Keep the handler under 200 lines."]);
+    const delivered = events.filter((e) => e.type === "run.agent.note");
+    expect(new Set(delivered.map((e) => e.agentId))).toEqual(new Set(["alpha", "beta", "gamma"]));
+    // Both notes came while the agents wrote their first answers: each agent reads them in its first voting turn, once.
+    expect(delivered.map((e) => [e.agentId, e.phase, e.round, e.notes])).toEqual([["alpha", "voting", 2, [1, 2]], ["beta", "voting", 2, [1, 2]], ["gamma", "voting", 2, [1, 2]]]);
+    expect(session.tell("Too late")).toBe(false);
+  });
+
   it("cancels only the run: launch_run returns the partial result and the orchestrator answers", async () => {
     const session = await openSession({
       project: project(),
