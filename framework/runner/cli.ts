@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { initProject } from "../project/init-project.ts";
@@ -152,7 +153,9 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
   }
   const agents = typeof values.agents === "string" ? values.agents.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
   // The session this ask is a turn of: a new one, or with --continue an earlier one, whose conversation the run is told.
-  const session = openAskSession(sessionsDirFor(), { task, ...(continueFrom !== undefined && { continueFrom }) });
+  // It lives beside the runs: .conclave/sessions by default, <runs-dir>/../sessions with --runs-dir.
+  const sessionsDir = typeof values["runs-dir"] === "string" ? join(resolve(values["runs-dir"]), "..", "sessions") : sessionsDirFor();
+  const session = openAskSession(sessionsDir, { task, ...(continueFrom !== undefined && { continueFrom }) });
 
   const automation = Boolean(values.automation);
   const approvedBy = values.yes ? "--yes" : automation ? "automation mode" : undefined;

@@ -14,8 +14,9 @@ export const ASK_HELP = `Usage: conclave ask "<task>" [options]
 One run: the config's agents answer the task in parallel, see each other's answers, vote, and
 the winner presents the final answer, printed on stdout. The run directory goes under
 .conclave/runs/ (see \`conclave status\` and \`conclave runs\`). The question and the final answer
-are kept as a turn of a session under .conclave/sessions/ (see \`conclave sessions\`); with
---continue the run is told that session's earlier questions and answers, and the turn is added to it.
+are kept as a turn of a session in .conclave/sessions/ (sessions/ beside --runs-dir; see
+\`conclave sessions\`); with --continue the run is told that session's earlier questions and
+answers, and the turn is added to it.
 
 Options:
   --config <file>     Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
@@ -25,7 +26,7 @@ Options:
   --timeout <s>       The run's timeout in seconds (overrides coordination.timeouts.run).
   --dry-run           Use the offline scripted backend for every agent.
   --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
-  --runs-dir <dir>    Where run directories go (default: .conclave/runs).
+  --runs-dir <dir>    Where run directories go (default: .conclave/runs); sessions go beside it.
   --yes               Approve a run above the config's approval.above_usd without asking.
   --continue [id]     A follow-up turn of a session (default: latest, the newest updated); a word
                       after it that is neither \`latest\` nor a session id is part of the task.
