@@ -1,11 +1,12 @@
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, readdirSync, readFileSync, statSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../framework/clock.ts";
 import { appendMessage, createStoredSession, forkStoredSession, openStoredSession, saveRecord } from "../../framework/session/session-store.ts";
 import { sessionsDirFor } from "../../framework/session/sessions-dir-for.ts";
 import type { StoredMessage } from "../../framework/session/session-types.ts";
-import { makeTempDir, removeDir } from "../support/cli-process.ts";
+import { makeTempDir, removeDir, REPO } from "../support/cli-process.ts";
 
 let tmp: string;
 let dir: string;
@@ -125,6 +126,33 @@ describe("appendMessage() and openStoredSession()", () => {
     writeFileSync(join(sessionDir, "session.json"), JSON.stringify({ id, project: null, title: "t", created_at: "", updated_at: "", turns: "one", runs: [], usage: {}, compaction: null }));
     expect(() => openStoredSession(dir, id)).toThrow(`${join(sessionDir, "session.json")}: \`turns\`: Invalid input: expected number, received string (and 2 more problems). Restore the file, or move the session directory away.`);
   });
+});
+
+describe("a session written by a process killed with SIGKILL", () => {
+  it("reads back every message but, at most, the one being written, and takes the next append", async () => {
+    const { id, dir: sessionDir } = createStoredSession(dir, { project: null, title: "t" });
+    const file = join(sessionDir, "messages.jsonl");
+    const script = join(tmp, "writer.ts");
+    // Appends 200 KB messages until killed.
+    writeFileSync(script, `import { appendMessage } from ${JSON.stringify(join(REPO, "framework/session/session-store.ts"))};\nfor (let i = 0; ; i++) appendMessage(${JSON.stringify(sessionDir)}, { role: "user", content: String(i) + " " + "x".repeat(200_000), at: new Date().toISOString() });\n`);
+    const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: REPO, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    await new Promise<void>((resolve, reject) => {
+      const watcher = watch(file, () => {
+        if (statSync(file).size < 20 * 200_000) return;
+        watcher.close();
+        resolve();
+      });
+      child.on("exit", () => reject(new Error("the writer exited before it was killed")));
+    });
+    child.kill("SIGKILL");
+    await exited;
+    const { messages } = openStoredSession(dir, id);
+    expect(messages.length).toBeGreaterThanOrEqual(20);
+    messages.forEach((m, i) => expect(m.content.startsWith(`${i} x`) && m.content.length === String(i).length + 200_001).toBe(true));
+    appendMessage(sessionDir, message("user", "after the kill"));
+    expect(openStoredSession(dir, id).messages.at(-1)!.content).toBe("after the kill");
+  }, 30_000);
 });
 
 describe("forkStoredSession()", () => {
