@@ -9,7 +9,7 @@ import { readMessages } from "./read-messages.ts";
 import { describeIssue, SESSION_RECORD_SCHEMA } from "./session-schema.ts";
 import type { SessionRecord, SessionUsage, StoredMessage } from "./session-types.ts";
 
-// Sessions on disk (DESIGN §8): `<sessions>/<id>/session.json`, replaced atomically, and
+// Sessions on disk (docs/architecture.md §9, a contract): `<sessions>/<id>/session.json`, replaced atomically, and
 // `<sessions>/<id>/messages.jsonl`, one StoredMessage per line, only ever appended to.
 
 /** A session read from disk. */

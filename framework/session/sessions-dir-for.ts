@@ -10,7 +10,7 @@ export interface SessionsDirOptions {
 }
 
 /**
- * The directory that holds the session directories (DESIGN §8): `<project>/sessions` for a
+ * The directory that holds the session directories (docs/architecture.md §9, a contract): `<project>/sessions` for a
  * project, otherwise `sessionsDir`, otherwise `.conclave/sessions` under the working directory.
  * Always absolute.
  *
