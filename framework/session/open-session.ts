@@ -28,7 +28,8 @@ import { orchestratorPrompt } from "./orchestrator-prompt.ts";
 import { projectBrief } from "./project-brief.ts";
 import { runsDigest } from "./runs-digest.ts";
 import { buildContext, type BuiltContext } from "./session-context.ts";
-import { appendMessage, createStoredSession, forkStoredSession, openStoredSession, saveRecord, sessionsDirFor } from "./session-store.ts";
+import { appendMessage, createStoredSession, forkStoredSession, openStoredSession, saveRecord } from "./session-store.ts";
+import { sessionsDirFor } from "./sessions-dir-for.ts";
 import type { ApprovalAnswer, OpenSessionOptions, Session, SessionEvent, SessionRecord, SessionUsage, StoredMessage } from "./session-types.ts";
 
 /** The most model calls one person turn may make before the orchestrator must answer. */
@@ -66,9 +67,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
   const dir = sessionsDirFor({ ...(project && { projectDir: project.dir }), ...(options.sessionsDir && { sessionsDir: options.sessionsDir }) });
   if (options.fork && !options.resume) throw new ConfigError("`fork` continues a copy of a session: give `resume` too (an id, or latest).");
   const opened = options.resume
-    ? options.fork
-      ? forkStoredSession(dir, options.resume)
-      : openStoredSession(dir, options.resume)
+    ? openStoredSession(dir, options.fork ? forkStoredSession(dir, options.resume).id : options.resume)
     : { ...createStoredSession(dir, { project: project?.dir ?? null, title: DEFAULT_TITLE }), messages: [] as StoredMessage[] };
   const record: SessionRecord = opened.record;
   const messages: StoredMessage[] = [...opened.messages];
