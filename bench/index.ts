@@ -57,6 +57,21 @@ function parallel(): { runs_per_s: number; peak_rss_mb: number } {
   return { runs_per_s: median(samples.map((s) => s.runs_per_s)), peak_rss_mb: median(samples.map((s) => s.peak_rss_mb)) };
 }
 
+// Chat turns in a child process of their own: per-turn overhead and context build at 1,000 turns, heap at 1k and 10k.
+function sessionTurns(): { turn_ms: number; context_build_ms: number; heap_mb_1k: number; heap_mb_10k: number } {
+  const script = fileURLToPath(new URL("./session-turns.ts", import.meta.url));
+  const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url));
+  const once = (turns: number) => JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", tsx, script, String(turns)], { encoding: "utf8" })) as { turn_ms: number; context_build_ms: number; heap_mb: number };
+  const small = Array.from({ length: 3 }, () => once(1000));
+  const large = once(10_000);
+  return {
+    turn_ms: median(small.map((s) => s.turn_ms)),
+    context_build_ms: median(small.map((s) => s.context_build_ms)),
+    heap_mb_1k: median(small.map((s) => s.heap_mb)),
+    heap_mb_10k: large.heap_mb,
+  };
+}
+
 try {
   const overhead = await overheadRatio();
   const cpu = await cpuPerCall();
@@ -64,6 +79,7 @@ try {
   const backend = await backendOverheadMs(REPS);
   const watch = await watchRerun(REPS);
   const start = coldStart(REPS);
+  const chat = sessionTurns();
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
@@ -76,6 +92,9 @@ try {
       cold_start_ms: round(start.cold_start_ms, 1),
       cold_start_ratio_to_empty_tsx: round(start.ratio, 2),
       empty_tsx_ms: round(start.empty_tsx_ms, 1),
+      chat_turn_overhead_ms: round(chat.turn_ms),
+      session_context_build_ms_1000_turns: round(chat.context_build_ms),
+      session_memory_mb_per_1000_turns: { over_1k_turns: round(chat.heap_mb_1k, 2), over_10k_turns: round(chat.heap_mb_10k / 10, 2) },
       reps: REPS,
     }),
   );

@@ -9,6 +9,7 @@ describe("the public API", () => {
         "PLAN_SCHEMA",
         "VERDICT_SCHEMA",
         "WorkspaceEscapeError",
+        "createRunNotes",
         "initProject",
         "openProject",
         "openSession",

@@ -111,7 +111,11 @@ export const interactiveSchema = z.strictObject({
     .default("above_usd")
     .describe("Ask before a run: always, when its estimate is above above_usd (or unknown), or never."),
   above_usd: z.number().min(0).default(0.5).describe("With require_approval: above_usd, the estimate (USD) above which a run is asked about."),
-  max_context_tokens: z.int().min(1000).default(24000).describe("Past this estimate older messages are summarised; the raw messages stay on disk."),
+  max_context_tokens: z
+    .int()
+    .min(4000, "expected at least 4000: the orchestrator's instructions and tools alone take about 2,300 tokens")
+    .default(24000)
+    .describe("Past this estimate older messages are summarised; the raw messages stay on disk."),
   keep_recent: z.int().min(1).default(10).describe("Messages always kept verbatim in the orchestrator's context."),
   budget_usd: z.number().positive().optional().describe("Stop launching runs once the session (conversation and runs) has spent this much."),
 });

@@ -21,6 +21,8 @@ export interface AgentActorDeps {
   tools?: (agentId: string, phase: AgentTurn["phase"]) => AgentTools | undefined;
   /** Checks an answer's structured `data` against the run's output schema; a message says what is wrong. */
   checkData?: (data: unknown) => { ok: true; value: unknown } | { ok: false; message: string };
+  /** Notes from the person not yet shown to this agent (taken once, at the start of each turn), numbered from 1. */
+  notes?: (agentId: string) => { n: number; text: string }[];
 }
 
 /** Tools an agent may call inside its turn, besides new_answer and vote. */
@@ -70,8 +72,11 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   const base = { agentId: turn.agentId, round: turn.round };
   let lastProblem = "";
   let lastModel = client.model;
+  const notes = deps.notes?.(turn.agentId) ?? [];
+  if (notes.length) send({ type: "run.agent.note", ...base, at: at(), phase: turn.phase, notes: notes.map((n) => n.n) });
   const tools = deps.tools?.(turn.agentId, turn.phase);
-  const offered = tools ? withTools(turn, tools) : turn;
+  const told = notes.length ? withNotes(turn, notes) : turn;
+  const offered = tools ? withTools(told, tools) : told;
   let messages: ChatMessage[] = offered.messages;
   let toolCalls = 0;
   for (let attempt = 0; attempt < 2; ) {
@@ -118,6 +123,12 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
     "bad_request",
     `agent \`${turn.agentId}\` (${backendAndModel(client.backend, lastModel)}) made an invalid reply twice; the second: ${lastProblem} Check that this model can call tools, or use another model for this agent.`,
   );
+}
+
+// The person's notes as one user message before the round's instructions: after the stable task block, so it stays cached.
+function withNotes(turn: AgentTurn, notes: { text: string }[]): AgentTurn {
+  const note: ChatMessage = { role: "user", content: notes.map((n) => `# A note from the person\n\n${n.text}`).join("\n\n") };
+  return { ...turn, messages: [...turn.messages.slice(0, -1), note, ...turn.messages.slice(-1)] };
 }
 
 // The turn with the workspace tools offered, its layout described, and where to write given to offline agents.

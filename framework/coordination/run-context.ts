@@ -148,6 +148,8 @@ export type RunEvent =
   | { type: "run.agent.usage"; agentId: string; round: number; at: number; usage: TokenCount; cost_usd: number | null; model: string }
   | { type: "run.agent.retry"; agentId: string; round: number; at: number; attempt: number; delay_ms: number; error: string }
   | { type: "run.agent.tool_call"; agentId: string; round: number; at: number; name: string; ok: boolean; error?: string }
+  /** Notes from the person (numbered from 1 in the order told) that reached this agent's prompt at the start of this turn. */
+  | { type: "run.agent.note"; agentId: string; round: number; at: number; phase: "generation" | "voting" | "presentation"; notes: number[] }
   | { type: "run.cancel"; status: "interrupted" | "cancelled"; reason?: string };
 
 /** `A`…`Z`, then `A2`…`Z2`, and so on: anonymous, stable labels for agents in config order. */

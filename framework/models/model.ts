@@ -1,7 +1,7 @@
 /**
  * The one interface every backend implements. `complete()` returns a whole assistant turn;
- * streaming happens inside a backend (for the idle watchdog and progress), and partial text
- * is never returned.
+ * streaming happens inside a backend (for the idle watchdog and progress). A caller that shows
+ * text as it arrives passes `onText`; the returned Completion still holds the whole text.
  *
  * @example
  * const turn = await client.complete({ system, messages, tools, signal });
@@ -64,11 +64,15 @@ export interface CompletionRequest {
   messages: ChatMessage[];
   tools?: ToolSpec[];
   signal?: AbortSignal;
-  /** Called with each piece of the reply's text as it streams in (never tool-call arguments). */
-  onText?: (delta: string) => void;
   /** Which of a tiered agent's models to use; backends without tiers ignore it. */
   purpose?: "generation" | "voting" | "presentation";
   hints?: TurnHints;
+  /**
+   * Called with each piece of the reply's text as it streams (never tool-call arguments); the
+   * pieces, joined, are the Completion's `text`. The scripted backend calls it once with its whole
+   * text. A call that is retried streams again from its start.
+   */
+  onText?: (delta: string) => void;
 }
 
 export type StopReason = "end" | "tool_use" | "max_tokens" | "refusal";

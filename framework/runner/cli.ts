@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { initProject } from "../project/init-project.ts";
 import { run } from "../runs/run.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
+import { openAskSession } from "../session/ask-session.ts";
+import { sessionsDirFor } from "../session/sessions-dir-for.ts";
 import { approveRun } from "./approve-run.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { chatCommand } from "./chat-command.ts";
@@ -16,7 +19,9 @@ import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-reques
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { createProgressView } from "./progress-view.ts";
 import { runScript, ScriptError } from "./run-script.ts";
+import { takeContinueFlag } from "./take-continue-flag.ts";
 import { runsCommand } from "./runs-command.ts";
+import { sessionsCommand } from "./sessions-command.ts";
 import { statusCommand } from "./status-command.ts";
 import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
 
@@ -31,6 +36,7 @@ Commands:
   status [run-dir]    Show a run's status (default: the latest run), also while it runs.
   runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs).
   doctor              Check every agent of a config before spending: backend, key, server, model, price.
+  sessions            List, export, import and search the sessions of conclave chat and ask.
   help [command]      Show this help, or a command's.
 
 Run \`conclave <command> --help\` (or \`conclave help <command>\`) for a command's options and examples.
@@ -99,6 +105,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await runsCommand(rest, io);
       case "doctor":
         return await doctorCommand(rest, io);
+      case "sessions":
+        return await sessionsCommand(rest, io);
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;
@@ -121,7 +129,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 }
 
 
-async function ask(args: string[], io: CliIo): Promise<number> {
+async function ask(argv: string[], io: CliIo): Promise<number> {
+  const { args, session: continueFrom } = takeContinueFlag(argv);
   const { values, positionals } = parseCommandArgs("ask", args, {
     config: { type: "string" },
     agents: { type: "string" },
@@ -149,6 +158,10 @@ async function ask(args: string[], io: CliIo): Promise<number> {
     if (!Number.isFinite(timeout) || timeout <= 0) throw new ConfigError(`\`--timeout\` must be a positive number of seconds, got "${String(values.timeout)}"`);
   }
   const agents = typeof values.agents === "string" ? values.agents.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+  // The session this ask is a turn of: a new one, or with --continue an earlier one, whose conversation the run is told.
+  // It lives beside the runs: .conclave/sessions by default, <runs-dir>/../sessions with --runs-dir.
+  const sessionsDir = typeof values["runs-dir"] === "string" ? join(resolve(values["runs-dir"]), "..", "sessions") : sessionsDirFor();
+  const session = openAskSession(sessionsDir, { task, ...(continueFrom !== undefined && { continueFrom }) });
 
   const automation = Boolean(values.automation);
   const approvedBy = values.yes ? "--yes" : automation ? "automation mode" : undefined;
@@ -178,9 +191,14 @@ async function ask(args: string[], io: CliIo): Promise<number> {
       ...(timeout !== undefined && { timeout }),
       ...(values["dry-run"] && { dryRun: true }),
       ...(typeof values["runs-dir"] === "string" && { runsDir: values["runs-dir"] }),
+      ...(session.context !== undefined && { context: session.context }),
       env: io.env,
       signal: controller.signal,
-      onStart: ({ logDir }) => auto?.start(logDir),
+      onStart: ({ runId, logDir }) => {
+        const id = session.started({ runId, logDir });
+        if (continueFrom !== undefined) note(`Session ${id} (turn ${session.turn})`);
+        auto?.start(logDir);
+      },
       onStatus: (s) => view?.update(s),
       onEvent: (e) => (auto ? auto.event(e) : view!.event(e)),
       onNotice: note,
@@ -191,6 +209,7 @@ async function ask(args: string[], io: CliIo): Promise<number> {
       return EXIT.interrupted;
     }
     result = await run(approval.options);
+    session.finished(result);
   } finally {
     stop();
   }

@@ -1,6 +1,7 @@
 import { CHAT_HELP } from "./chat-command.ts";
 import { DOCTOR_HELP } from "./doctor-command.ts";
 import { RUNS_HELP } from "./runs-command.ts";
+import { SESSIONS_HELP } from "./sessions-command.ts";
 import { STATUS_HELP } from "./status-command.ts";
 import { workflowHelp } from "./workflow-flags.ts";
 
@@ -13,7 +14,10 @@ export const ASK_HELP = `Usage: conclave ask "<task>" [options]
 
 One run: the config's agents answer the task in parallel, see each other's answers, vote, and
 the winner presents the final answer, printed on stdout. The run directory goes under
-.conclave/runs/ (see \`conclave status\` and \`conclave runs\`).
+.conclave/runs/ (see \`conclave status\` and \`conclave runs\`). The question and the final answer
+are kept as a turn of a session in .conclave/sessions/ (sessions/ beside --runs-dir; see
+\`conclave sessions\`); with --continue the run is told that session's earlier questions and
+answers, and the turn is added to it.
 
 Options:
   --config <file>     Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
@@ -23,13 +27,16 @@ Options:
   --timeout <s>       The run's timeout in seconds (overrides coordination.timeouts.run).
   --dry-run           Use the offline scripted backend for every agent.
   --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
-  --runs-dir <dir>    Where run directories go (default: .conclave/runs).
+  --runs-dir <dir>    Where run directories go (default: .conclave/runs); sessions go beside it.
   --yes               Approve a run above the config's approval.above_usd without asking.
+  --continue [id]     A follow-up turn of a session (default: latest, the newest updated); a word
+                      after it that is neither \`latest\` nor a session id is part of the task.
   -h, --help          Show this help.
 
 Examples:
   npx conclave ask "Name three risks of moving our API to HTTP/3" --dry-run
   npx conclave ask "Review our caching plan" --config configs/offline.yaml --agents alpha,beta --timeout 120
+  npx conclave ask --continue "Which of those risks is the cheapest to remove?" --dry-run
 
 ${EXIT_CODES}`;
 
@@ -91,7 +98,7 @@ Examples:
   npx conclave help ask
 `;
 
-const HELPS: Record<string, string> = { ask: ASK_HELP, chat: CHAT_HELP, doctor: DOCTOR_HELP, validate: VALIDATE_HELP, init: INIT_HELP, run: RUN_HELP, status: STATUS_HELP, runs: RUNS_HELP, help: HELP_HELP };
+const HELPS: Record<string, string> = { ask: ASK_HELP, chat: CHAT_HELP, doctor: DOCTOR_HELP, validate: VALIDATE_HELP, init: INIT_HELP, run: RUN_HELP, status: STATUS_HELP, runs: RUNS_HELP, sessions: SESSIONS_HELP, help: HELP_HELP };
 
 /**
  * A command's own help (`conclave <command> --help`), or undefined for a command that does not exist.

@@ -9,7 +9,7 @@ const RUN_OPTIONS: Record<keyof RunOptions, true> = {
   execute_after_planning: true, project: true, askHuman: true, approve: true, context: true, config: true,
   agents: true, agent_mode: true, refinement: true, coordination_overrides: true, timeout: true, budget_usd: true,
   dryRun: true, runsDir: true, clock: true, signal: true, env: true, onStatus: true, onEvent: true, onStart: true,
-  onNotice: true, description: true,
+  onNotice: true, description: true, notes: true,
 };
 // The names the presets (plan, execute, verify, ask) add.
 const PRESET_OPTIONS: Record<Exclude<keyof PresetOptions<unknown>, keyof RunOptions>, true> = { mode: true, writes: true, reads: true, evidence: true };

@@ -12,6 +12,7 @@ import { checkOptionNames, RUN_OPTION_NAMES } from "./check-option-names.ts";
 import type { StatusJson } from "./status-json.ts";
 import type { JournalEvent } from "./run-directory.ts";
 import type { Project } from "../project/project.ts";
+import type { RunNotes } from "./run-notes.ts";
 
 export interface ContextPath {
   path: string;
@@ -69,6 +70,8 @@ export interface RunOptions<T = unknown> {
   onNotice?: (line: string) => void;
   /** Recorded in run_description.json (workflow, step id, parent run). */
   description?: Record<string, unknown>;
+  /** Notes from the person (createRunNotes()): each agent gets every note once, at the start of its next turn. */
+  notes?: RunNotes;
 }
 
 const overridesSchema = z.strictObject({
@@ -115,6 +118,9 @@ const optionsSchema = z.object({
   coordination_overrides: overridesSchema.optional(),
   timeout: z.number().positive("`timeout` must be a positive number of seconds").optional(),
   budget_usd: z.number().positive().optional(),
+  notes: z
+    .custom<RunNotes>((v) => typeof v === "object" && v !== null && typeof (v as RunNotes).told === "function" && typeof (v as RunNotes).onTell === "function", "`notes` must come from createRunNotes()")
+    .optional(),
 });
 
 export interface NormalizedRun {

@@ -18,6 +18,7 @@ import { contextDigest } from "./context-digest.ts";
 import { createRunDirectory } from "./run-directory.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
 import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
+import { noteReader } from "./run-notes.ts";
 import { currentRunOwner, HEARTBEAT_EVERY_MS } from "./run-liveness.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson } from "./status-json.ts";
@@ -114,6 +115,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
         retry: normalized.settings.retry,
         ...(normalized.output && { checkData: dataChecker(normalized.output) }),
         ...(workspaces.active && { tools: workspaces.tools }),
+        ...(options.notes && { notes: noteReader(options.notes) }),
       }),
       prepare: fromPromise<void, RunContext>(() => holding(clock, () => workspaces.prepare())),
       finalize: fromPromise<void, RunContext>(({ input }) =>
@@ -193,6 +195,11 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     const told = typeof reason === "string" && reason !== status;
     actor.send({ type: "run.cancel", status, ...(told && { reason }) });
   };
+  // Every note is journaled: those told before the run began, then each as it is told.
+  let noted = 0;
+  const journalNote = (text: string) => journal({ type: "run.note", n: ++noted, text });
+  for (const text of options.notes?.told() ?? []) journalNote(text);
+  const stopNoting = options.notes?.onTell(journalNote);
   const ticker = setInterval(() => flushQueued || flush(), HEARTBEAT_EVERY_MS);
   ticker.unref();
   options.signal?.addEventListener("abort", cancel, { once: true });
@@ -203,6 +210,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     if (options.signal?.aborted) cancel();
     context = await toPromise(actor);
   } finally {
+    stopNoting?.();
     clearInterval(ticker);
     options.signal?.removeEventListener("abort", cancel);
   }

@@ -9,10 +9,13 @@ import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient } from "../models/create-model-client.ts";
 import { estimateRequestTokens } from "../models/estimate-tokens.ts";
 import type { Completion, ModelClient } from "../models/model.ts";
+import { RECAP_PREFIX } from "../models/scripted/orchestrator-policy.ts";
+import { SUMMARISE_PREFIX } from "../models/scripted/summarise-conversation.ts";
 import { withRetries } from "../models/with-retries.ts";
 import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
 import { describeRun } from "../runs/run-card.ts";
+import { createRunNotes, type RunNotes } from "../runs/run-notes.ts";
 import { launchRunOptions, launchRunResult, type LaunchRunArgs, type LaunchRunResult } from "../runs/launch-run.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
 import { run } from "../runs/run.ts";
@@ -25,24 +28,21 @@ import { orchestratorPrompt } from "./orchestrator-prompt.ts";
 import { projectBrief } from "./project-brief.ts";
 import { runsDigest } from "./runs-digest.ts";
 import { buildContext, type BuiltContext } from "./session-context.ts";
-import { appendMessage, createStoredSession, forkStoredSession, openStoredSession, saveRecord, sessionsDirFor } from "./session-store.ts";
+import { appendMessage, createStoredSession, forkStoredSession, openStoredSession, saveRecord } from "./session-store.ts";
+import { sessionsDirFor } from "./sessions-dir-for.ts";
 import type { ApprovalAnswer, OpenSessionOptions, Session, SessionEvent, SessionRecord, SessionUsage, StoredMessage } from "./session-types.ts";
 
 /** The most model calls one person turn may make before the orchestrator must answer. */
 export const MAX_STEPS_PER_TURN = 16;
 /** The conversation digest a run launched from the session receives, in characters. */
 export const RUN_DIGEST_CHARS = 8000;
-/** The message a resumed session's recap turn starts with (the scripted orchestrator knows it). */
-export const RECAP_PREFIX = "(resumed)";
-/** The message a compaction asks the orchestrator's model to summarise with. */
-export const SUMMARISE_PREFIX = "(summarise)";
 const DEFAULT_TITLE = "(new session)";
 
 interface RunEntry {
   runId: string;
   logDir: string;
   controller: AbortController;
-  notes: string[];
+  notes: RunNotes;
   status?: StatusJson;
   done: Promise<RunResult | undefined>;
   result?: RunResult;
@@ -67,9 +67,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
   const dir = sessionsDirFor({ ...(project && { projectDir: project.dir }), ...(options.sessionsDir && { sessionsDir: options.sessionsDir }) });
   if (options.fork && !options.resume) throw new ConfigError("`fork` continues a copy of a session: give `resume` too (an id, or latest).");
   const opened = options.resume
-    ? options.fork
-      ? forkStoredSession(dir, options.resume)
-      : openStoredSession(dir, options.resume)
+    ? openStoredSession(dir, options.fork ? forkStoredSession(dir, options.resume).id : options.resume)
     : { ...createStoredSession(dir, { project: project?.dir ?? null, title: DEFAULT_TITLE }), messages: [] as StoredMessage[] };
   const record: SessionRecord = opened.record;
   const messages: StoredMessage[] = [...opened.messages];
@@ -133,7 +131,10 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     if (built.tokens <= interactive.max_context_tokens) return built;
     const fixed = estimateRequestTokens({ system: built.system, messages: [], tools: ORCHESTRATOR_TOOLS });
     const room = Math.max(200, (interactive.max_context_tokens - fixed) * 4);
-    return build(Math.max(100, Math.floor(room / Math.max(1, built.messages.length)) - 200));
+    let cap = Math.max(100, Math.floor(room / Math.max(1, built.messages.length)));
+    let clipped = build(cap);
+    for (let tries = 0; tries < 8 && clipped.tokens > interactive.max_context_tokens && cap > 100; tries++) clipped = build((cap = Math.max(100, Math.floor(cap / 2))));
+    return clipped;
   };
 
   const account = (usage: SessionUsage, completion: Pick<Completion, "usage" | "model">): number | null => {
@@ -222,12 +223,13 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     }
 
     const controller = new AbortController();
-    const entry: Partial<RunEntry> & { notes: string[] } = { controller, notes: [] };
+    const entry: Partial<RunEntry> & { notes: RunNotes } = { controller, notes: createRunNotes() };
     let started!: (info: { runId: string; logDir: string }) => void;
     const startedAt = new Promise<{ runId: string; logDir: string }>((resolve) => (started = resolve));
     const done = run({
       ...runOptions,
       signal: controller.signal,
+      notes: entry.notes,
       description: { session: record.id },
       onStart: (info) => started(info),
       onStatus: (status) => {
@@ -328,7 +330,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       const target = runId ?? running().at(-1);
       const entry = target ? runs.get(target) : undefined;
       if (!entry || entry.result) return `Error: no run is running${runId ? ` with id ${runId}` : ""}; tell_run reaches only a running run.`;
-      entry.notes.push(note);
+      entry.notes.tell(note);
       return JSON.stringify({ run_id: entry.runId, delivered: "at each agent's next turn" });
     },
   };

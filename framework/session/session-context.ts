@@ -43,17 +43,37 @@ export function buildContext(parts: ContextParts): BuiltContext {
   return { system, messages, tokens: estimateRequestTokens({ system, messages, tools: parts.tools }) };
 }
 
-/** Stored messages as chat messages: tool results without their call (cut off by the window) are left out. */
+/** What a tool call without a result on disk (the process stopped during it) is answered with. */
+export const NO_RESULT = "(no result: the session stopped before this call finished)";
+
+/**
+ * Stored messages as chat messages. Tool results without their call (cut off by the window) are
+ * left out, and a call without its result (the process was killed during it) gets NO_RESULT, so
+ * every provider accepts the history.
+ */
 export function toChatMessages(stored: StoredMessage[], maxChars = Number.POSITIVE_INFINITY): ChatMessage[] {
-  const calls = new Set<string>();
   const out: ChatMessage[] = [];
   const cut = (s: string) => (s.length <= maxChars ? s : `${s.slice(0, maxChars)}\n(… clipped here: ${s.length - maxChars} more characters)`);
+  let open: string[] = [];
+  const closeOpen = () => {
+    for (const id of open) out.push({ role: "tool", toolCallId: id, content: NO_RESULT });
+    open = [];
+  };
   for (const m of stored) {
+    if (m.role === "tool") {
+      if (m.tool_call_id && open.includes(m.tool_call_id)) {
+        out.push({ role: "tool", toolCallId: m.tool_call_id, content: cut(m.content) });
+        open = open.filter((id) => id !== m.tool_call_id);
+      }
+      continue;
+    }
+    closeOpen();
     if (m.role === "user") out.push({ role: "user", content: cut(m.content) });
-    else if (m.role === "assistant") {
-      for (const c of m.tool_calls ?? []) calls.add(c.id);
+    else {
       out.push({ role: "assistant", content: cut(m.content), ...(m.tool_calls?.length && { toolCalls: m.tool_calls }) });
-    } else if (m.tool_call_id && calls.has(m.tool_call_id)) out.push({ role: "tool", toolCallId: m.tool_call_id, content: cut(m.content) });
+      open = (m.tool_calls ?? []).map((c) => c.id);
+    }
   }
+  closeOpen();
   return out;
 }

@@ -290,6 +290,17 @@ describe("loadConfig()", () => {
     expect(config.agents.map((a) => a.backend.type)).toEqual(["scripted", "scripted", "scripted"]);
     expect(config.coordination.timeouts.run).toBe(600);
   });
+
+  it("loads the shipped chat configs: an orchestrator, a team and approval", () => {
+    const chat = loadConfig(join(configsDir, "interactive.yaml"), {});
+    expect(chat.orchestrator.backend.type).toBe("auto");
+    expect(chat.agents.map((a) => a.id)).toEqual(["alpha", "beta", "gamma"]);
+    expect(chat.interactive).toEqual({ require_approval: "above_usd", above_usd: 0.25, max_context_tokens: 24000, keep_recent: 10, budget_usd: 5 });
+    const review = loadConfig(join(configsDir, "code-review-interactive.yaml"), {});
+    expect(review.agents.map((a) => a.id)).toEqual(["security", "correctness", "maintainability"]);
+    expect(review.agents.every((a) => a.system?.startsWith("You review code for"))).toBe(true);
+    expect(review.interactive.require_approval).toBe("always");
+  });
 });
 
 describe("configs/schema.json", () => {

@@ -13,7 +13,7 @@ export interface ContractReply {
   hang?: boolean;
 }
 
-export type ContractCase = "text" | "toolCall" | "invalidJson" | "usage" | "abort" | "maxTokens";
+export type ContractCase = "text" | "toolCall" | "invalidJson" | "usage" | "abort" | "maxTokens" | "onText";
 
 export interface ContractHarness {
   /** A fresh client whose next calls give `replies`, in order. */
@@ -23,6 +23,8 @@ export interface ContractHarness {
   unsupported?: Partial<Record<ContractCase, string>>;
   /** The backend estimates usage instead of reporting the provider's counts. */
   estimatesUsage?: boolean;
+  /** The backend hands its text to `onText` in one piece, not streamed in several. */
+  wholeText?: boolean;
 }
 
 const VOTE: ToolSpec = {
@@ -125,6 +127,26 @@ export function modelClientContract(name: string, harness: ContractHarness): voi
       } finally {
         clearTimeout(timer);
       }
+    });
+
+    test("onText", "streams the text to onText in order, the pieces joined being the reply's text", async () => {
+      const text = "Streamed piece by piece, in order, to the caller.";
+      const client = await harness.client([{ text }]);
+      const deltas: string[] = [];
+      const turn = await client.complete({ ...request(), onText: (delta) => deltas.push(delta) });
+      expect(turn.text).toBe(text);
+      expect(deltas.join("")).toBe(text);
+      expect(deltas.every((d) => d.length > 0)).toBe(true);
+      if (harness.wholeText) expect(deltas).toEqual([text]);
+      else expect(deltas.length).toBeGreaterThan(1);
+    });
+
+    test("onText", "never passes a tool call's arguments to onText", async () => {
+      const client = await harness.client([{ toolCall: { name: "vote", args: '{"answer":"A","reason":"clear and complete"}' } }]);
+      const deltas: string[] = [];
+      const turn = await client.complete({ ...request(), onText: (delta) => deltas.push(delta) });
+      expect(turn.toolCalls).toHaveLength(1);
+      expect(deltas).toEqual([]);
     });
 
     test("maxTokens", "reports a reply cut off at max_tokens as stopReason max_tokens", async () => {

@@ -18,6 +18,7 @@ modelClientContract("scripted", {
     return createScriptedClient("alpha", { type: "scripted", script: replies.map(scriptTurnOf), ...(hang && { hang }) }, { clock: systemClock });
   },
   estimatesUsage: true,
+  wholeText: true,
   unsupported: {
     invalidJson: "a script turn's `args` is an object, so its JSON always parses",
     maxTokens: "a script turn cannot be cut off",

@@ -152,6 +152,26 @@ describe("createScriptedClient()", () => {
     expect(await client.complete(request())).toMatchObject({ text: "(scripted reply)", toolCalls: [], stopReason: "end" });
   });
 
+  it("plays the offline orchestrator once its script runs out and launch_run is offered", async () => {
+    const clock = new SimulatedClock();
+    const client = createScriptedClient("orchestrator", backend({ script: [{ text: "Hello." }] }), { clock });
+    const tools = ["launch_run", "run_status", "read_file"].map((name) => ({ name, description: name, parameters: { type: "object" } }));
+    const ask = (content: string) => client.complete({ system: "# Project: demo", messages: [{ role: "user", content }], tools });
+    expect(await ask("What's the current status?")).toMatchObject({ text: "Hello.", toolCalls: [] });
+    expect(toolCallOf(await ask("What's the current status?"))).toEqual({ name: "run_status", arguments: {} });
+    expect(toolCallOf(await ask("Add caching."))).toEqual({ name: "launch_run", arguments: { task: "Add caching.", agent_mode: "multi", planning_mode: true } });
+  });
+
+  it("answers a compaction request with the first lines of the messages folded in, and streams it to onText", async () => {
+    const clock = new SimulatedClock();
+    const client = createScriptedClient("orchestrator", backend({}), { clock });
+    const deltas: string[] = [];
+    const content = "(summarise)\n\n# Messages to fold in\n\nPerson: Add caching.\nOrchestrator:  [calls launch_run {}]\nTool launch_run: {}\nOrchestrator: The team recommends 3 steps.";
+    const turn = await client.complete({ system: "You summarise.", messages: [{ role: "user", content }], onText: (d) => deltas.push(d) });
+    expect(turn).toMatchObject({ text: "Person: Add caching.\nOrchestrator: The team recommends 3 steps.", toolCalls: [], stopReason: "end" });
+    expect(deltas).toEqual([turn.text]);
+  });
+
   it("takes exactly latency_ms of simulated time", async () => {
     const clock = new SimulatedClock({ auto: false });
     const client = createScriptedClient("alpha", backend({ latency_ms: 250, script: [{ text: "done" }] }), { clock });

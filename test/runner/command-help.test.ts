@@ -30,7 +30,8 @@ function readmeCli(): Documented {
   for (const line of block.split("\n")) {
     const match = /^npx conclave (\S+)(.*)$/.exec(line);
     if (!match) continue;
-    commands.push(match[1]!);
+    // A command with subcommands (`sessions export …`) has a line each: one command, their flags together.
+    if (!commands.includes(match[1]!)) commands.push(match[1]!);
     add(match[1]!, match[2]!);
   }
   let table: string | undefined;
@@ -72,6 +73,8 @@ describe("the README's CLI section", () => {
     expect([...documented.flags.get("ask")!]).toContain("--runs-dir");
     expect([...documented.flags.get("run")!]).toContain("--confirm");
     expect([...documented.flags.get("init")!]).toEqual(["--dir"]);
+    expect([...documented.flags.get("sessions")!].sort()).toEqual(["--format", "--json", "--out", "--project"]);
+    expect([...documented.flags.get("ask")!]).toContain("--continue");
   });
 });
 

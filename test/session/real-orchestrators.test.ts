@@ -69,7 +69,7 @@ describe.each([
     // The run's prompt: the conversation digest, then the orchestrator's own context.
     const agentPrompt = JSON.stringify(agentServer.requests[0]!.body);
     expect(agentPrompt).toContain("# The conversation so far");
-    expect(agentPrompt).toContain("Person: I need WebSocket support in the API server.");
+    expect(agentPrompt).toContain("**The person:** I need WebSocket support in the API server.");
     expect(agentPrompt).toContain("Use Socket.IO.");
     expect(session.record().usage.conversation.calls).toBe(2);
     expect(session.record().usage.conversation.input_tokens).toBeGreaterThan(0);

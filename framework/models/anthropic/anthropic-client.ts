@@ -85,10 +85,16 @@ export function createAnthropicClient(agentId: string, backend: BackendConfig, d
               }
               case "content_block_start":
                 if (event.content_block.type === "tool_use") blocks.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: "" });
-                else if (event.content_block.type === "text") text += event.content_block.text;
+                else if (event.content_block.type === "text" && event.content_block.text) {
+                  text += event.content_block.text;
+                  request.onText?.(event.content_block.text);
+                }
                 break;
               case "content_block_delta":
-                if (event.delta.type === "text_delta") text += event.delta.text;
+                if (event.delta.type === "text_delta") {
+                  text += event.delta.text;
+                  if (event.delta.text) request.onText?.(event.delta.text);
+                }
                 else if (event.delta.type === "input_json_delta") {
                   const block = blocks.get(event.index);
                   if (block) {

@@ -78,7 +78,10 @@ export function createOpenAIClient(agentId: string, backend: BackendConfig, deps
             touch();
             const choice = chunk.choices[0];
             if (choice) {
-              text += choice.delta.content ?? "";
+              if (choice.delta.content) {
+                text += choice.delta.content;
+                request.onText?.(choice.delta.content);
+              }
               refusal += choice.delta.refusal ?? "";
               for (const d of choice.delta.tool_calls ?? []) {
                 const call = (calls[d.index] ??= { id: "", name: "", args: "" });

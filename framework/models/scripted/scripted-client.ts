@@ -5,12 +5,15 @@ import { estimateRequestTokens, estimateTokens } from "../estimate-tokens.ts";
 import { modelFor } from "../model-for.ts";
 import type { Completion, CompletionRequest, ModelClient, ToolCall, TurnHints } from "../model.ts";
 import { defaultAnswer, defaultVote } from "./default-behaviour.ts";
+import { orchestratorPolicy } from "./orchestrator-policy.ts";
 import { sampleData } from "./sample-data.ts";
+import { SUMMARISE_PREFIX, summariseConversation } from "./summarise-conversation.ts";
 
 /**
  * The offline backend: deterministic, with latency, failures, hangs and a script of turns.
  * It drives every test and every dry run. Turns are consumed one per call; when the script
- * runs out it answers from the task and votes by a fixed rule (see default-behaviour.ts).
+ * runs out it answers from the task and votes by a fixed rule (see default-behaviour.ts), and as
+ * a chat's orchestrator it follows the offline policy (orchestrator-policy.ts).
  *
  * @example
  * const client = createScriptedClient("alpha", { type: "scripted", latency_ms: 100,
@@ -42,6 +45,7 @@ export function createScriptedClient(agentId: string, backend: BackendConfig, de
       const turn = script[next];
       if (turn) next++;
       const reply = turn ? playTurn(turn, request, calls) : improvise(request, calls);
+      if (reply.text) request.onText?.(reply.text);
       const output = reply.text + reply.toolCalls.map((c) => c.rawArguments).join("");
       return {
         ...reply,
@@ -68,7 +72,16 @@ function playTurn(turn: ScriptTurn, request: CompletionRequest, n: number): Repl
 
 function improvise(request: CompletionRequest, n: number): Reply {
   const hints: TurnHints | undefined = request.hints;
-  if (!hints) return { text: "(scripted reply)", toolCalls: [], stopReason: "end" };
+  if (!hints) {
+    // As a chat's orchestrator: the offline policy; asked to fold older messages: their first lines.
+    if (request.tools?.some((t) => t.name === "launch_run")) {
+      const action = orchestratorPolicy(request);
+      return "text" in action ? { text: action.text, toolCalls: [], stopReason: "end" } : call(action.tool, action.args, n);
+    }
+    const last = request.messages.at(-1);
+    if (last?.role === "user" && last.content.startsWith(SUMMARISE_PREFIX)) return { text: summariseConversation(request.messages), toolCalls: [], stopReason: "end" };
+    return { text: "(scripted reply)", toolCalls: [], stopReason: "end" };
+  }
   const own = hints.answers.find((a) => a.label === hints.ownLabel);
   if (hints.phase === "presentation") return { text: own?.content ?? defaultAnswer(hints.task, hints.agentId, hints.files), toolCalls: [], stopReason: "end" };
   const offered = (name: string) => request.tools?.find((t) => t.name === name);
