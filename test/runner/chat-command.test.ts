@@ -148,8 +148,15 @@ describe("conclave chat's usage errors", () => {
   it("exits 1 on an unknown session, a bad flag, --fork alone and an argument, saying what to do", async ({ expect, onTestFinished }) => {
     const { project, config } = setup(onTestFinished);
     const base = ["--project", project, "--config", config];
-    const unknown = await chat([...base, "--resume", "20990101-000000-abcdef"], "");
-    expect(unknown).toEqual({ code: 1, stdout: "", stderr: `conclave: no session 20990101-000000-abcdef under ${join(project, "sessions")}\n` });
+    const sessions = join(project, "sessions");
+    expect(await chat([...base, "--resume"], "")).toEqual({ code: 1, stdout: "", stderr: `conclave: no sessions under ${sessions} yet: start one with \`conclave chat\` (or \`conclave ask "<task>"\`).\n` });
+    expect((await chat(base, "What's the current status?\n")).code).toBe(0);
+    const [id] = sessionIds(project);
+    expect(await chat([...base, "--resume", "20990101-000000-abcdef"], "")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `conclave: no session \`20990101-000000-abcdef\` under ${sessions}: the newest are \`${id}\`. Run \`conclave sessions\` to list them, or pass \`latest\`.\n`,
+    });
     expect(await chat([...base, "--nope"], "")).toEqual({ code: 1, stdout: "", stderr: "conclave: Unknown option '--nope'. Run `conclave chat --help` for the options.\n" });
     expect(await chat([...base, "--fork"], "")).toEqual({ code: 1, stdout: "", stderr: "conclave: `--fork` continues a copy of a session: give it with `--resume <id>` or `--resume latest`.\n" });
     expect(await chat([...base, "hello"], "")).toEqual({
