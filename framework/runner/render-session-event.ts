@@ -28,7 +28,7 @@ export function launchedLine(runId: string, task: string, args: LaunchRunArgs): 
       : refine
         ? "multi"
         : "multi, no refinement";
-  const agents = args.agents?.length ? args.agents.join(", ") : "all agents";
+  const agents = args.agents?.length ? args.agents.join(", ") : args.agent_mode === "single" ? "the config's first agent" : "all agents";
   return `[run ${runId}] ${mode} · ${agents} · ${clip(task, 72)}`;
 }
 

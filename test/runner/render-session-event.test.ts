@@ -28,7 +28,7 @@ describe("launchedLine() and finishedLine()", () => {
     expect(launchedLine("r1", "Plan the API", ARGS)).toBe("[run r1] multi · all agents · Plan the API");
     expect(launchedLine("r1", "Plan the API\nin detail", { ...ARGS, refinement: false, agents: ["alpha", "beta"] })).toBe("[run r1] multi, no refinement · alpha, beta · Plan the API …");
     expect(launchedLine("r1", "x", { ...ARGS, planning_mode: true, execute_after_planning: true })).toBe("[run r1] planning then execute · all agents · x");
-    expect(launchedLine("r1", "x", { ...ARGS, agent_mode: "single" })).toBe("[run r1] single agent · all agents · x");
+    expect(launchedLine("r1", "x", { ...ARGS, agent_mode: "single" })).toBe("[run r1] single agent · the config's first agent · x");
     const result = { run_id: "r1", status: "timeout", status_reason: "the run's deadline passed", winner: null, winner_reason: null, answer: null, files_changed: ["a.ts", "b.ts"], conflicts: [], cost_usd: null, elapsed_seconds: 185, log_dir: "/r1" };
     expect(finishedLine(result)).toBe("[run r1] timeout: the run's deadline passed · no winner · 2 files changed · n/a · 3 m 05 s");
   });
