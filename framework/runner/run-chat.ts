@@ -251,7 +251,9 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   const missed: SessionEvent[] = [];
   const between = (ev: SessionEvent) => {
     if (closing) return;
-    if (ev.type === "run.finished" || ev.type === "run.launched" || ev.type === "notice") return aside(() => renderer.event(ev));
+    if (ev.type === "run.launched" || ev.type === "notice") return aside(() => renderer.event(ev));
+    // A run that ends while the prompt waits: its line, and the context bar as it is now.
+    if (ev.type === "run.finished") return aside(() => renderer.event(ev) && atPrompt && out(dim(contextBar(session.record(), session.running().length))));
     if (ev.type === "query") {
       if (atPrompt && interactive) {
         clearLine(io.output as Writable, 0);

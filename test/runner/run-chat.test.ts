@@ -286,14 +286,14 @@ describe("runChat() at a terminal", () => {
     expect(t.proc.exitCodes).toEqual([]);
   });
 
-  it("a background run's end is shown above the prompt", async () => {
+  it("a background run's end is shown above the prompt, with the context bar as it is now", async () => {
     const session = handMadeSession(() => [launched, reply("Started r1 in the background.")]);
     const t = chatIo(true);
     const done = runChat(session, t.io);
     t.type("Go\r");
     await t.waitFor(/Started r1 in the background\.\n[^]*you> $/);
     session.emit({ type: "run.finished", run_id: "r1", result: result("completed") });
-    await t.waitFor(/\[run r1\] completed · winner beta/);
+    await t.waitFor(/\[run r1\] completed · winner beta.*\ndemo · 20261202-010203-ab12cd · idle · \$0\.0000\n/);
     t.type("/exit\r");
     expect(await done).toBe(0);
   });
@@ -316,5 +316,19 @@ describe("runChat() at a terminal", () => {
     t2.type("\x04");
     expect(await done2).toBe(0);
     expect(again.calls).toEqual(["send What is the status?", "close"]);
+  });
+
+  it("/exit typed during a turn ends the turn and leaves with 0", async () => {
+    const session = handMadeSession(() => [launched, async (_, signal) => void (await new Promise((resolve) => signal!.addEventListener("abort", resolve)))]);
+    const t = chatIo(true);
+    const done = runChat(session, t.io);
+    t.type("Go\r");
+    await t.waitFor(/\[run r1\]/);
+    t.type("/runs\r");
+    await t.waitFor(/No runs yet in this session\./);
+    t.type("/exit\r");
+    expect(await done).toBe(0);
+    expect(t.output()).toContain("Leaving: the turn is ended.\n");
+    expect(session.calls).toEqual(["send Go", "close"]);
   });
 });
