@@ -90,7 +90,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
 
   // Above the prompt while it waits (a background run finishing): the prompt and what was typed are drawn again below.
   const aside = (write: () => void) => {
-    if (!atPrompt || !interactive) return write();
+    if (!atPrompt || !interactive || !tty) return write();
     clearLine(io.output as Writable, 0);
     cursorTo(io.output as Writable, 0);
     write();
@@ -107,10 +107,15 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   };
 
   const approve = async (ev: Extract<SessionEvent, { type: "approval.request" }>) => {
-    if (!interactive || ended) {
+    if (!interactive) {
       ev.respond({ action: "cancel" });
       io.errors.write(`${APPROVAL_NEEDS_YES}\n`);
       exitCode ??= EXIT.usage;
+      return;
+    }
+    if (ended) {
+      ev.respond({ action: "cancel" });
+      renderer.print("The input is closed, so nobody can approve: the run was not started.");
       return;
     }
     question = new AbortController();
