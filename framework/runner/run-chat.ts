@@ -1,7 +1,8 @@
 import { clearLine, clearScreenDown, cursorTo, moveCursor } from "node:readline";
-import { createInterface, type Interface } from "node:readline/promises";
+import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
 import type { Session, SessionEvent } from "../session/session-types.ts";
+import { askAgentQuestion } from "./ask-agent-question.ts";
 import { askApprovalWith } from "./approval.ts";
 import { HISTORY_LINES, readChatHistory, writeChatHistory } from "./chat-history.ts";
 import { chatSlashCommand } from "./chat-slash-commands.ts";
@@ -97,15 +98,6 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     rl.prompt(true);
   };
 
-  const ask = async (query: string, signal: AbortSignal): Promise<string | undefined> => {
-    if (ended) return undefined;
-    try {
-      return await rl.question(query, { signal });
-    } catch {
-      return undefined;
-    }
-  };
-
   const approve = async (ev: Extract<SessionEvent, { type: "approval.request" }>) => {
     if (!interactive) {
       ev.respond({ action: "cancel" });
@@ -132,7 +124,6 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   };
 
   const answerQuery = async (ev: Extract<SessionEvent, { type: "query" }>) => {
-    const options = ev.options ?? [];
     if (!interactive || ended) {
       ev.respond(null);
       renderer.print(`[run ${ev.run_id}] An agent asks: ${ev.question} (nobody at a terminal: it goes on with its own assumption)`);
@@ -141,11 +132,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     question = new AbortController();
     renderer.pause();
     try {
-      out(`\n[run ${ev.run_id}] An agent asks: ${ev.question}`);
-      options.forEach((o, i) => out(`  ${i + 1}. ${o}`));
-      const reply = (await ask(options.length ? "Your answer (a number or your own words; Enter lets it decide): " : "Your answer (Enter lets it decide): ", question.signal))?.trim();
-      const picked = reply && /^\d+$/.test(reply) && Number(reply) >= 1 && Number(reply) <= options.length ? options[Number(reply) - 1]! : reply;
-      ev.respond(picked ? picked : null);
+      ev.respond(await askAgentQuestion(rl, ev, io.output, question.signal));
     } finally {
       question = undefined;
       renderer.resume();
