@@ -19,7 +19,8 @@ to end the turn); at the prompt, Ctrl+C, Ctrl+D or /exit saves the session and l
 input is read line by line with plain output, and needs --yes for runs that need approval.
 
 Options:
-  --project <dir>     The project the session works on (its CONTEXT.md, files and runs/).
+  --project <dir>     The project the session works on: its CONTEXT.md, files, runs/ and sessions/ (default:
+                      $CONCLAVE_PROJECT; without one, sessions go under .conclave/sessions/).
   --config <file>     Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
   --resume [<id>]     Continue a session: its id, or latest (the default) for the most recently updated.
   --fork              With --resume: continue a copy under a new id, leaving the original as it was.
@@ -58,8 +59,9 @@ export async function chatCommand(args: string[], io: ChatIo): Promise<number> {
   }
   if (positionals.length) throw new ConfigError(`\`conclave chat\` takes no arguments, got "${positionals.join(" ")}": type your message at the prompt, or pipe it in. Run \`conclave chat --help\` for the options.`);
   if (values.fork && values.resume === undefined) throw new ConfigError("`--fork` continues a copy of a session: give it with `--resume <id>` or `--resume latest`.");
+  const project = typeof values.project === "string" ? values.project : io.env.CONCLAVE_PROJECT || undefined;
   const options: OpenSessionOptions = {
-    ...(typeof values.project === "string" && { project: values.project }),
+    ...(project && { project }),
     ...(typeof values.config === "string" && { config: values.config }),
     ...(typeof values.resume === "string" && { resume: values.resume }),
     ...(values.fork && { fork: true }),
@@ -69,7 +71,12 @@ export async function chatCommand(args: string[], io: ChatIo): Promise<number> {
   };
   // The engine is loaded when chat starts, so other commands never load it.
   const { openSession } = await import("../session/open-session.ts");
-  const session = await openSession(options);
+  const fromEnv = typeof values.project !== "string" && project !== undefined;
+  const session = await openSession(options).catch((error: unknown) => {
+    // A project named by the environment says so, since no flag on the line shows it.
+    if (fromEnv && error instanceof ConfigError && error.message.includes(project!)) throw new ConfigError(`\`CONCLAVE_PROJECT\`: ${error.message}`, { cause: error });
+    throw error;
+  });
   return runChat(session, io, { resumed: values.resume !== undefined });
 }
 

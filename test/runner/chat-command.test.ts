@@ -40,13 +40,13 @@ const ID = /\d{8}-\d{6}-[0-9a-f]{6}/;
 const RUN_ID = /\d{8}-\d{6}-[0-9a-f]{12}/;
 
 // `conclave chat <args>` with `lines` piped in; its output, exit code and the session's files.
-async function chat(args: string[], lines: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function chat(args: string[], lines: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const stdin = new PassThrough();
   stdin.end(lines);
   const proc = Object.assign(new EventEmitter(), { ppid: process.ppid, pid: process.pid, exit: () => undefined as never }) as unknown as CliIo["process"];
-  const io: CliIo = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, process: proc, stdin };
+  const io: CliIo = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env, process: proc, stdin };
   const code = await main(["chat", ...args], io);
   return { code, stdout, stderr };
 }
@@ -141,6 +141,18 @@ describe.concurrent("conclave chat with piped input", () => {
     const fork = ids.find((i) => i !== id)!;
     expect(out.stdout).toContain(`Session ${fork} saved: conclave chat --resume ${fork}\n`);
     expect(readFileSync(join(project, "sessions", id!, "messages.jsonl"), "utf8")).toBe(before);
+  });
+});
+
+describe("conclave chat's project", () => {
+  it("is $CONCLAVE_PROJECT without --project, and a missing one is named with where it came from", async ({ expect, onTestFinished }) => {
+    const { project, config } = setup(onTestFinished);
+    expect((await chat(["--config", config], "What's the current status?\n", { CONCLAVE_PROJECT: project })).code).toBe(0);
+    expect(sessionIds(project)).toHaveLength(1);
+    const missing = join(project, "nope");
+    const out = await chat(["--config", config], "", { CONCLAVE_PROJECT: missing });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(new RegExp(`^conclave: \`CONCLAVE_PROJECT\`: project directory \`${missing}\` does not exist\. `));
   });
 });
 
