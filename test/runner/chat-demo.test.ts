@@ -108,12 +108,15 @@ describe("conclave chat in a terminal", () => {
     expect(await tmux.waitForExit(20_000)).toBe(0);
     const [id] = /\d{8}-\d{6}-[0-9a-f]{6}/.exec(screen)!;
     expect(tmux.capture()).toContain(`Session ${id} saved: conclave chat --resume ${id}\n`);
-    const record = readJson<{ turns: number; runs: { status: string; args: { agents: string[] } }[] }>(join(project, "sessions", id, "session.json"));
+    const record = readJson<{ turns: number; runs: { status: string; log_dir: string; args: { agents: string[] } }[] }>(join(project, "sessions", id, "session.json"));
     expect(record.turns).toBe(2);
     expect(record.runs.map((r) => [r.status, r.args.agents])).toEqual([
       ["completed", ["alpha", "beta"]],
       ["cancelled", ["slow"]],
     ]);
+    // The note typed while the slow run worked went to that run (its journal has it, for its agents' next turn).
+    const journal = readFileSync(join(record.runs[1]!.log_dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; text?: string });
+    expect(journal.filter((e) => e.type === "run.note").map((e) => e.text)).toEqual(["use port 8080"]);
     // The orchestrator got the cancelled run's result, and the turn went on to its reply.
     expect(readFileSync(join(project, "sessions", id, "messages.jsonl"), "utf8")).toContain(String.raw`\"status\":\"cancelled\"`);
   }, 90_000);
