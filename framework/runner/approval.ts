@@ -48,33 +48,50 @@ export async function askApproval(
 ): Promise<ApprovalDecision> {
   const rl = createInterface({ input, output });
   try {
-    output.write(`\n${formatRunCard(card, title)}\n`);
-    for (let tries = 0; tries < 10; tries++) {
-      const reply = await asked(rl, "Approve [a], edit agents [e], or cancel [c]? ", signal);
-      if (reply === "ctrl-c") return { action: "interrupt" };
-      if (reply === "ctrl-d") return { action: "cancel" };
-      const answer = reply.trim().toLowerCase();
-      if (answer === "a" || answer === "approve" || answer === "y" || answer === "yes") return { action: "approve" };
-      if (answer === "c" || answer === "cancel" || answer === "n" || answer === "no") return { action: "cancel" };
-      if (answer === "e" || answer === "edit") {
-        const ids = card.agents.map((a) => a.id);
-        for (let again = 0; again < 10; again++) {
-          const reply = await asked(rl, `Agents to run, comma-separated (${ids.join(", ")}): `, signal);
-          if (reply === "ctrl-c") return { action: "interrupt" };
-          if (reply === "ctrl-d") return { action: "cancel" };
-          const picked = reply.split(",").map((s) => s.trim()).filter(Boolean);
-          const unknown = picked.filter((id) => !ids.includes(id));
-          if (picked.length && unknown.length === 0) return { action: "edit", agents: picked };
-          output.write(unknown.length ? `Unknown agent ${unknown.join(", ")}: choose from ${ids.join(", ")}.\n` : "Name at least one agent.\n");
-        }
-        return { action: "cancel" };
-      }
-      output.write("Type a, e or c.\n");
-    }
-    return { action: "cancel" };
+    return await askApprovalWith(rl, card, title, output, signal);
   } finally {
     rl.close();
   }
+}
+
+/**
+ * askApproval() on a readline interface the caller keeps open (the chat REPL's own, so that no
+ * second interface reads the same keys): the card on `output`, the questions through `rl`.
+ *
+ * @example
+ * const decision = await askApprovalWith(rl, card, "chat: Add caching", process.stdout);
+ */
+export async function askApprovalWith(
+  rl: ReturnType<typeof createInterface>,
+  card: RunCard,
+  title: string,
+  output: { write(s: string): unknown },
+  signal?: AbortSignal,
+): Promise<ApprovalDecision> {
+  output.write(`\n${formatRunCard(card, title)}\n`);
+  for (let tries = 0; tries < 10; tries++) {
+    const reply = await asked(rl, "Approve [a], edit agents [e], or cancel [c]? ", signal);
+    if (reply === "ctrl-c") return { action: "interrupt" };
+    if (reply === "ctrl-d") return { action: "cancel" };
+    const answer = reply.trim().toLowerCase();
+    if (answer === "a" || answer === "approve" || answer === "y" || answer === "yes") return { action: "approve" };
+    if (answer === "c" || answer === "cancel" || answer === "n" || answer === "no") return { action: "cancel" };
+    if (answer === "e" || answer === "edit") {
+      const ids = card.agents.map((a) => a.id);
+      for (let again = 0; again < 10; again++) {
+        const reply = await asked(rl, `Agents to run, comma-separated (${ids.join(", ")}): `, signal);
+        if (reply === "ctrl-c") return { action: "interrupt" };
+        if (reply === "ctrl-d") return { action: "cancel" };
+        const picked = reply.split(",").map((s) => s.trim()).filter(Boolean);
+        const unknown = picked.filter((id) => !ids.includes(id));
+        if (picked.length && unknown.length === 0) return { action: "edit", agents: picked };
+        output.write(unknown.length ? `Unknown agent ${unknown.join(", ")}: choose from ${ids.join(", ")}.\n` : "Name at least one agent.\n");
+      }
+      return { action: "cancel" };
+    }
+    output.write("Type a, e or c.\n");
+  }
+  return { action: "cancel" };
 }
 
 /** Asks whether to write the winner's changes back; anything but no approves. No, Ctrl+C, Ctrl+D or `signal` aborted keeps them in the patch only, and says where it is. */

@@ -10,6 +10,7 @@ import { openAskSession } from "../session/ask-session.ts";
 import { sessionsDirFor } from "../session/sessions-dir-for.ts";
 import { approveRun } from "./approve-run.ts";
 import { createAutomationOutput } from "./automation-output.ts";
+import { chatCommand } from "./chat-command.ts";
 import { ASK_HELP, commandHelp, HELP_HELP, INIT_HELP, RUN_HELP, VALIDATE_HELP } from "./command-help.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
@@ -28,6 +29,7 @@ const HELP = `Usage: conclave <command> [options]
 
 Commands:
   ask "<task>"        One run: the agents answer, vote, and the winner presents.
+  chat                Talk to the orchestrator: it answers, or launches runs (with your approval); sessions last.
   validate [file]     Check a config file (default: the one ask would use); print what is wrong, with the line.
   run <workflow.ts>   Run a workflow script with the workflow options.
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
@@ -55,6 +57,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Where Ctrl+C comes from; the CLI listens for SIGINT, SIGTERM and SIGHUP on it, and watches its `ppid`. */
   process: Pick<NodeJS.Process, "on" | "off" | "exit" | "ppid" | "pid">;
+  /** Where `conclave chat` reads the person's lines (default process.stdin). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, process };
@@ -83,6 +87,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     switch (command) {
       case "ask":
         return await ask(rest, io);
+      case "chat":
+        return await chatCommand(rest, { input: io.stdin ?? process.stdin, output: io.stdout, errors: io.stderr, env: io.env, process: io.process });
       case "validate":
         return validate(rest, io);
       case "init":

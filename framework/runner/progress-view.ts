@@ -153,6 +153,16 @@ export function createProgressView(options: ProgressViewOptions) {
       const line = plain(e);
       if (line) stream.write(`${line}\n`);
     },
+    /** The last state of the block stays on screen and the view stops, printing nothing under it (the caller says how the run ended). */
+    done() {
+      if (block && !finished) {
+        paused = false;
+        draw();
+        block.done();
+      }
+      finished = true;
+      shown = false;
+    },
     /** The last state of the block stays on screen, and the run's outcome is printed under it. */
     finish(result: RunResult) {
       if (block) {

@@ -252,9 +252,11 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       },
     );
     runs.set(first.runId, entry as RunEntry);
-    record.runs.push({ run_id: first.runId, task: args.task, status: "running", cost_usd: null, log_dir: first.logDir, launched_at: new Date().toISOString(), args });
+    // The agents the person chose at approval (Edit agents) are the run's, not the orchestrator's.
+    const launched = runOptions.agents ? { ...args, agents: runOptions.agents } : args;
+    record.runs.push({ run_id: first.runId, task: args.task, status: "running", cost_usd: null, log_dir: first.logDir, launched_at: new Date().toISOString(), args: launched });
     save();
-    emit({ type: "run.launched", run_id: first.runId, log_dir: first.logDir, task: args.task, args });
+    emit({ type: "run.launched", run_id: first.runId, log_dir: first.logDir, task: args.task, args: launched });
     if (!args.wait) return JSON.stringify({ run_id: first.runId, status: "running", log_dir: first.logDir });
     const stop = () => controller.abort("cancelled: the turn was stopped");
     signal?.addEventListener("abort", stop, { once: true });
