@@ -458,7 +458,7 @@ describe("conclave validate", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      "conclave: cannot read config `configs`: it is a directory, expected a YAML file such as `configs/anthropic.yaml` (it holds `anthropic.yaml`, `default.yaml`, `local.yaml`, …). Pass one config file.\n",
+      "conclave: cannot read config `configs`: it is a directory, expected a YAML file such as `configs/anthropic.yaml` (it holds `anthropic.yaml`, `code-review-interactive.yaml`, `default.yaml`, …). Pass one config file.\n",
     );
   });
 
