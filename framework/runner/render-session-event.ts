@@ -108,8 +108,10 @@ export function createSessionRenderer(options: SessionRendererOptions) {
   const progress = (ev: Extract<SessionEvent, { type: "run.progress" }>) => {
     if (finished.has(ev.run_id)) return;
     if (!tty) {
-      if (lastLine.get(ev.run_id) === ev.line) return;
-      lastLine.set(ev.run_id, ev.line);
+      // Plain output: a line when the phase or round changes, not at every percent.
+      const step = `${ev.status.coordination.phase} ${ev.status.coordination.round}`;
+      if (lastLine.get(ev.run_id) === step) return;
+      lastLine.set(ev.run_id, step);
       stream.write(`[run ${ev.run_id}] ${ev.line}\n`);
       return;
     }

@@ -86,6 +86,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
   };
 
   const runs = new Map<string, RunEntry>();
+  const said = new Set<string>();
   const listeners = new Set<(event: SessionEvent) => void>();
   let turn: { push(event: SessionEvent): void } | undefined;
   const emit = (event: SessionEvent) => {
@@ -236,7 +237,14 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
         entry.status = status;
         if (entry.runId) emit({ type: "run.progress", run_id: entry.runId, status, line: progressLine(status) });
       },
-      onNotice: (line) => emit({ type: "notice", line }),
+      onNotice: (line) => {
+        // Which backend `auto` chose is said once a session, not once a run.
+        if (/^(Backend|Dry run):/.test(line)) {
+          if (said.has(line)) return;
+          said.add(line);
+        }
+        emit({ type: "notice", line });
+      },
       askHuman: (question, askSignal) => ask(entry.runId ?? "", question, askSignal),
     });
     const first = await Promise.race([startedAt, done.then((r) => ({ finished: r }), (e: unknown) => ({ error: e }))]);

@@ -44,12 +44,13 @@ describe("createSessionRenderer()", () => {
     expect(text()).toBe("conclave> Hello, world.\nconclave> A second reply.\n");
   });
 
-  it("plain, ignores deltas and prints one line per event; a run's progress only when its line changes", () => {
+  it("plain, ignores deltas and prints one line per event; a run's progress only when its phase or round changes", () => {
     const { r, text } = renderer(false);
     r.event({ type: "message.delta", text: "Hel" });
     r.event({ type: "run.launched", run_id: "r1", log_dir: "/r1", task: "Plan the API", args: ARGS });
     r.event({ type: "run.launched", run_id: "r1", log_dir: "/r1", task: "Plan the API", args: ARGS });
-    for (const line of ["generation · 10%", "generation · 10%", "voting · 40%"]) r.event({ type: "run.progress", run_id: "r1", status: status("voting", ["alpha"]), line });
+    const steps = [["generation", "generation · 10%"], ["generation", "generation · 20%"], ["voting", "voting · 40%"]] as const;
+    for (const [phase, line] of steps) r.event({ type: "run.progress", run_id: "r1", status: status(phase, ["alpha"]), line });
     const result = { run_id: "r1", status: "completed", winner: "alpha", winner_reason: "2 of 3 votes", answer: "x", files_changed: [], conflicts: [], cost_usd: 0.5, elapsed_seconds: 2, log_dir: "/r1" };
     r.event({ type: "run.finished", run_id: "r1", result });
     r.event({ type: "run.finished", run_id: "r1", result });

@@ -127,7 +127,9 @@ export function digestRuns(system: string): { run_id: string; status: string; ta
 
 /** The first line of `text`, clipped to `max` characters. */
 export function firstLine(text: string, max = 100): string {
-  const line = text.trim().split("\n")[0]!.trim();
+  // A Markdown heading is a title, not what was said: the first line of text after it, when there is one.
+  const lines = text.trim().split("\n").map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => !l.startsWith("#")) ?? lines[0] ?? "";
   return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
 }
 
