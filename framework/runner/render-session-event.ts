@@ -109,7 +109,8 @@ export function createSessionRenderer(options: SessionRendererOptions) {
     if (finished.has(ev.run_id)) return;
     if (!tty) {
       // Plain output: a line when the phase or round changes, not at every percent.
-      const step = `${ev.status.coordination.phase} ${ev.status.coordination.round}`;
+      const c = ev.status?.coordination;
+      const step = c ? `${c.phase} ${c.round}` : ev.line;
       if (lastLine.get(ev.run_id) === step) return;
       lastLine.set(ev.run_id, step);
       stream.write(`[run ${ev.run_id}] ${ev.line}\n`);
