@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RunResult } from "./run-result.ts";
-import type { RunOptions } from "./run-options.ts";
+import { COORDINATION_OVERRIDES_SCHEMA, type RunOptions } from "./run-options.ts";
 
 /**
  * The `launch_run` contract: one zod schema serves the chat orchestrator, the MCP server and the
@@ -20,25 +20,7 @@ export const LAUNCH_RUN_SCHEMA = z.strictObject({
     .default([])
     .describe("Project paths the agents get in their workspaces; `write` ones are written back after the run."),
   agent_system_prompts: z.record(z.string(), z.string()).optional().describe("System prompts by agent id, for this run only."),
-  coordination_overrides: z
-    .strictObject({
-      max_rounds: z.int().min(1).max(50).optional(),
-      voting: z.enum(["lenient", "balanced", "strict"]).optional(),
-      novelty: z.number().gt(0).max(1).optional(),
-      max_answers_per_agent: z.int().min(1).optional(),
-      presentation: z.boolean().optional(),
-      timeouts: z
-        .strictObject({
-          run: z.number().positive().optional(),
-          generation: z.number().positive().optional(),
-          voting: z.number().positive().optional(),
-          presentation: z.number().positive().optional(),
-          call: z.number().positive().optional(),
-          idle: z.number().positive().optional(),
-        })
-        .optional(),
-    })
-    .optional()
+  coordination_overrides: COORDINATION_OVERRIDES_SCHEMA.optional()
     .describe("Coordination settings for this run (never context_paths or agent_system_prompts)."),
   wait: z.boolean().default(true).describe("true: return when the run ends; false: return the run id at once (runs in parallel)."),
 });

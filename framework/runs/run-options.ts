@@ -48,7 +48,7 @@ export interface RunOptions<T = unknown> {
   agents?: string[];
   agent_mode?: "single" | "multi";
   refinement?: boolean;
-  coordination_overrides?: Partial<z.input<typeof overridesSchema>>;
+  coordination_overrides?: Partial<z.input<typeof COORDINATION_OVERRIDES_SCHEMA>>;
   /** The run's timeout in seconds (overrides coordination.timeouts.run). */
   timeout?: number;
   budget_usd?: number;
@@ -74,7 +74,8 @@ export interface RunOptions<T = unknown> {
   notes?: RunNotes;
 }
 
-const overridesSchema = z.strictObject({
+/** `coordination_overrides`: coordination fields for one run (never context_paths or agent_system_prompts). */
+export const COORDINATION_OVERRIDES_SCHEMA = z.strictObject({
   max_rounds: z.int().min(1).max(50).optional(),
   refinement: z.boolean().optional(),
   voting: z.enum(["lenient", "balanced", "strict"]).optional(),
@@ -115,7 +116,7 @@ const optionsSchema = z.object({
   agents: z.array(z.string().min(1)).min(1, "`agents` must name at least one agent").optional(),
   agent_mode: z.enum(["single", "multi"]).optional(),
   refinement: z.boolean().optional(),
-  coordination_overrides: overridesSchema.optional(),
+  coordination_overrides: COORDINATION_OVERRIDES_SCHEMA.optional(),
   timeout: z.number().positive("`timeout` must be a positive number of seconds").optional(),
   budget_usd: z.number().positive().optional(),
   notes: z

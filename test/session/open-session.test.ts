@@ -2,32 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../framework/clock.ts";
-import type { ConfigInput } from "../../framework/config/config-schema.ts";
 import { initProject } from "../../framework/project/init-project.ts";
 import { openSession } from "../../framework/session/open-session.ts";
-import type { Session, SessionEvent } from "../../framework/session/session-types.ts";
+import type { SessionEvent } from "../../framework/session/session-types.ts";
 import { tempDir } from "../project/temp-dir.ts";
-import { scripted } from "../support/scripted-run.ts";
+import { chatConfig as config, playTurn as turn } from "../support/session-turns.ts";
 
-type Script = NonNullable<NonNullable<ConfigInput["agents"][number]["backend"]>["script"]>;
-
-function config(orchestrator: Script, extra: Partial<ConfigInput> = {}): ConfigInput {
-  return {
-    agents: [scripted("alpha"), scripted("beta"), scripted("gamma")],
-    orchestrator: { backend: { type: "scripted", script: orchestrator } },
-    interactive: { require_approval: "never" },
-    ...extra,
-  };
-}
-
-async function turn(session: Session, text: string, on?: (e: SessionEvent) => void): Promise<SessionEvent[]> {
-  const events: SessionEvent[] = [];
-  for await (const e of session.send(text)) {
-    events.push(e);
-    on?.(e);
-  }
-  return events;
-}
 
 function project() {
   return initProject("demo", tempDir());
