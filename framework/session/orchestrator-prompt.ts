@@ -45,7 +45,7 @@ ${describeAgents(config, env, dryRun)}
 - planning_mode: true for a plan only (no files written, no commands); execute_after_planning: true to carry the winning plan out in the same call.
 - context_paths: [{ path, permission: "read" | "write" }] project paths the agents get in their own workspaces; "write" paths are written back (three-way, the person's own edits are kept) when the run ends. Give write access only where the task needs it.
 - agent_system_prompts: { <agent id>: text } to give agents roles for this run (e.g. a security reviewer).
-- coordination_overrides: max_rounds, voting (lenient | balanced | strict), novelty, max_answers_per_agent, presentation, timeouts { run, generation, voting, presentation, call, idle } in seconds.
+- coordination_overrides: max_rounds, voting (lenient | balanced | strict), novelty, max_answers_per_agent, presentation, timeouts { run, generation, voting, presentation, call, idle } in seconds, retry { attempts, base_delay, max_delay, max_retry_after }.
 - wait: true (default) returns when the run ends; false returns the run id at once, so several runs go in parallel (check them with run_status; read them with read_run).
 
 # When a run does not complete
