@@ -19,7 +19,7 @@ export interface FileLockOptions {
 }
 
 /** What a lock file says about its holder. */
-interface Holder {
+export interface Holder {
   pid: number;
   host: string;
   token: string;
@@ -54,7 +54,7 @@ const PID_NAMESPACE = (() => {
  */
 export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, options: FileLockOptions = {}): Promise<T> {
   const { timeoutMs = 15_000, staleMs = 10_000, signal } = options;
-  const me: Holder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex"), ...(PID_NAMESPACE && { pidns: PID_NAMESPACE }) };
+  const me = lockHolder();
   const mine = `${JSON.stringify(me)}\n`;
   const start = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -146,10 +146,24 @@ function parseHolder(text: string): Holder | undefined {
 }
 
 function isStale(seen: SeenLock, staleMs: number): boolean {
-  const holder = seen.holder;
-  const here = holder && holder.host === hostname() && (holder.pidns === undefined || holder.pidns === PID_NAMESPACE);
-  if (here && !isProcessAlive(holder.pid)) return true;
+  if (seen.holder && holderIsGone(seen.holder)) return true;
   return seen.ageMs > staleMs;
+}
+
+/** This process as a lock file names it: pid, host, a token of its own, and its pid namespace. */
+export function lockHolder(): Holder {
+  return { pid: process.pid, host: hostname(), token: randomBytes(8).toString("hex"), ...(PID_NAMESPACE && { pidns: PID_NAMESPACE }) };
+}
+
+/** The holder a lock file's text names, if it names one. */
+export function lockHolderOf(text: string): Holder | undefined {
+  return parseHolder(text);
+}
+
+/** True only when the holder is known dead: a process of this host and pid namespace that is gone. */
+export function holderIsGone(holder: Holder): boolean {
+  const here = holder.host === hostname() && (holder.pidns === undefined || holder.pidns === PID_NAMESPACE);
+  return Boolean(here && !isProcessAlive(holder.pid));
 }
 
 // Removes the stale lock whose text was `seen`; a fresh lock that took its place meanwhile is put back.

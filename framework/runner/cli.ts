@@ -211,6 +211,7 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
     result = await run(approval.options);
     session.finished(result);
   } finally {
+    session.release();
     stop();
   }
   if (auto) auto.finish(result);

@@ -37,14 +37,25 @@ export async function run<T = unknown>(options: RunOptions<T>): Promise<RunResul
   // A plan-only run, then the winning plan carried out by an execute run.
   const planned = await runOnce({ ...options, execute_after_planning: false });
   if (planned.status !== "completed" || !planned.answer) return planned;
+  return runOnce<T>(executionOfPlan(options, planned));
+}
+
+/**
+ * The execute run that carries out a completed plan-only run (`execute_after_planning`): the
+ * task with the winning plan under it, writes allowed, the plan run recorded as its parent.
+ *
+ * @example
+ * const execute = await run(executionOfPlan(options, planned));
+ */
+export function executionOfPlan<T>(options: RunOptions<T>, planned: RunResult): RunOptions<T> {
   const { output: _output, ...rest } = options;
-  return runOnce<T>({
+  return {
     ...rest,
     planning_mode: false,
     execute_after_planning: false,
     task: `${options.task}\n\n# The plan to carry out\n\n${planned.answer}`,
     description: { ...options.description, parent_run: planned.run_id },
-  });
+  };
 }
 
 async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {

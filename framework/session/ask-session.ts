@@ -1,8 +1,10 @@
+import { join } from "node:path";
 import { systemClock, type Clock } from "../clock.ts";
 import { launchRunResult } from "../runs/launch-run.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import { conversationDigest } from "./conversation-digest.ts";
-import { appendMessage, createStoredSession, openStoredSession, readSessionRecord, saveRecord } from "./session-store.ts";
+import { holdSessionLock } from "./session-lock.ts";
+import { appendMessage, createStoredSession, openStoredSession, readSessionRecord, resolveSessionId, saveRecord } from "./session-store.ts";
 import type { SessionUsage } from "./session-types.ts";
 
 /** How much of the earlier conversation a follow-up `conclave ask` is given (characters). */
@@ -20,6 +22,8 @@ export interface AskSession {
   started(run: { runId: string; logDir: string }): string;
   /** The run ended: the final answer (or why there is none) is recorded, with the run's status, result and spend. */
   finished(result: RunResult): void;
+  /** Lets the session go (its lock), whether or not the run happened; safe to call twice. */
+  release(): void;
 }
 
 /**
@@ -35,7 +39,16 @@ export interface AskSession {
  */
 export function openAskSession(sessionsDir: string, options: { task: string; continueFrom?: string; clock?: Clock }): AskSession {
   const clock = options.clock ?? systemClock;
-  const earlier = options.continueFrom === undefined ? undefined : openStoredSession(sessionsDir, options.continueFrom);
+  // A continued session is taken for this process (session.lock) before it is read, so a chat on it meanwhile cannot overwrite this turn.
+  const continued = options.continueFrom === undefined ? undefined : resolveSessionId(sessionsDir, options.continueFrom);
+  let lock = continued === undefined ? undefined : holdSessionLock(join(sessionsDir, continued), continued);
+  let earlier;
+  try {
+    earlier = continued === undefined ? undefined : openStoredSession(sessionsDir, continued);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const digest = earlier ? conversationDigest(earlier.messages, ASK_DIGEST_CHARS) : "";
   let dir = earlier?.dir;
   let id = earlier?.id ?? null;
@@ -51,6 +64,7 @@ export function openAskSession(sessionsDir: string, options: { task: string; con
       if (dir === undefined) {
         const made = createStoredSession(sessionsDir, { project: null, title: titleOf(options.task), clock });
         [dir, id] = [made.dir, made.id];
+        lock = holdSessionLock(made.dir, made.id);
       }
       runId = run.runId;
       const at = now();
@@ -69,7 +83,9 @@ export function openAskSession(sessionsDir: string, options: { task: string; con
       const entry = record.runs.find((r) => r.run_id === runId);
       if (entry) Object.assign(entry, { status: result.status, cost_usd: result.usage.cost_usd, result: launchRunResult(result) });
       saveRecord(dir, { ...record, turns: record.turns + 1, updated_at: at, usage: { ...record.usage, runs: addRunUsage(record.usage.runs, result.usage) } });
+      lock?.release();
     },
+    release: () => lock?.release(),
   };
 }
 

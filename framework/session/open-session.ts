@@ -17,8 +17,8 @@ import type { Project } from "../project/project.ts";
 import { describeRun } from "../runs/run-card.ts";
 import { createRunNotes, type RunNotes } from "../runs/run-notes.ts";
 import { launchRunOptions, launchRunResult, type LaunchRunArgs, type LaunchRunResult } from "../runs/launch-run.ts";
-import { defaultConfigPath } from "../runs/run-options.ts";
-import { run } from "../runs/run.ts";
+import { defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
+import { executionOfPlan, run } from "../runs/run.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
 import { capSummary, compactionPoint, foldText } from "./compaction.ts";
@@ -27,8 +27,10 @@ import { callOrchestratorTool, ORCHESTRATOR_TOOLS, type ToolHost } from "./orche
 import { orchestratorPrompt } from "./orchestrator-prompt.ts";
 import { projectBrief } from "./project-brief.ts";
 import { runsDigest } from "./runs-digest.ts";
-import { buildContext, type BuiltContext } from "./session-context.ts";
-import { appendMessage, createStoredSession, forkStoredSession, openStoredSession, saveRecord } from "./session-store.ts";
+import { buildContext, toChatMessages, type BuiltContext } from "./session-context.ts";
+import { holdSessionLock } from "./session-lock.ts";
+import { settleLeftoverRuns } from "./settle-leftover-runs.ts";
+import { appendMessage, createStoredSession, forkStoredSession, openStoredSession, resolveSessionId, saveRecord } from "./session-store.ts";
 import { sessionsDirFor } from "./sessions-dir-for.ts";
 import type { ApprovalAnswer, OpenSessionOptions, Session, SessionEvent, SessionRecord, SessionUsage, StoredMessage } from "./session-types.ts";
 
@@ -46,6 +48,8 @@ interface RunEntry {
   status?: StatusJson;
   done: Promise<RunResult | undefined>;
   result?: RunResult;
+  /** The run is over: it returned a result, or run() failed. */
+  ended: boolean;
 }
 
 /**
@@ -66,12 +70,6 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
   const configOption = options.config ?? defaultConfigPath(env);
   const dir = sessionsDirFor({ ...(project && { projectDir: project.dir }), ...(options.sessionsDir && { sessionsDir: options.sessionsDir }) });
   if (options.fork && !options.resume) throw new ConfigError("`fork` continues a copy of a session: give `resume` too (an id, or latest).");
-  const opened = options.resume
-    ? openStoredSession(dir, options.fork ? forkStoredSession(dir, options.resume).id : options.resume)
-    : { ...createStoredSession(dir, { project: project?.dir ?? null, title: DEFAULT_TITLE }), messages: [] as StoredMessage[] };
-  const record: SessionRecord = opened.record;
-  const messages: StoredMessage[] = [...opened.messages];
-  const sessionDir = opened.dir;
 
   const orchestrator = { id: config.orchestrator.id, ...(config.orchestrator.system && { system: config.orchestrator.system }), backend: config.orchestrator.backend };
   const client: ModelClient = createModelClient(orchestrator, { clock, env, idleMs: config.coordination.timeouts.idle * 1000, ...(options.dryRun && { forceScripted: true }) });
@@ -85,6 +83,21 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     maxRetryAfterMs: config.coordination.retry.max_retry_after * 1000,
   };
 
+  // One process writes a session at a time: its lock is taken before the session is read.
+  const id = options.resume ? (options.fork ? forkStoredSession(dir, options.resume).id : resolveSessionId(dir, options.resume)) : createStoredSession(dir, { project: project?.dir ?? null, title: DEFAULT_TITLE }).id;
+  const lock = holdSessionLock(join(dir, id), id);
+  let opened;
+  try {
+    opened = openStoredSession(dir, id);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const record: SessionRecord = opened.record;
+  const messages: StoredMessage[] = [...opened.messages];
+  const sessionDir = opened.dir;
+  const settled = settleLeftoverRuns(record);
+
   const runs = new Map<string, RunEntry>();
   const said = new Set<string>();
   const listeners = new Set<(event: SessionEvent) => void>();
@@ -97,11 +110,17 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     record.updated_at = new Date().toISOString();
     saveRecord(sessionDir, record);
   };
+  // Every message is appended, then session.json rewritten (title, usage, updated_at), so a kill loses at most the message being written.
   const remember = (message: StoredMessage) => {
     messages.push(message);
     appendMessage(sessionDir, message);
+    save();
   };
-  const running = () => [...runs.values()].filter((r) => !r.result).map((r) => r.runId);
+  const running = () => [...runs.values()].filter((r) => !r.ended).map((r) => r.runId);
+  if (settled > 0) save();
+  // Runs being started, and every run's end: close() cancels and awaits them.
+  const starting = new Set<AbortController>();
+  const inflight = new Set<Promise<unknown>>();
 
   const spend = () => {
     const c = record.usage.conversation.cost_usd;
@@ -183,13 +202,23 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     return estimate === null || estimate > interactive.above_usd;
   };
 
+  const STOPPED = "Error: the turn was stopped before this run started; nothing was run.";
   const launch = async (args: LaunchRunArgs, signal?: AbortSignal): Promise<string> => {
+    if (signal?.aborted) return STOPPED;
     const budget = interactive.budget_usd;
-    const spent = spend().total;
-    if (budget !== undefined && spent !== null && spent >= budget) {
-      const line = `The session's budget of $${budget} (interactive.budget_usd) is spent (${usd(spent)}): no more runs are launched in this session.`;
-      emit({ type: "notice", line });
-      return `Error: ${line} Tell the person; they can raise interactive.budget_usd or start a new session.`;
+    if (budget !== undefined) {
+      const s = spend();
+      // A model without a price makes part of the spend unknown: the budget counts what is priced, and says so once.
+      const known = (s.conversation ?? 0) + (s.runs ?? 0);
+      if (s.total === null && !said.has("budget-unknown")) {
+        said.add("budget-unknown");
+        emit({ type: "notice", line: `Part of this session's spend is unknown (a model has no price in configs/prices.yaml): interactive.budget_usd $${budget} counts only the priced calls.` });
+      }
+      if (known >= budget) {
+        const line = `The session's budget of $${budget} (interactive.budget_usd) is spent (${usd(known)}): no more runs are launched in this session.`;
+        emit({ type: "notice", line });
+        return `Error: ${line} Tell the person; they can raise interactive.budget_usd or start a new session.`;
+      }
     }
     const digest = conversationDigest(messages, RUN_DIGEST_CHARS);
     const context = [digest, args.context].filter((s) => s?.trim()).join("\n\n");
@@ -214,24 +243,61 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       const reason = interactive.require_approval === "always" ? "interactive.require_approval is always" : `the estimate (${money}) is above interactive.above_usd $${interactive.above_usd}`;
       if (options.autoApprove) emit({ type: "notice", line: `Approved (--yes): ${clipLine(args.task, 60)}, estimate ${money}.` });
       else {
-        const answer = await new Promise<ApprovalAnswer>((resolve) => {
-          signal?.addEventListener("abort", () => resolve({ action: "cancel" }), { once: true });
+        const answer = await new Promise<ApprovalAnswer | "stopped">((resolve) => {
+          signal?.addEventListener("abort", () => resolve("stopped"), { once: true });
           emit({ type: "approval.request", card, task: args.task, reason, respond: resolve });
         });
+        if (answer === "stopped") return STOPPED;
         if (answer.action === "cancel") return "Error: the person cancelled this run at approval; ask what they want instead.";
         if (answer.action === "edit") runOptions = { ...runOptions, agents: answer.agents };
       }
     }
+    if (signal?.aborted) return STOPPED;
 
+    // The agents the person chose at approval (Edit agents) are the run's, not the orchestrator's.
+    const launched = runOptions.agents ? { ...args, agents: runOptions.agents } : args;
+    // With wait: true the turn waits for the run, and stopping the turn cancels it; wait: false runs go on.
+    const stopWith = args.wait ? signal : undefined;
+    const planThenExecute = Boolean(args.planning_mode && args.execute_after_planning);
+    const first = await startRun(planThenExecute ? { ...runOptions, execute_after_planning: false } : runOptions, { ...launched, execute_after_planning: false }, stopWith);
+    if (typeof first === "string") return first;
+    let last: Promise<RunResult | undefined> = first.done;
+    if (planThenExecute) {
+      // Two runs, each its own row: the plan, then (when it completed) the execute run that carries it out.
+      last = first.done.then(async (planned) => {
+        if (!planned || planned.status !== "completed" || !planned.answer) return planned;
+        const execute = executionOfPlan(runOptions, planned);
+        const next = await startRun(execute, { ...launched, task: execute.task, planning_mode: false, execute_after_planning: false }, stopWith, planned.run_id);
+        return typeof next === "string" ? planned : next.done;
+      });
+      track(last);
+    }
+    if (!args.wait) return JSON.stringify({ run_id: first.runId, status: "running", log_dir: first.logDir });
+    const result = await last;
+    if (!result) return `Error: run ${first.runId} failed unexpectedly; read_run may show what it had.`;
+    return JSON.stringify({ ...launchRunResult(result), ...(planThenExecute && result.run_id !== first.runId && { plan_run_id: first.runId }) });
+  };
+
+  const track = (promise: Promise<unknown>) => {
+    inflight.add(promise);
+    void promise.finally(() => inflight.delete(promise));
+  };
+
+  // Starts one run and records it (a row in session.json, run.launched); its end is recorded by finish().
+  const startRun = async (runOptions: RunOptions, rowArgs: LaunchRunArgs, stopWith: AbortSignal | undefined, parentRun?: string): Promise<RunEntry | string> => {
+    if (stopWith?.aborted) return STOPPED;
     const controller = new AbortController();
-    const entry: Partial<RunEntry> & { notes: RunNotes } = { controller, notes: createRunNotes() };
+    const stop = () => controller.abort("cancelled: the turn was stopped");
+    stopWith?.addEventListener("abort", stop, { once: true });
+    const entry: Partial<RunEntry> & { notes: RunNotes; ended: boolean } = { controller, notes: createRunNotes(), ended: false };
     let started!: (info: { runId: string; logDir: string }) => void;
     const startedAt = new Promise<{ runId: string; logDir: string }>((resolve) => (started = resolve));
+    starting.add(controller);
     const done = run({
       ...runOptions,
       signal: controller.signal,
       notes: entry.notes,
-      description: { session: record.id },
+      description: { ...runOptions.description, session: record.id },
       onStart: (info) => started(info),
       onStatus: (status) => {
         entry.status = status;
@@ -247,37 +313,40 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       },
       askHuman: (question, askSignal) => ask(entry.runId ?? "", question, askSignal),
     });
+    track(done.catch(() => undefined));
     const first = await Promise.race([startedAt, done.then((r) => ({ finished: r }), (e: unknown) => ({ error: e }))]);
-    if ("error" in first) return `Error: ${(first.error as Error).message}`;
-    if ("finished" in first) return `Error: the run ended before it started`;
+    starting.delete(controller);
+    if ("error" in first || "finished" in first) {
+      stopWith?.removeEventListener("abort", stop);
+      return "error" in first ? `Error: ${(first.error as Error).message}` : "Error: the run ended before it started.";
+    }
     entry.runId = first.runId;
     entry.logDir = first.logDir;
-    entry.done = done.then(
-      (result) => finish(entry as RunEntry, result),
-      (error: unknown) => {
-        emit({ type: "notice", line: `Run ${first.runId} failed: ${(error as Error).message}` });
-        return undefined;
-      },
-    );
+    entry.done = done
+      .then(
+        (result) => finish(entry as RunEntry, result),
+        (error: unknown) => {
+          // run() throws only before a run starts; should it fail later, the row says so rather than staying "running".
+          entry.ended = true;
+          const row = record.runs.find((r) => r.run_id === first.runId);
+          if (row) Object.assign(row, { status: "failed", status_reason: (error as Error).message });
+          save();
+          emit({ type: "notice", line: `Run ${first.runId} failed: ${(error as Error).message}` });
+          return undefined;
+        },
+      )
+      .finally(() => stopWith?.removeEventListener("abort", stop));
+    track(entry.done);
     runs.set(first.runId, entry as RunEntry);
-    // The agents the person chose at approval (Edit agents) are the run's, not the orchestrator's.
-    const launched = runOptions.agents ? { ...args, agents: runOptions.agents } : args;
-    record.runs.push({ run_id: first.runId, task: args.task, status: "running", cost_usd: null, log_dir: first.logDir, launched_at: new Date().toISOString(), args: launched });
+    record.runs.push({ run_id: first.runId, task: rowArgs.task, status: "running", cost_usd: null, log_dir: first.logDir, launched_at: new Date().toISOString(), args: rowArgs, ...(parentRun && { parent_run: parentRun }) });
     save();
-    emit({ type: "run.launched", run_id: first.runId, log_dir: first.logDir, task: args.task, args: launched });
-    if (!args.wait) return JSON.stringify({ run_id: first.runId, status: "running", log_dir: first.logDir });
-    const stop = () => controller.abort("cancelled: the turn was stopped");
-    signal?.addEventListener("abort", stop, { once: true });
-    try {
-      const result = await entry.done;
-      return result ? JSON.stringify(launchRunResult(result)) : `Error: run ${first.runId} failed unexpectedly; read_run may show what it had.`;
-    } finally {
-      signal?.removeEventListener("abort", stop);
-    }
+    emit({ type: "run.launched", run_id: first.runId, log_dir: first.logDir, task: rowArgs.task, args: rowArgs });
+    return entry as RunEntry;
   };
 
   const finish = (entry: RunEntry, result: RunResult): RunResult => {
     entry.result = result;
+    entry.ended = true;
     const compact: LaunchRunResult = launchRunResult(result);
     const row = record.runs.find((r) => r.run_id === entry.runId);
     if (row) Object.assign(row, { status: result.status, cost_usd: result.usage.cost_usd, result: compact });
@@ -314,7 +383,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
           return {
             run_id: r.run_id,
             task: clipLine(r.task, 120),
-            status: live && !live.result ? "running" : r.status,
+            status: live && !live.ended ? "running" : r.status,
             phase: s?.coordination.phase ?? null,
             round: s?.coordination.round ?? null,
             cost_usd: s?.usage.cost_usd ?? r.cost_usd,
@@ -326,18 +395,20 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     readRun: (runId) => {
       const row = record.runs.find((r) => r.run_id === runId);
       if (!row) return `Error: read_run \`run_id\`: no run ${runId} in this session; run_status lists them.`;
-      return readRunForOrchestrator(row.log_dir, runs.get(runId)?.status);
+      const live = runs.get(runId);
+      if (!existsSync(row.log_dir)) return `Error: read_run: the run directory of ${runId} (${row.log_dir}) is gone; the session recorded: ${JSON.stringify(row.result ?? { status: row.status })}`;
+      return readRunForOrchestrator(row.log_dir, live?.status, live && !live.ended ? "running" : row.status);
     },
     cancel: (runId) => {
       const entry = runs.get(runId);
-      const cancelled = Boolean(entry && !entry.result);
+      const cancelled = Boolean(entry && !entry.ended);
       if (cancelled) entry!.controller.abort("cancelled: by the orchestrator");
       return JSON.stringify({ run_id: runId, cancelled });
     },
     tell: (note, runId) => {
       const target = runId ?? running().at(-1);
       const entry = target ? runs.get(target) : undefined;
-      if (!entry || entry.result) return `Error: no run is running${runId ? ` with id ${runId}` : ""}; tell_run reaches only a running run.`;
+      if (!entry || entry.ended) return `Error: no run is running${runId ? ` with id ${runId}` : ""}; tell_run reaches only a running run.`;
       entry.notes.tell(note);
       return JSON.stringify({ run_id: entry.runId, delivered: "at each agent's next turn" });
     },
@@ -345,13 +416,17 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
 
   const playTurn = async (text: string, signal: AbortSignal, countsAsTurn: boolean) => {
     if (countsAsTurn && record.title === DEFAULT_TITLE) record.title = clipLine(text, 80);
-    remember({ role: "user", content: text, at: new Date().toISOString() });
+    // A recap is the session's own turn: its messages are sent, shown, never stored (the history stays the person's).
+    const scratch: StoredMessage[] = [];
+    const keep = countsAsTurn ? remember : (message: StoredMessage) => void scratch.push(message);
+    keep({ role: "user", content: text, at: new Date().toISOString() });
     let invalid = 0;
     let answered = false;
     try {
       for (let step = 0; step < MAX_STEPS_PER_TURN && !answered; step++) {
         await compact(signal);
-        const ctx = contextNow();
+        const built = contextNow();
+        const ctx = scratch.length ? { ...built, messages: [...built.messages, ...toChatMessages(scratch)] } : built;
         let completion: Completion;
         try {
           completion = await withRetries(
@@ -362,14 +437,14 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
           if (signal.aborted) throw error;
           const why = error instanceof ModelApiError ? error.message : String(error);
           const content = `(The orchestrator's model failed: ${why})`;
-          remember({ role: "assistant", content, at: new Date().toISOString() });
+          keep({ role: "assistant", content, at: new Date().toISOString() });
           emit({ type: "notice", line: content });
           emit({ type: "message", role: "assistant", content });
           answered = true;
           break;
         }
         const cost = account(record.usage.conversation, completion);
-        remember({
+        keep({
           role: "assistant",
           content: completion.text,
           ...(completion.toolCalls.length && { tool_calls: completion.toolCalls }),
@@ -383,19 +458,19 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
         }
         for (const call of completion.toolCalls) {
           const result = await callOrchestratorTool(call.name, call.arguments, host, signal);
-          remember({ role: "tool", content: result, tool_call_id: call.id, name: call.name, at: new Date().toISOString() });
+          keep({ role: "tool", content: result, tool_call_id: call.id, name: call.name, at: new Date().toISOString() });
           invalid = /^Error: .*Fix that argument/s.test(result) ? invalid + 1 : 0;
         }
         if (invalid >= 2) {
           const content = "I could not get the tool arguments right twice in a row, so I stopped here. Say what you want done, and I will try again.";
-          remember({ role: "assistant", content, at: new Date().toISOString() });
+          keep({ role: "assistant", content, at: new Date().toISOString() });
           emit({ type: "message", role: "assistant", content });
           answered = true;
         }
       }
       if (!answered) {
         const content = `I stopped after ${MAX_STEPS_PER_TURN} steps without a final answer; the runs so far are listed in /runs. Tell me how to go on.`;
-        remember({ role: "assistant", content, at: new Date().toISOString() });
+        keep({ role: "assistant", content, at: new Date().toISOString() });
         emit({ type: "message", role: "assistant", content });
       }
     } finally {
@@ -418,7 +493,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       let finished = false;
       let failure: unknown;
       turn = { push: (event) => (queue.push(event), wake?.()) };
-      void playTurn(text, turnSignal, countsAsTurn).then(
+      const work = playTurn(text, turnSignal, countsAsTurn).then(
         () => ((finished = true), wake?.()),
         (error: unknown) => ((failure = error), (finished = true), wake?.()),
       );
@@ -434,7 +509,11 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
         }
         if (failure && !turnSignal.aborted) throw failure;
       } finally {
-        if (!finished) stopper.abort("the turn was stopped");
+        // A consumer that stops early stops the turn, and the session is free again only once the turn has ended.
+        if (!finished) {
+          stopper.abort("the turn was stopped");
+          await work;
+        }
         turn = undefined;
         busy = false;
       }
@@ -455,7 +534,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     },
     cancelRun: (runId, reason) => {
       const entry = runs.get(runId);
-      if (!entry || entry.result) return false;
+      if (!entry || entry.ended) return false;
       entry.controller.abort(`cancelled: ${reason ?? "by the person"}`);
       return true;
     },
@@ -466,9 +545,11 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       return { system: c.system, messages: c.messages.map((m) => ({ role: m.role, content: m.content })), tokens: c.tokens };
     },
     close: async () => {
-      for (const entry of runs.values()) if (!entry.result) entry.controller.abort("cancelled: the session was closed");
-      await Promise.all([...runs.values()].map((r) => r.done));
+      for (const controller of starting) controller.abort("cancelled: the session was closed");
+      for (const entry of runs.values()) if (!entry.ended) entry.controller.abort("cancelled: the session was closed");
+      await Promise.all([...inflight]);
       save();
+      lock.release();
     },
   };
 }
@@ -485,7 +566,7 @@ function progressLine(status: StatusJson): string {
 }
 
 // read_run's result: the final answer, each answer (clipped), the votes with reasons, the cost by agent.
-function readRunForOrchestrator(logDir: string, live: StatusJson | undefined): string {
+function readRunForOrchestrator(logDir: string, live: StatusJson | undefined, status: string): string {
   const resultPath = join(logDir, "result.json");
   const result = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, "utf8")) as RunResult) : undefined;
   const events = readEvents(join(logDir, "events.jsonl"));
@@ -496,7 +577,7 @@ function readRunForOrchestrator(logDir: string, live: StatusJson | undefined): s
   const votes = events.filter((e) => e.type === "run.agent.voted").map((e) => ({ voter: e.agentId, label: e.label, reason: e.reason }));
   return JSON.stringify({
     run_id: result?.run_id ?? live?.meta.run_id ?? logDir,
-    status: result?.status ?? "running",
+    status: result?.status ?? status,
     ...(result?.status_reason && { status_reason: result.status_reason }),
     winner: result?.winner ?? null,
     winner_reason: result?.winner_reason ?? null,

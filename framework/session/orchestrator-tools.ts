@@ -127,7 +127,7 @@ function readProjectFile(project: Project, path: string): string {
 
 function listProjectFiles(project: Project, path: string): string {
   const dir = confineToRoot(project.dir, path);
-  const files = listFiles(dir, 500).filter((p) => !p.startsWith(`runs/`) && !p.startsWith(`sessions/`));
+  const files = listFiles(dir, 500);
   const base = relative(project.dir, dir);
   return files.length ? files.map((p) => (base ? join(base, p) : p)).join("\n") : `(no files under ${path})`;
 }

@@ -39,7 +39,10 @@ function capList(lines: string[]): string {
   return lines.length <= MAX_LISTED ? lines.join("\n") : `${lines.slice(0, MAX_LISTED).join("\n")}\n- … ${lines.length - MAX_LISTED} more`;
 }
 
-// The regular files under `dir`, relative to it, sorted; a missing directory lists nothing.
+/** Directories never listed: the framework's own records, version control and installed packages. */
+const NOT_LISTED = new Set(["runs", "sessions", ".git", "node_modules", ".conclave"]);
+
+// The regular files under `dir`, relative to it, sorted, up to `limit`; a missing directory lists nothing.
 export function listFiles(dir: string, limit = 1000): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
@@ -53,7 +56,9 @@ export function listFiles(dir: string, limit = 1000): string[] {
       if (out.length >= limit) return;
       const path = join(d, name);
       const s = statSync(path, { throwIfNoEntry: false });
-      if (s?.isDirectory()) walk(path);
+      if (s?.isDirectory()) {
+        if (!NOT_LISTED.has(name)) walk(path);
+      }
       else if (s?.isFile()) out.push(relative(dir, path));
     }
   };

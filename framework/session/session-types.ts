@@ -28,6 +28,10 @@ export interface SessionRun {
   result?: LaunchRunResult;
   /** The launch arguments, with their defaults. */
   args?: LaunchRunArgs;
+  /** The plan run an execute run carries out (`execute_after_planning`). */
+  parent_run?: string;
+  /** Why a run left running by a process that is gone was settled as it was, when the session was opened again. */
+  status_reason?: string;
 }
 
 /** `<sessions>/<id>/session.json`, replaced atomically after every message (the contract). */
