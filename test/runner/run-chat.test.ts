@@ -259,13 +259,13 @@ describe("runChat() at a terminal", () => {
     expect(session.answers).toEqual([{ action: "cancel" }]);
   });
 
-  it("asks an agent's question inline with its options numbered; a number picks the option", async () => {
-    const session = handMadeSession(() => [launched, { type: "query", run_id: "r1", question: "Which port?", options: ["8080", "9090"], respond: () => {} }, reply("Port noted.")]);
+  it("asks an agent's question inline with its context and its options numbered; a number picks the option", async () => {
+    const session = handMadeSession(() => [launched, { type: "query", run_id: "r1", question: "Which port?", options: ["8080", "9090"], context: "The proxy listens on 80.", respond: () => {} }, reply("Port noted.")]);
     const t = chatIo(true);
     const done = runChat(session, t.io);
     t.type("Go\r");
     await t.waitFor(/Enter lets it decide\): $/);
-    expect(t.output()).toContain("\n[run r1] An agent asks: Which port?\n  1. 8080\n  2. 9090\n");
+    expect(t.output()).toContain("\n[run r1] An agent asks: Which port?\n  The proxy listens on 80.\n  1. 8080\n  2. 9090\n");
     t.type("2\r");
     await t.waitFor(/conclave> Port noted\./);
     t.type("/exit\r");
