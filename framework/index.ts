@@ -8,6 +8,7 @@ export { run } from "./runs/run.ts";
 export { PLAN_SCHEMA, VERDICT_SCHEMA } from "./runs/presets.ts";
 export type { Plan, Verdict, PresetOptions } from "./runs/presets.ts";
 export type { RunOptions, ContextPath } from "./runs/run-options.ts";
+export type { AskHuman, HumanQuery } from "./workspace/human-query.ts";
 export { createRunNotes } from "./runs/run-notes.ts";
 export type { RunNotes } from "./runs/run-notes.ts";
 

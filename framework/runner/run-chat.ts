@@ -83,6 +83,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     w?.();
   };
   let turn: { controller: AbortController; cancelling: Set<string> } | undefined;
+  // The approval card or agent's question on screen: Ctrl+C, a stop request or the input closing abort it.
   let question: AbortController | undefined;
   let atPrompt = false;
   let exitCode: number | undefined;
@@ -124,9 +125,9 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   };
 
   const answerQuery = async (ev: Extract<SessionEvent, { type: "query" }>) => {
-    if (!interactive || ended) {
+    if (!interactive || ended || stopped) {
       ev.respond(null);
-      renderer.print(`[run ${ev.run_id}] An agent asks: ${ev.question} (nobody at a terminal: it goes on with its own assumption)`);
+      renderer.print(`[run ${ev.run_id}] An agent asks: ${ev.question} (${stopped ? "the session is stopping" : "nobody at a terminal"}: it goes on with its own assumption)`);
       return;
     }
     question = new AbortController();
@@ -139,10 +140,21 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     }
   };
 
+  // What waits for the person (approval cards, agents' questions, from the turn or from a run between turns) is asked one
+  // at a time, in the order it came: readline keeps one question, and drops (never settles) a second asked meanwhile.
+  let asking: Promise<unknown> = Promise.resolve();
+  let waitingAsks = 0;
+  const oneAtATime = (ask: () => Promise<void>): Promise<void> => {
+    waitingAsks++;
+    const asked = asking.then(ask).finally(() => waitingAsks--);
+    asking = asked.catch(() => undefined);
+    return asked;
+  };
+
   // One event of the turn, or of a run going on between turns.
   const handle = async (ev: SessionEvent) => {
-    if (ev.type === "approval.request") await approve(ev);
-    else if (ev.type === "query") await answerQuery(ev);
+    if (ev.type === "approval.request") await oneAtATime(() => approve(ev));
+    else if (ev.type === "query") await oneAtATime(() => answerQuery(ev));
     else renderer.event(ev);
   };
 
@@ -247,11 +259,15 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     // A run that ends while the prompt waits: its line, and the context bar as it is now.
     if (ev.type === "run.finished") return aside(() => renderer.event(ev) && atPrompt && out(dim(contextBar(session.record(), session.running().length))));
     if (ev.type === "query") {
-      if (atPrompt && interactive) {
-        clearLine(io.output as Writable, 0);
-        cursorTo(io.output as Writable, 0);
-      }
-      void answerQuery(ev).then(() => atPrompt && interactive && rl.prompt(true));
+      void oneAtATime(async () => {
+        if (atPrompt && interactive) {
+          clearLine(io.output as Writable, 0);
+          cursorTo(io.output as Writable, 0);
+        }
+        await answerQuery(ev);
+        // The prompt again once the last question waiting is answered.
+        if (atPrompt && interactive && waitingAsks === 1) rl.prompt(true);
+      }).catch((error: unknown) => io.errors.write(`conclave: could not ask an agent's question: ${(error as Error).message}\n`));
     }
   };
   const unsubscribe = session.subscribe((ev) => (turn ? missed.push(ev) : between(ev)));

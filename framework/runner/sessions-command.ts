@@ -22,14 +22,15 @@ export const SESSIONS_HELP = `Usage: conclave sessions [--project <dir>] [--json
        conclave sessions search <text> [--project <dir>] [--json]
 
 The conversations of \`conclave chat\` and \`conclave ask\`, kept on disk: a project's sessions/
-with --project, otherwise ./.conclave/sessions/. Without a subcommand, lists them, newest updated
-last: updated, id, project, turns, cost (the conversation's and its runs'), last message.
+with --project (or $CONCLAVE_PROJECT, as \`conclave chat\` takes it), otherwise ./.conclave/sessions/.
+Without a subcommand, lists them, newest updated last: updated, id, project, turns, cost (the
+conversation's and its runs'), last message.
   export   a session as a Markdown transcript (md, the default) or as JSON that import reads back
   import   a JSON export as a new session (its own id unless taken, then a new one)
   search   the messages that contain <text>, case-insensitive, with an excerpt
 
 Options:
-  --project <dir>     The project whose sessions/ to use (default: ./.conclave/sessions).
+  --project <dir>     The project whose sessions/ to use (default: $CONCLAVE_PROJECT, then ./.conclave/sessions).
   --json              Print the list, or the search hits, as JSON.
   --format <f>        export: md (a transcript, the default) or json (\`{ format, session, messages }\`).
   --out <file>        export: write to <file> (atomically) instead of stdout.
@@ -48,8 +49,8 @@ const SUBCOMMANDS = ["export", "import", "search"] as const;
 
 /**
  * `conclave sessions [export|import|search] …`: lists, exports, imports and searches the sessions
- * of a project (--project) or of ./.conclave/sessions. Returns the exit code; usage problems,
- * unknown sessions and bad files are ConfigErrors (exit 1).
+ * of a project (--project, then `CONCLAVE_PROJECT` from `io.env`) or of ./.conclave/sessions.
+ * Returns the exit code; usage problems, unknown sessions and bad files are ConfigErrors (exit 1).
  *
  * @example
  * process.exitCode = await sessionsCommand(["export", "latest", "--format", "md"], { stdout: process.stdout, env: process.env });
@@ -77,7 +78,9 @@ export async function sessionsCommand(args: string[], io: CommandIo, cwd = proce
   onlyFor("json", [undefined, "search"]);
   onlyFor("format", ["export"]);
   onlyFor("out", ["export"]);
-  const dir = sessionsDir(values.project, cwd);
+  // The project as `conclave chat` takes it: --project, then $CONCLAVE_PROJECT.
+  const project = values.project ?? (io.env.CONCLAVE_PROJECT || undefined);
+  const dir = sessionsDir(project, values.project === undefined ? "`CONCLAVE_PROJECT`" : "`--project`", cwd);
   const shown = show(dir, cwd);
 
   if (sub === undefined) {
@@ -88,7 +91,7 @@ export async function sessionsCommand(args: string[], io: CommandIo, cwd = proce
       return EXIT.ok;
     }
     if (rows.length === 0) {
-      io.stdout.write(`No sessions in \`${shown}/\` yet. Start one with \`npx conclave chat\`${values.project ? ` --project ${values.project}` : ""} (or \`npx conclave ask "<task>"\`).\n`);
+      io.stdout.write(`No sessions in \`${shown}/\` yet. Start one with \`npx conclave chat\`${project ? ` --project ${project}` : ""} (or \`npx conclave ask "<task>"\`).\n`);
       return EXIT.ok;
     }
     const table = formatTable(
@@ -141,13 +144,13 @@ export async function sessionsCommand(args: string[], io: CommandIo, cwd = proce
   return EXIT.ok;
 }
 
-// A project's sessions/ (a directory, or a name under ./projects/), or ./.conclave/sessions.
-function sessionsDir(project: string | undefined, cwd: string): string {
+// A project's sessions/ (a directory, or a name under ./projects/), or ./.conclave/sessions; `from` names where the project came from.
+function sessionsDir(project: string | undefined, from: string, cwd: string): string {
   if (project === undefined) return sessionsDirFor({ cwd });
   let dir = resolve(cwd, project);
   if (!existsSync(dir) && !/[\\/]/.test(project) && existsSync(join(cwd, "projects", project))) dir = join(cwd, "projects", project);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ConfigError(`\`--project\`: no project directory at \`${project}\`${/[\\/]/.test(project) ? "" : ` or \`projects/${project}\``} under ${cwd}. Pass a project directory such as \`projects/demo\`, or leave --project out to use ./.conclave/sessions.`);
+    throw new ConfigError(`${from}: no project directory at \`${project}\`${/[\\/]/.test(project) ? "" : ` or \`projects/${project}\``} under ${cwd}. Pass a project directory such as \`projects/demo\`, or leave ${from === "`--project`" ? "--project" : "CONCLAVE_PROJECT"} out to use ./.conclave/sessions.`);
   }
   return sessionsDirFor({ projectDir: dir });
 }

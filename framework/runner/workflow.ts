@@ -20,6 +20,7 @@ import { contextDigest } from "../runs/context-digest.ts";
 import { conflictCopyPath } from "../runs/run-workspaces.ts";
 import { contextMaxBytes, defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
+import type { HumanQuery } from "../workspace/human-query.ts";
 import { askWriteBack } from "./approval.ts";
 import { approveRun } from "./approve-run.ts";
 import { createAutomationOutput } from "./automation-output.ts";
@@ -319,10 +320,10 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
         },
         // An agent's question has the screen to itself: the block is taken off while one is asked, drawn again after.
         ...(!flags.automation && {
-          askHuman: async (question: string, signal?: AbortSignal) => {
+          askHuman: async (query: HumanQuery, signal?: AbortSignal) => {
             if (asking++ === 0) view?.pause();
             try {
-              return await askHuman(question, signal);
+              return await askHuman(query, signal);
             } finally {
               if (--asking === 0) view?.resume();
             }

@@ -13,6 +13,7 @@ import type { StatusJson } from "./status-json.ts";
 import type { JournalEvent } from "./run-directory.ts";
 import type { Project } from "../project/project.ts";
 import type { RunNotes } from "./run-notes.ts";
+import type { AskHuman } from "../workspace/human-query.ts";
 
 export interface ContextPath {
   path: string;
@@ -36,8 +37,8 @@ export interface RunOptions<T = unknown> {
   execute_after_planning?: boolean;
   /** The project the run belongs to: its context leads every prompt, its runs/ holds the run, its index records it. */
   project?: Project;
-  /** Answers an agent's ask_human; null when nobody is there (the agent states its assumption instead). */
-  askHuman?: (question: string, signal?: AbortSignal) => Promise<string | null>;
+  /** Answers an agent's ask_human (`{ question, options?, context? }`); null when nobody is there (the agent states its assumption instead). */
+  askHuman?: AskHuman;
   /** Asked before the winner's changes are written back; false keeps them in changes.patch only. */
   approve?: (card: { changes: string[]; patchPath: string }) => Promise<boolean>;
   /** Extra context placed after the task in every prompt. */

@@ -8,6 +8,7 @@ import { withFileLock } from "../project/with-file-lock.ts";
 import { createToolbox } from "../workspace/create-toolbox.ts";
 import { createWorkspace } from "../workspace/create-workspace.ts";
 import { diffDirectories } from "../workspace/diff-directories.ts";
+import type { AskHuman } from "../workspace/human-query.ts";
 import { chooseSandbox, UNCONFINED_NOTICE } from "../workspace/sandbox/choose-sandbox.ts";
 import type { CommandSettings } from "../workspace/toolbox-options.ts";
 import { writeBack, type WriteBackResult } from "../workspace/write-back.ts";
@@ -32,7 +33,7 @@ export interface RunWorkspacesOptions {
   env: NodeJS.ProcessEnv;
   /** Told once per run when commands run without a sandbox, or when run_command will be refused for want of one. */
   onNotice?: (line: string) => void;
-  askHuman?: (question: string, signal?: AbortSignal) => Promise<string | null>;
+  askHuman?: AskHuman;
   /** The lock file that write-backs to the same project take turns on, e.g. `<project>/runs/writeback.lock`. */
   lockPath: string;
   /** Stops a wait for the write-back lock (Ctrl+C); the changes then stay in changes.patch. */

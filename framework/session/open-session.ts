@@ -311,7 +311,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
         }
         emit({ type: "notice", line });
       },
-      askHuman: (question, askSignal) => ask(entry.runId ?? "", question, askSignal),
+      askHuman: (query, askSignal) => ask(entry.runId ?? "", query, askSignal),
     });
     track(done.catch(() => undefined));
     const first = await Promise.race([startedAt, done.then((r) => ({ finished: r }), (e: unknown) => ({ error: e }))]);
@@ -362,11 +362,11 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
   };
 
   // An agent's ask_human: a `query` to whoever is there; nobody listening → null (the agent states its assumption).
-  const ask = (runId: string, question: string, signal?: AbortSignal): Promise<string | null> => {
+  const ask = (runId: string, query: { question: string; options?: string[]; context?: string }, signal?: AbortSignal): Promise<string | null> => {
     if (!turn && listeners.size === 0) return Promise.resolve(null);
     return new Promise((resolve) => {
       signal?.addEventListener("abort", () => resolve(null), { once: true });
-      emit({ type: "query", run_id: runId, question, respond: resolve });
+      emit({ type: "query", run_id: runId, ...query, respond: resolve });
     });
   };
 

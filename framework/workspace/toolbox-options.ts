@@ -3,6 +3,7 @@ import { z } from "zod";
 import { dotEnvFiles } from "../dot-env-files.ts";
 import { ConfigError } from "../errors.ts";
 import type { CommandPolicy } from "./command-policy.ts";
+import type { AskHuman } from "./human-query.ts";
 import type { SandboxMode } from "./sandbox/choose-sandbox.ts";
 
 /** The `commands` of a config: which programs (`allow`, `deny`) and how they are confined. */
@@ -38,8 +39,8 @@ export interface ToolboxOptions {
   bubblewrap?: string;
   /** Files that read as empty inside the sandbox, absolute. Default: `.env` in the working directory and every `.env` this process loaded keys from. */
   hidden?: string[];
-  /** Asks the human a question; resolves to null when nobody is there. */
-  askHuman?: (question: string, signal?: AbortSignal) => Promise<string | null>;
+  /** Asks the human a question (with the options and context the agent gave); resolves to null when nobody is there. */
+  askHuman?: AskHuman;
   /** Called after every tool call, for the run's journal (e.g. a refused command). */
   onEvent?: (event: ToolEvent) => void;
 }

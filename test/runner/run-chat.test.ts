@@ -259,18 +259,60 @@ describe("runChat() at a terminal", () => {
     expect(session.answers).toEqual([{ action: "cancel" }]);
   });
 
-  it("asks an agent's question inline with its options numbered; a number picks the option", async () => {
-    const session = handMadeSession(() => [launched, { type: "query", run_id: "r1", question: "Which port?", options: ["8080", "9090"], respond: () => {} }, reply("Port noted.")]);
+  it("asks an agent's question inline with its context and its options numbered; a number picks the option", async () => {
+    const session = handMadeSession(() => [launched, { type: "query", run_id: "r1", question: "Which port?", options: ["8080", "9090"], context: "The proxy listens on 80.", respond: () => {} }, reply("Port noted.")]);
     const t = chatIo(true);
     const done = runChat(session, t.io);
     t.type("Go\r");
     await t.waitFor(/Enter lets it decide\): $/);
-    expect(t.output()).toContain("\n[run r1] An agent asks: Which port?\n  1. 8080\n  2. 9090\n");
+    expect(t.output()).toContain("\n[run r1] An agent asks: Which port?\n  The proxy listens on 80.\n  1. 8080\n  2. 9090\n");
     t.type("2\r");
     await t.waitFor(/conclave> Port noted\./);
     t.type("/exit\r");
     expect(await done).toBe(0);
     expect(session.answers).toEqual(["9090"]);
+  });
+
+  it("asks agents' questions that come together between turns one after the other, in order, each answered as typed", async () => {
+    const session = handMadeSession(() => [launched, reply("Started r1 in the background.")]);
+    const t = chatIo(true);
+    const done = runChat(session, t.io);
+    t.type("Go\r");
+    await t.waitFor(/Started r1 in the background\.\n[^]*you> $/);
+    const answered: [string, string | null][] = [];
+    const query = (question: string, options?: string[]): SessionEvent => ({ type: "query", run_id: "r1", question, ...(options && { options }), respond: (a) => answered.push([question, a]) });
+    session.emit(query("Which port?", ["8080", "9090"]));
+    session.emit(query("Which database?"));
+    await t.waitFor(/\[run r1\] An agent asks: Which port\?\n  1\. 8080\n  2\. 9090\n\S*Your answer \(a number or your own words; Enter lets it decide\): /);
+    expect(t.output()).not.toContain("Which database?");
+    t.type("2\r");
+    await t.waitFor(/\[run r1\] An agent asks: Which database\?\n\S*Your answer \(Enter lets it decide\): /);
+    t.type("Postgres\r");
+    await t.waitFor(/Postgres\r?\n\S*you> /);
+    expect(answered).toEqual([["Which port?", "9090"], ["Which database?", "Postgres"]]);
+    t.type("/exit\r");
+    expect(await done).toBe(0);
+  });
+
+  it("Ctrl+C at an agent's question leaves that one to the agent and asks the next", async () => {
+    const session = handMadeSession(() => [launched, reply("Started r1 in the background.")]);
+    const t = chatIo(true);
+    const done = runChat(session, t.io);
+    t.type("Go\r");
+    await t.waitFor(/Started r1 in the background\.\n[^]*you> $/);
+    const answered: [string, string | null][] = [];
+    const query = (question: string): SessionEvent => ({ type: "query", run_id: "r1", question, respond: (a) => answered.push([question, a]) });
+    session.emit(query("Which port?"));
+    session.emit(query("Which database?"));
+    await t.waitFor(/Which port\?\n\S*Your answer \(Enter lets it decide\): /);
+    t.type("\x03");
+    await t.waitFor(/Which database\?\n\S*Your answer \(Enter lets it decide\): /);
+    t.type("SQLite\r");
+    await t.waitFor(/SQLite\r?\n\S*you> /);
+    expect(answered).toEqual([["Which port?", null], ["Which database?", "SQLite"]]);
+    t.type("/exit\r");
+    expect(await done).toBe(0);
+    expect(session.calls).toEqual(["send Go", "close"]);
   });
 
   it("SIGTERM mid-run stops the turn and the run, closes the session and returns 4", async () => {

@@ -22,9 +22,14 @@ afterEach(() => removeDir(tmp));
 
 // `conclave sessions <args>` in this process, its output collected.
 async function sessionsCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return sessionsCliWith({}, ...args);
+}
+
+// The same, under the environment `env`.
+async function sessionsCliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const io: CliIo = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, process };
+  const io: CliIo = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env, process };
   const code = await main(["sessions", ...args], io);
   return { code, stdout, stderr };
 }
@@ -48,6 +53,26 @@ describe("conclave sessions", () => {
     const { code, stdout } = await sessionsCli("--project", project, "--json");
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual(listSessions(sessions));
+  });
+
+  it("takes the project from CONCLAVE_PROJECT without --project, as conclave chat does, and --project over it", async () => {
+    const s = writeDemoSession(sessions, { project });
+    const listed = await sessionsCliWith({ CONCLAVE_PROJECT: project });
+    expect(listed.stderr).toBe("");
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split("\n")[2]).toContain(s.id);
+    expect(listed.stdout).toContain(`1 session in \`${sessions}/\`, newest updated last.`);
+    const other = join(tmp, "web");
+    mkdirSync(other);
+    expect((await sessionsCliWith({ CONCLAVE_PROJECT: project }, "--project", other)).stdout).toBe(
+      `No sessions in \`${join(other, "sessions")}/\` yet. Start one with \`npx conclave chat\` --project ${other} (or \`npx conclave ask "<task>"\`).\n`,
+    );
+    const missing = join(tmp, "nowhere");
+    expect(await sessionsCliWith({ CONCLAVE_PROJECT: missing })).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `conclave: \`CONCLAVE_PROJECT\`: no project directory at \`${missing}\` under ${process.cwd()}. Pass a project directory such as \`projects/demo\`, or leave CONCLAVE_PROJECT out to use ./.conclave/sessions.\n`,
+    });
   });
 
   it("says how to start one when there are none", async () => {

@@ -243,6 +243,38 @@ describe("run() with context_paths", () => {
     expect(readFileSync(result.changes!.patch_path, "utf8")).toContain("-one\n+two\n");
   });
 
+  it("passes an agent's ask_human with options and context to askHuman, and refuses one with too many options without asking", async () => {
+    const { project } = makeProject({ "a.md": "one\n" });
+    const ports = Array.from({ length: 11 }, (_, i) => String(8080 + i));
+    const config: ConfigInput = {
+      agents: [
+        agent("alpha", 10, [
+          tool("ask_human", { question: "Which port?", options: ["8080", "9090"], context: "The proxy listens on 80." }),
+          tool("ask_human", { question: "Which port, again?", options: ports }),
+          { answer: "port 9090" },
+        ]),
+      ],
+      coordination,
+    };
+    const asked: unknown[] = [];
+    const result = await run({
+      task: "Pick a port",
+      project,
+      config,
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "read" }],
+      askHuman: async (query) => (asked.push(query), query.options?.[1] ?? null),
+      env: {},
+    });
+    expect(result).toMatchObject({ status: "completed", answer: "port 9090" });
+    expect(asked).toEqual([{ question: "Which port?", options: ["8080", "9090"], context: "The proxy listens on 80." }]);
+    const calls = readRun(result.log_dir).events.filter((e) => e.type === "run.agent.tool_call");
+    expect(calls.map((e) => [e.name, e.ok, e.error])).toEqual([
+      ["ask_human", true, undefined],
+      ["ask_human", false, "Invalid arguments for ask_human: `options`: at most 10 options: offer the likeliest, the person may still answer in their own words."],
+    ]);
+  });
+
   it("offers no write tool and writes nothing in a planning run", async () => {
     const { project } = makeProject({ "a.md": "one\n" });
     const config: ConfigInput = {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../framework/errors.ts";
 import { createToolbox } from "../../framework/workspace/create-toolbox.ts";
+import type { HumanQuery } from "../../framework/workspace/human-query.ts";
 import { NOBODY_AVAILABLE } from "../../framework/workspace/tools/ask-human.ts";
 import { readTree, tempDir, writeTree } from "./temp-tree.ts";
 
@@ -227,17 +228,47 @@ describe("read-only views", () => {
 
 describe("ask_human", () => {
   it("returns the human's answer", async () => {
-    const asked: string[] = [];
+    const asked: HumanQuery[] = [];
     const tools = createToolbox({
       root: tempDir(),
       writable: false,
-      askHuman: async (question) => {
-        asked.push(question);
+      askHuman: async (query) => {
+        asked.push(query);
         return "Use port 8080.";
       },
     });
     expect(await tools.call("ask_human", { question: "Which port?" })).toEqual({ ok: true, content: "Use port 8080." });
-    expect(asked).toEqual(["Which port?"]);
+    expect(asked).toEqual([{ question: "Which port?" }]);
+  });
+
+  it("passes the options and the context to askHuman, trimmed, and returns the option picked", async () => {
+    const asked: HumanQuery[] = [];
+    const tools = createToolbox({
+      root: tempDir(),
+      writable: false,
+      askHuman: async (query) => (asked.push(query), query.options![1]!),
+    });
+    expect(await tools.call("ask_human", { question: "Which port?", options: [" 8080", "9090 "], context: "The proxy listens on 80." })).toEqual({ ok: true, content: "9090" });
+    expect(asked).toEqual([{ question: "Which port?", options: ["8080", "9090"], context: "The proxy listens on 80." }]);
+  });
+
+  it("refuses empty options and more than ten, naming the field, without asking", async () => {
+    const asked: HumanQuery[] = [];
+    const tools = createToolbox({ root: tempDir(), writable: false, askHuman: async (query) => (asked.push(query), "yes") });
+    expect(await tools.call("ask_human", { question: "Which port?", options: ["8080", "  "] })).toEqual({
+      ok: false,
+      content: "Invalid arguments for ask_human: `options.1`: each option must be non-empty text.",
+    });
+    expect(await tools.call("ask_human", { question: "Which port?", options: [] })).toEqual({
+      ok: false,
+      content: "Invalid arguments for ask_human: `options`: give at least one option, or leave `options` out.",
+    });
+    expect(await tools.call("ask_human", { question: "Which port?", options: Array.from({ length: 11 }, (_, i) => String(8080 + i)) })).toEqual({
+      ok: false,
+      content: "Invalid arguments for ask_human: `options`: at most 10 options: offer the likeliest, the person may still answer in their own words.",
+    });
+    expect(await tools.call("ask_human", { question: "Which port?", options: "8080" })).toMatchObject({ ok: false, content: expect.stringMatching(/^Invalid arguments for ask_human: `options`: /) });
+    expect(asked).toEqual([]);
   });
 
   it("tells the agent to state its assumption when nobody is there", async () => {
