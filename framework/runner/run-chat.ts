@@ -130,10 +130,14 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
       renderer.print(`[run ${ev.run_id}] An agent asks: ${ev.question} (${stopped ? "the session is stopping" : "nobody at a terminal"}: it goes on with its own assumption)`);
       return;
     }
+    if (ev.signal?.aborted) return renderer.print(`[run ${ev.run_id}] An agent asked: ${ev.question} (no longer waiting: it went on with its own assumption)`);
     question = new AbortController();
     renderer.pause();
     try {
-      ev.respond(await askAgentQuestion(rl, ev, io.output, question.signal));
+      // The run may stop waiting (its question timed out, the run ended): the question is then taken off the prompt.
+      const answer = await askAgentQuestion(rl, ev, io.output, ev.signal ? AbortSignal.any([question.signal, ev.signal]) : question.signal);
+      if (ev.signal?.aborted) io.output.write("(the run no longer waits for this answer: it went on with its own assumption)\n");
+      ev.respond(answer);
     } finally {
       question = undefined;
       renderer.resume();

@@ -366,7 +366,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     if (!turn && listeners.size === 0) return Promise.resolve(null);
     return new Promise((resolve) => {
       signal?.addEventListener("abort", () => resolve(null), { once: true });
-      emit({ type: "query", run_id: runId, ...query, respond: resolve });
+      emit({ type: "query", run_id: runId, ...query, respond: resolve, ...(signal && { signal }) });
     });
   };
 

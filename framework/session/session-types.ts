@@ -78,7 +78,16 @@ export type SessionEvent =
   | { type: "run.launched"; run_id: string; log_dir: string; task: string; args: LaunchRunArgs }
   | { type: "run.progress"; run_id: string; status: StatusJson; line: string }
   | { type: "approval.request"; card: RunCard; task: string; reason: string; respond: (answer: ApprovalAnswer) => void }
-  | { type: "query"; run_id: string; question: string; options?: string[]; context?: string; respond: (answer: string | null) => void }
+  | {
+      type: "query";
+      run_id: string;
+      question: string;
+      options?: string[];
+      context?: string;
+      respond: (answer: string | null) => void;
+      /** Aborted when the run no longer waits for the answer (its question timed out, or the run ended). */
+      signal?: AbortSignal;
+    }
   | { type: "run.finished"; run_id: string; result: LaunchRunResult }
   | { type: "compacted"; upto: number; summary: string }
   | { type: "notice"; line: string };

@@ -294,6 +294,26 @@ describe("runChat() at a terminal", () => {
     expect(await done).toBe(0);
   });
 
+  it("takes a question off the prompt when its run stops waiting, and asks the next", async () => {
+    const session = handMadeSession(() => [launched, reply("Started r1 in the background.")]);
+    const t = chatIo(true);
+    const done = runChat(session, t.io);
+    t.type("Go\r");
+    await t.waitFor(/Started r1 in the background\.\n[^]*you> $/);
+    const answered: [string, string | null][] = [];
+    const waiting = new AbortController();
+    session.emit({ type: "query", run_id: "r1", question: "Which port?", respond: (a) => answered.push(["Which port?", a]), signal: waiting.signal });
+    session.emit({ type: "query", run_id: "r1", question: "Which database?", respond: (a) => answered.push(["Which database?", a]) });
+    await t.waitFor(/Which port\?\n\S*Your answer \(Enter lets it decide\): /);
+    waiting.abort();
+    await t.waitFor(/\(the run no longer waits for this answer: it went on with its own assumption\)\n[^]*Which database\?\n\S*Your answer \(Enter lets it decide\): /);
+    t.type("SQLite\r");
+    await t.waitFor(/SQLite\r?\n\S*you> /);
+    expect(answered).toEqual([["Which port?", null], ["Which database?", "SQLite"]]);
+    t.type("/exit\r");
+    expect(await done).toBe(0);
+  });
+
   it("Ctrl+C at an agent's question leaves that one to the agent and asks the next", async () => {
     const session = handMadeSession(() => [launched, reply("Started r1 in the background.")]);
     const t = chatIo(true);

@@ -22,7 +22,8 @@ describe("openSession() and agents' questions", () => {
     const session = await openSession({ project: p, config, env: {}, clock: new SimulatedClock() });
     const events = await playTurn(session, "Pick a port", (e) => e.type === "query" && e.respond(e.options![1]!));
     const query = events.find((e) => e.type === "query") as Extract<SessionEvent, { type: "query" }>;
-    expect({ ...query, respond: undefined }).toEqual({ type: "query", run_id: expect.stringMatching(/^\d{8}-\d{6}-/), question: "Which port?", options: ["8080", "9090"], context: "The proxy listens on 80.", respond: undefined });
+    expect({ ...query, respond: undefined, signal: undefined }).toEqual({ type: "query", run_id: expect.stringMatching(/^\d{8}-\d{6}-/), question: "Which port?", options: ["8080", "9090"], context: "The proxy listens on 80.", respond: undefined, signal: undefined });
+    expect(query.signal).toBeInstanceOf(AbortSignal);
     const finished = events.find((e) => e.type === "run.finished") as Extract<SessionEvent, { type: "run.finished" }>;
     expect(query.run_id).toBe(finished.result.run_id);
     expect(finished.result).toMatchObject({ status: "completed", answer: "Port chosen." });
