@@ -11,7 +11,7 @@ export const SERVE_HELP = `Usage: conclave serve [--port 7070] [--host 127.0.0.1
 Serves the runs over HTTP: GET /api/runs (newest first), GET /api/runs/<id> (status, result,
 answers and votes with reasons) and GET /api/runs/<id>/events (Server-Sent Events: the run's
 events.jsonl so far, then live; resumable with Last-Event-ID). It listens on 127.0.0.1 unless
-told otherwise; any other host needs CONCLAVE_TOKEN, which every request must then send as
+told otherwise; any other host needs CONCLAVE_TOKEN. When it is set, every request must send
 \`Authorization: Bearer <token>\`. Requests from another page's Origin are refused.
 Ctrl+C or SIGTERM stops it.
 

@@ -29,7 +29,9 @@ export function guardRequests(options: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
     const socketPort = (c.env as { incoming?: { socket?: { localPort?: number } } } | undefined)?.incoming?.socket?.localPort;
     const port = socketPort ?? options.port;
-    const names = [...LOOPBACK_HOSTS, ...(loopback || wildcard ? [] : [options.host])].map((h) => `${h.includes(":") ? `[${h}]` : h}:${port}`);
+    const hosts = [...LOOPBACK_HOSTS, ...(loopback || wildcard ? [] : [options.host])].map((h) => (h.includes(":") ? `[${h}]` : h));
+    // On port 80 a browser leaves the port out of Host and Origin.
+    const names = [...hosts.map((h) => `${h}:${port}`), ...(port === 80 ? hosts : [])];
     const host = c.req.header("host");
     if (loopback && host !== undefined && !names.includes(host.toLowerCase())) {
       return c.json({ error: `Host ${JSON.stringify(host)} is not this server: it answers only as ${names.join(", ")} (DNS rebinding protection).` }, 403);

@@ -108,6 +108,15 @@ describe("GET /api/runs and /api/runs/<id>, over loopback", () => {
     }
   });
 
+  it("serves a project's runs/ when given the project", async () => {
+    const project = makeTempDir("conclave-http-project-");
+    temps.push(project);
+    const going = handMadeRun(join(project, "runs"));
+    const server = await startHttp({ project });
+    const { runs } = (await (await fetch(`${server.url}/api/runs`)).json()) as { runs: { run_id: string }[] };
+    expect(runs.map((r) => r.run_id)).toEqual([going.runId]);
+  });
+
   it("refuses to be made with neither a runs directory nor a project, naming both", () => {
     expect(() => createHttpApp({ host: "127.0.0.1", port: 0 })).toThrow(
       "createHttpApp() needs one of `runsDir` and `project`, got neither. Pass the directory of run directories, or a project directory.",

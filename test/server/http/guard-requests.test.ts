@@ -108,6 +108,17 @@ describe("the Origin and Host of a request (DNS rebinding)", () => {
   });
 });
 
+describe("the guard without a socket (app.request)", () => {
+  it("takes the port it was given, accepts a Host and Origin without a port on port 80, and wants a set token on loopback too", async () => {
+    const app = createHttpApp({ runsDir: tempDir(), host: "127.0.0.1", port: 80, token: "t0ken" });
+    const auth = { authorization: "Bearer t0ken" };
+    expect((await app.request("/api/runs", { headers: { host: "localhost", origin: "http://localhost", ...auth } })).status).toBe(200);
+    expect((await app.request("/api/runs", { headers: { host: "127.0.0.1:80", ...auth } })).status).toBe(200);
+    expect((await app.request("/api/runs", { headers: { host: "localhost:8080", ...auth } })).status).toBe(403);
+    expect((await app.request("/api/runs", { headers: { host: "localhost" } })).status).toBe(401);
+  });
+});
+
 describe("a host other than loopback", () => {
   it("refuses to start without a token, saying to set CONCLAVE_TOKEN", () => {
     expect(() => createHttpApp({ runsDir: tempDir(), host: "0.0.0.0", port: 7070 })).toThrow(

@@ -122,6 +122,11 @@ describe("GET /api/runs/<id>/events", () => {
     expect(journal.length).toBeGreaterThan(8);
     expect(lines(client.events).map((e) => [Number(e.id), JSON.parse(e.data)])).toEqual(journal.map((text, i) => [i + 1, JSON.parse(text)]));
     expect(JSON.parse(client.events.at(-1)!.data).result).toEqual({ status: "completed", winner: result.winner, files_modified: [], cost_usd: 0, final_answer_path: result.final_answer_path });
+    // Once finished, a new client gets the same lines, then complete, and the stream ends.
+    const later = await connect(`${server.url}/api/runs/${runId}/events`);
+    await later.ended;
+    expect(lines(later.events).map((e) => e.data)).toEqual(lines(client.events).map((e) => e.data));
+    expect(later.events.at(-1)!.data).toBe(client.events.at(-1)!.data);
   }, 20_000);
 
   it("lets go of the run directory's watch when a client goes away mid-run", async () => {
