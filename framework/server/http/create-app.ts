@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { ConfigError } from "../../errors.ts";
 import type { RunIndexEntry } from "../../project/run-index.ts";
 import { findRunDirs } from "../../runner/find-run-dirs.ts";
@@ -60,8 +60,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   // TODO(issue 11, the MCP server work): launching, cancelling and decision queries are wired to the
   // run launcher and the query board (framework/server/run-launcher.ts, query-board.ts) by the integrator.
-  const later = (what: string) => (c: { json: (body: unknown, status: 501) => Response }) =>
-    c.json({ error: `${what} is not served yet: it comes with the MCP server work (the run launcher and the query board).` }, 501);
+  const later = (what: string) => (c: Context) => c.json({ error: `${what} is not served yet: it comes with the MCP server work (the run launcher and the query board).` }, 501);
   app.post("/api/runs", later("POST /api/runs (launch a run)"));
   app.post("/api/runs/:id/cancel", later("POST /api/runs/<id>/cancel"));
   app.get("/api/queries", later("GET /api/queries"));
