@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { run } from "../../../framework/runs/run.ts";
@@ -128,6 +128,23 @@ describe("GET /api/runs/<id>/events", () => {
     expect(lines(later.events).map((e) => e.data)).toEqual(lines(client.events).map((e) => e.data));
     expect(later.events.at(-1)!.data).toBe(client.events.at(-1)!.data);
   }, 20_000);
+
+  it("ends the stream of a run whose process is gone with complete, status abandoned", async () => {
+    const runsDir = tempRunsDir();
+    const handMade = handMadeRun(runsDir);
+    const description = JSON.parse(readFileSync(join(handMade.dir, "run_description.json"), "utf8"));
+    writeFileSync(join(handMade.dir, "run_description.json"), JSON.stringify({ ...description, pid: 2 ** 22 + 17 }));
+    handMade.append({ type: "run.phase", phase: "planning", round: 0 });
+    const server = await startHttp({ runsDir });
+    const client = await connect(`${server.url}/api/runs/${handMade.runId}/events`);
+    await client.ended;
+    expect(client.events.map((e) => [e.id, e.event])).toEqual([
+      ["1", "run.phase"],
+      [undefined, "progress"],
+      ["end", "complete"],
+    ]);
+    expect(JSON.parse(client.events[2]!.data)).toEqual({ type: "complete", run_id: handMade.runId, result: { status: "abandoned", winner: null, files_modified: [], cost_usd: null, final_answer_path: null } });
+  });
 
   it("lets go of the run directory's watch when a client goes away mid-run", async () => {
     const runsDir = tempRunsDir();
