@@ -72,6 +72,18 @@ function sessionTurns(): { turn_ms: number; context_build_ms: number; heap_mb_1k
   };
 }
 
+// The HTTP server's event stream in a child process of its own (which starts the real `conclave serve`): latency, and 100 clients' peak RSS.
+function serveStreams(): { sse_event_latency_ms: number; serve_concurrent_streams: { clients: number; events: number; all_received: boolean; delivery_ms: number; server_peak_rss_mb: number | null } } {
+  const script = fileURLToPath(new URL("./serve-streams.ts", import.meta.url));
+  const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/esm/index.mjs", import.meta.url));
+  const samples = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, ["--import", tsx, script], { encoding: "utf8" })) as ReturnType<typeof serveStreams>);
+  const last = samples.at(-1)!.serve_concurrent_streams;
+  return {
+    sse_event_latency_ms: median(samples.map((s) => s.sse_event_latency_ms)),
+    serve_concurrent_streams: { ...last, delivery_ms: median(samples.map((s) => s.serve_concurrent_streams.delivery_ms)), server_peak_rss_mb: median(samples.map((s) => s.serve_concurrent_streams.server_peak_rss_mb ?? 0)) },
+  };
+}
+
 try {
   const overhead = await overheadRatio();
   const cpu = await cpuPerCall();
@@ -80,6 +92,7 @@ try {
   const watch = await watchRerun(REPS);
   const start = coldStart(REPS);
   const chat = sessionTurns();
+  const streams = serveStreams();
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
@@ -95,6 +108,8 @@ try {
       chat_turn_overhead_ms: round(chat.turn_ms),
       session_context_build_ms_1000_turns: round(chat.context_build_ms),
       session_memory_mb_per_1000_turns: { over_1k_turns: round(chat.heap_mb_1k, 2), over_10k_turns: round(chat.heap_mb_10k / 10, 2) },
+      sse_event_latency_ms: round(streams.sse_event_latency_ms, 2),
+      serve_concurrent_streams: { ...streams.serve_concurrent_streams, delivery_ms: round(streams.serve_concurrent_streams.delivery_ms, 1), server_peak_rss_mb: round(streams.serve_concurrent_streams.server_peak_rss_mb ?? 0, 1) },
       reps: REPS,
     }),
   );

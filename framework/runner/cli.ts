@@ -21,6 +21,7 @@ import { createProgressView } from "./progress-view.ts";
 import { runScript, ScriptError } from "./run-script.ts";
 import { takeContinueFlag } from "./take-continue-flag.ts";
 import { runsCommand } from "./runs-command.ts";
+import { serveCommand } from "./serve-command.ts";
 import { sessionsCommand } from "./sessions-command.ts";
 import { statusCommand } from "./status-command.ts";
 import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
@@ -37,6 +38,7 @@ Commands:
   runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs).
   doctor              Check every agent of a config before spending: backend, key, server, model, price.
   sessions            List, export, import and search the sessions of conclave chat and ask.
+  serve               Serve the runs over HTTP: a JSON API and each run's live event stream.
   help [command]      Show this help, or a command's.
 
 Run \`conclave <command> --help\` (or \`conclave help <command>\`) for a command's options and examples.
@@ -107,6 +109,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await doctorCommand(rest, io);
       case "sessions":
         return await sessionsCommand(rest, io);
+      case "serve":
+        return await serveCommand(rest, io);
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;

@@ -1,0 +1,87 @@
+import { existsSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { EXIT } from "./exit-codes.ts";
+import { onStopRequest, type StopSource } from "./on-stop-request.ts";
+import { parseCommandArgs } from "./parse-command-args.ts";
+
+/** `conclave serve --help`. */
+export const SERVE_HELP = `Usage: conclave serve [--port 7070] [--host 127.0.0.1] [--project <dir> | --runs-dir <dir>]
+
+Serves the runs over HTTP: GET /api/runs (newest first), GET /api/runs/<id> (status, result,
+answers and votes with reasons) and GET /api/runs/<id>/events (Server-Sent Events: the run's
+events.jsonl so far, then live; resumable with Last-Event-ID). It listens on 127.0.0.1 unless
+told otherwise; any other host needs CONCLAVE_TOKEN. When it is set, every request must send
+\`Authorization: Bearer <token>\`. Requests from another page's Origin are refused.
+Ctrl+C or SIGTERM stops it.
+
+Options:
+  --port <n>          The port (default 7070; 0 picks a free one).
+  --host <host>       The address to listen on (default 127.0.0.1).
+  --project <dir>     Serve this project's runs (<dir>/runs; default $CONCLAVE_PROJECT).
+  --runs-dir <dir>    Serve the run directories under <dir> (default .conclave/runs).
+  -h, --help          Show this help.
+
+Examples:
+  npx conclave serve
+  npx conclave serve --project projects/demo --port 8080
+  CONCLAVE_TOKEN=$(openssl rand -hex 16) npx conclave serve --host 0.0.0.0
+
+Exit codes: 0 stopped (Ctrl+C, SIGTERM), 1 bad option, no such directory, or the port in use.
+`;
+
+/** Where `conclave serve` writes, the environment it reads (CONCLAVE_TOKEN, CONCLAVE_PROJECT), and the process whose signals stop it; the CLI's own `CliIo` fits it. */
+export interface ServeIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env: NodeJS.ProcessEnv;
+  process: StopSource;
+}
+
+/**
+ * `conclave serve`: the HTTP API until Ctrl+C, SIGTERM, SIGHUP or the launcher's end. Prints
+ * one line, `Serving http://127.0.0.1:7070 (…)`, on stderr. Returns the exit code; usage problems
+ * are ConfigErrors (exit 1). Hono and the server are loaded only here, so other commands never pay for them.
+ *
+ * @example
+ * process.exitCode = await serveCommand(["--port", "7070"], io);
+ */
+export async function serveCommand(args: string[], io: ServeIo, cwd = process.cwd()): Promise<number> {
+  const { values, positionals } = parseCommandArgs("serve", args, {
+    port: { type: "string" },
+    host: { type: "string" },
+    project: { type: "string" },
+    "runs-dir": { type: "string" },
+  });
+  if (values.help) {
+    io.stdout.write(SERVE_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new ConfigError(`\`conclave serve\` takes no arguments, got ${positionals.join(" ")}. Pass the runs with \`--project <dir>\` or \`--runs-dir <dir>\`.`);
+  const port = values.port === undefined ? 7070 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`\`--port\` must be a port number from 0 to 65535, got "${values.port}". Pass, for example, \`--port 7070\`.`);
+  const host = values.host ?? "127.0.0.1";
+  const project = values.project ?? (values["runs-dir"] === undefined ? io.env.CONCLAVE_PROJECT || undefined : undefined);
+  if (values.project !== undefined && values["runs-dir"] !== undefined) throw new ConfigError("`--project` and `--runs-dir` name the same thing, the runs to serve: pass one of them.");
+  const runsDir = resolve(cwd, values["runs-dir"] ?? (project !== undefined ? join(project, "runs") : join(".conclave", "runs")));
+  if (project !== undefined && !existsSync(resolve(cwd, project))) {
+    throw new ConfigError(`project \`${project}\`${values.project === undefined ? " (from CONCLAVE_PROJECT)" : ""} not found: expected a directory there. Pass a project directory such as \`projects/demo\`.`);
+  }
+  if (values["runs-dir"] !== undefined && (!existsSync(runsDir) || !statSync(runsDir).isDirectory())) {
+    throw new ConfigError(`\`--runs-dir ${values["runs-dir"]}\` is not a directory: expected the directory that holds the run directories (such as \`.conclave/runs\`).`);
+  }
+  const token = io.env.CONCLAVE_TOKEN || undefined;
+  const [{ createHttpApp }, { serve }] = await Promise.all([import("../server/http/create-app.ts"), import("../server/http/serve.ts")]);
+  const app = createHttpApp({ runsDir, host, port, ...(token !== undefined && { token }) });
+  const server = await serve({ app, host, port });
+  const shown = relative(cwd, runsDir) || ".";
+  io.stderr.write(`Serving ${server.url} (the runs in ${shown.startsWith("..") ? runsDir : shown}${token ? "; bearer token required" : ""}; Ctrl+C stops it)\n`);
+  await new Promise<void>((stopped) => {
+    const stop = onStopRequest((request) => {
+      stop();
+      io.stderr.write(`Stopped by ${request.kind === "signal" ? request.signal : `the end of the process that started it (pid ${request.pid})`}: the server is closed.\n`);
+      void server.close().then(stopped);
+    }, io.process);
+  });
+  return EXIT.ok;
+}

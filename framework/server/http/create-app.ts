@@ -1,0 +1,77 @@
+import { join, resolve } from "node:path";
+import { Hono, type Context } from "hono";
+import { ConfigError } from "../../errors.ts";
+import type { RunIndexEntry } from "../../project/run-index.ts";
+import { findRunDirs } from "../../runner/find-run-dirs.ts";
+import { readRunRow } from "../../runner/read-run-row.ts";
+import { guardRequests, LOOPBACK_HOSTS } from "./guard-requests.ts";
+import { readRunDetail } from "./read-run-detail.ts";
+import { runDirOf } from "./run-dir-of.ts";
+import { streamRunEvents } from "./stream-run-events.ts";
+
+/** What createHttpApp() serves and how it is reached. */
+export interface HttpAppOptions {
+  /** The directory of run directories (`.conclave/runs`, a project's `runs/`). */
+  runsDir?: string;
+  /** A project directory: its `runs/` is served. One of runsDir and project. */
+  project?: string;
+  /** The bearer token every request must carry (CONCLAVE_TOKEN); required when `host` is not loopback. */
+  token?: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * The HTTP API (docs/architecture.md §11), a Hono app: `GET /api/runs` (the runs, newest first),
+ * `GET /api/runs/<id>` (status.json, result.json, run_description.json, the answers and votes),
+ * `GET /api/runs/<id>/events` (Server-Sent Events: events.jsonl so far, then live, resumable with
+ * Last-Event-ID). Every request passes guardRequests() first (Origin, Host, bearer token).
+ * Throws a ConfigError when `host` is not loopback and there is no token.
+ *
+ * @example
+ * const app = createHttpApp({ runsDir: ".conclave/runs", host: "127.0.0.1", port: 7070 });
+ * await serve({ app, host: "127.0.0.1", port: 7070 });
+ */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  if ((options.runsDir === undefined) === (options.project === undefined)) {
+    throw new ConfigError(`createHttpApp() needs one of \`runsDir\` and \`project\`, got ${options.runsDir === undefined ? "neither" : "both"}. Pass the directory of run directories, or a project directory.`);
+  }
+  const runsDir = resolve(options.runsDir ?? join(options.project!, "runs"));
+  const token = options.token === "" ? undefined : options.token;
+  if (!LOOPBACK_HOSTS.includes(options.host) && token === undefined) {
+    throw new ConfigError(
+      `serving on host ${options.host} needs a token: anyone who can reach it could read the runs. Set CONCLAVE_TOKEN (clients then send \`Authorization: Bearer <token>\`), or serve on 127.0.0.1.`,
+    );
+  }
+  const app = new Hono();
+  app.use("*", guardRequests({ host: options.host, port: options.port, ...(token !== undefined && { token }) }));
+
+  app.get("/api/runs", (c) => c.json({ runs: newestFirst(findRunDirs([runsDir]).map((r) => readRunRow(r.dir))) }));
+
+  app.get("/api/runs/:id", (c) => {
+    const run = runDirOf(runsDir, c.req.param("id"));
+    return run.ok ? c.json(readRunDetail(run.dir)) : c.json({ error: run.error }, run.status);
+  });
+
+  app.get("/api/runs/:id/events", (c) => {
+    const run = runDirOf(runsDir, c.req.param("id"));
+    return run.ok ? streamRunEvents(c, run.runId, run.dir, c.req.header("last-event-id")) : c.json({ error: run.error }, run.status);
+  });
+
+  // TODO(issue 11, the MCP server work): launching, cancelling and decision queries are wired to the
+  // run launcher and the query board (framework/server/run-launcher.ts, query-board.ts) by the integrator.
+  const later = (what: string) => (c: Context) => c.json({ error: `${what} is not served yet: it comes with the MCP server work (the run launcher and the query board).` }, 501);
+  app.post("/api/runs", later("POST /api/runs (launch a run)"));
+  app.post("/api/runs/:id/cancel", later("POST /api/runs/<id>/cancel"));
+  app.get("/api/queries", later("GET /api/queries"));
+  app.post("/api/queries/:id", later("POST /api/queries/<id> (answer a query)"));
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events.` }, 404));
+  app.onError((error, c) => c.json({ error: `the server failed: ${error.message}` }, 500));
+  return app;
+}
+
+// Newest first: by start time, then run id (ids begin with the UTC time).
+function newestFirst(rows: RunIndexEntry[]): RunIndexEntry[] {
+  return rows.sort((a, b) => b.started_at.localeCompare(a.started_at) || b.run_id.localeCompare(a.run_id));
+}

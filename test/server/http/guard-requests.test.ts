@@ -1,0 +1,145 @@
+import { request } from "node:http";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createHttpApp } from "../../../framework/server/http/create-app.ts";
+import { makeTempDir, removeDir } from "../../support/cli-process.ts";
+import { handMadeRun } from "../../support/hand-made-run.ts";
+import { startHttp, stopHttp } from "../../support/http-server.ts";
+
+const temps: string[] = [];
+function tempDir(): string {
+  const dir = makeTempDir("conclave-guard-");
+  temps.push(dir);
+  return dir;
+}
+afterEach(stopHttp);
+afterAll(() => {
+  for (const dir of temps) removeDir(dir);
+});
+
+/** A GET sent as written: node's fetch would resolve `../` and re-encode the path before sending it. */
+function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: "GET", headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("run ids from requests", () => {
+  it("refuses ../, encoded, double-encoded and absolute ids with 400, and never serves a file outside the runs directory", async () => {
+    const root = tempDir();
+    const runsDir = join(root, "runs");
+    mkdirSync(runsDir);
+    handMadeRun(runsDir);
+    writeFileSync(join(root, "secret.json"), '{"secret": "outside the runs directory"}');
+    const server = await startHttp({ runsDir });
+    const cases: [string, string][] = [
+      ["/api/runs/%2e%2e%2fsecret.json", "../secret.json"],
+      ["/api/runs/..%2Fsecret.json", "../secret.json"],
+      ["/api/runs/%252e%252e%252fsecret.json", "%2e%2e%2fsecret.json"],
+      ["/api/runs/%2Fetc%2Fpasswd", "/etc/passwd"],
+    ];
+    for (const [path, id] of cases) {
+      const response = await rawGet(server.url, path);
+      expect([path, response.status, JSON.parse(response.body)]).toEqual([
+        path,
+        400,
+        { error: `run id ${JSON.stringify(id)} is not a run id: expected the shape 20261121-101500-3f9a1c2b7d4e (UTC date, time, 12 hex digits). Take the id from GET /api/runs.` },
+      ]);
+    }
+    // Dot segments, raw or encoded whole (`%2e%2e`), are resolved by URL parsing before routing: they never reach a run route, and nothing outside is read.
+    for (const path of ["/api/runs/../secret.json", "/api/runs/../../etc/passwd", "/api/runs/%2e%2e/events", "/api/runs/..", "/api/runs/..%2f..%2fsecret.json/events"]) {
+      const response = await rawGet(server.url, path);
+      expect([400, 404]).toContain(response.status);
+      expect(response.body).not.toContain("outside the runs directory");
+      expect(response.body).not.toContain("root:");
+    }
+  });
+
+  it("refuses a run directory that is a symbolic link pointing outside, and does not list it", async () => {
+    const root = tempDir();
+    const runsDir = join(root, "runs");
+    mkdirSync(runsDir);
+    const outside = handMadeRun(join(root, "elsewhere"));
+    const linked = "20261121-101500-3f9a1c2b7d4e";
+    symlinkSync(outside.dir, join(runsDir, linked));
+    const server = await startHttp({ runsDir });
+    for (const path of [`/api/runs/${linked}`, `/api/runs/${linked}/events`]) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(403);
+      expect(await response.json()).toEqual({ error: `run ${linked} is not served: its entry in the runs directory is a symbolic link, and only real run directories are.` });
+    }
+    expect(await (await fetch(`${server.url}/api/runs`)).json()).toEqual({ runs: [] });
+  });
+});
+
+describe("the Origin and Host of a request (DNS rebinding)", () => {
+  it("serves this server's own origins and refuses another page's with 403", async () => {
+    const runsDir = tempDir();
+    const server = await startHttp({ runsDir });
+    for (const origin of [`http://127.0.0.1:${server.port}`, `http://localhost:${server.port}`]) {
+      expect((await fetch(`${server.url}/api/runs`, { headers: { origin } })).status, origin).toBe(200);
+    }
+    for (const origin of [`http://evil.example:${server.port}`, "http://127.0.0.1:1", `https://127.0.0.1:${server.port}`, "null"]) {
+      const response = await fetch(`${server.url}/api/runs`, { headers: { origin } });
+      expect(response.status, origin).toBe(403);
+      expect(await response.json()).toEqual({
+        error: `Origin ${JSON.stringify(origin)} is not this server: expected one of http://127.0.0.1:${server.port}, http://localhost:${server.port}, http://[::1]:${server.port} (DNS rebinding protection).`,
+      });
+    }
+  });
+
+  it("refuses a request for another host name, as a rebound name's own page sends without an Origin", async () => {
+    const runsDir = tempDir();
+    const server = await startHttp({ runsDir });
+    const response = await rawGet(server.url, "/api/runs", { host: `evil.example:${server.port}` });
+    expect(response.status).toBe(403);
+    expect(JSON.parse(response.body)).toEqual({
+      error: `Host "evil.example:${server.port}" is not this server: it answers only as 127.0.0.1:${server.port}, localhost:${server.port}, [::1]:${server.port} (DNS rebinding protection).`,
+    });
+    expect((await rawGet(server.url, "/api/runs", { host: `localhost:${server.port}` })).status).toBe(200);
+  });
+});
+
+describe("the guard without a socket (app.request)", () => {
+  it("takes the port it was given, accepts a Host and Origin without a port on port 80, and wants a set token on loopback too", async () => {
+    const app = createHttpApp({ runsDir: tempDir(), host: "127.0.0.1", port: 80, token: "t0ken" });
+    const auth = { authorization: "Bearer t0ken" };
+    expect((await app.request("/api/runs", { headers: { host: "localhost", origin: "http://localhost", ...auth } })).status).toBe(200);
+    expect((await app.request("/api/runs", { headers: { host: "127.0.0.1:80", ...auth } })).status).toBe(200);
+    expect((await app.request("/api/runs", { headers: { host: "localhost:8080", ...auth } })).status).toBe(403);
+    expect((await app.request("/api/runs", { headers: { host: "localhost" } })).status).toBe(401);
+  });
+});
+
+describe("a host other than loopback", () => {
+  it("refuses to start without a token, saying to set CONCLAVE_TOKEN", () => {
+    expect(() => createHttpApp({ runsDir: tempDir(), host: "0.0.0.0", port: 7070 })).toThrow(
+      "serving on host 0.0.0.0 needs a token: anyone who can reach it could read the runs. Set CONCLAVE_TOKEN (clients then send `Authorization: Bearer <token>`), or serve on 127.0.0.1.",
+    );
+  });
+
+  it("answers 401 to every request without the bearer token, or with a wrong one, and serves the right one", async () => {
+    const runsDir = tempDir();
+    // 127.0.0.2 is loopback to the kernel but not one of the names the server trusts: it stands for a LAN address.
+    const server = await startHttp({ runsDir, host: "127.0.0.2", token: "s3cret-token" });
+    for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: "Bearer s3cret-token-and-more" }, { authorization: "Basic s3cret-token" }] as Record<string, string>[]) {
+      for (const path of ["/api/runs", "/api/runs/20261121-101500-3f9a1c2b7d4e/events"]) {
+        const response = await fetch(`${server.url}${path}`, { headers });
+        expect([path, headers.authorization, response.status]).toEqual([path, headers.authorization, 401]);
+        expect(response.headers.get("www-authenticate")).toBe('Bearer realm="conclave"');
+        expect(await response.json()).toEqual({ error: "missing or wrong bearer token: send `Authorization: Bearer <token>` with the CONCLAVE_TOKEN the server was started with." });
+      }
+    }
+    const ok = await fetch(`${server.url}/api/runs`, { headers: { authorization: "Bearer s3cret-token", origin: `http://127.0.0.2:${server.port}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ runs: [] });
+  });
+});
