@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Hono, type Context } from "hono";
 import { ConfigError } from "../../errors.ts";
@@ -66,10 +67,22 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.get("/api/queries", later("GET /api/queries"));
   app.post("/api/queries/:id", later("POST /api/queries/<id> (answer a query)"));
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events.` }, 404));
+  // The run viewer (framework/server/viewer/): a page, a script and a style sheet, read once.
+  for (const [path, file, type] of VIEWER_FILES) {
+    const body = readFileSync(new URL(`../viewer/${file}`, import.meta.url), "utf8");
+    app.get(path, (c) => c.body(body, 200, { "content-type": type, "content-security-policy": "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'", "x-content-type-options": "nosniff" }));
+  }
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, and the viewer is at /.` }, 404));
   app.onError((error, c) => c.json({ error: `the server failed: ${error.message}` }, 500));
   return app;
 }
+
+const VIEWER_FILES = [
+  ["/", "index.html", "text/html; charset=utf-8"],
+  ["/viewer.js", "viewer.js", "text/javascript; charset=utf-8"],
+  ["/viewer.css", "viewer.css", "text/css; charset=utf-8"],
+] as const;
 
 // Newest first: by start time, then run id (ids begin with the UTC time).
 function newestFirst(rows: RunIndexEntry[]): RunIndexEntry[] {

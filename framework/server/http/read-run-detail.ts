@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { labelFor } from "../../coordination/run-context.ts";
 import type { RunIndexEntry } from "../../project/run-index.ts";
 import { readRunRow } from "../../runner/read-run-row.ts";
@@ -40,7 +41,12 @@ export interface RunDetail {
   description: Record<string, unknown> | null;
   answers: RunDetailAnswer[];
   votes: RunDetailVote[];
+  /** The winner's changes (final/<winner>/changes.patch) as text, when the run wrote one; cut at PATCH_CHARS. */
+  patch: string | null;
 }
+
+/** The most of a patch a run's detail carries (the whole stays in the run directory). */
+export const PATCH_CHARS = 200_000;
 
 /**
  * Everything a viewer shows of one run directory: its row (as `conclave runs` lists it), status.json
@@ -83,5 +89,9 @@ export function readRunDetail(dir: string): RunDetail {
       votes.push({ voter: agent, round, t, label: String(event.label ?? ""), target: String(event.target ?? ""), reason: String(event.reason ?? "") });
     }
   }
-  return { run: readRunRow(dir), status, result, description, answers, votes };
+  // The patch is read as a file of the run directory (never followed through a link), by the winner's id.
+  const winner = result?.winner;
+  const text = winner && /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(winner) ? readRunFile(dir, join("final", winner, "changes.patch")) : undefined;
+  const patch = text === undefined ? null : text.length <= PATCH_CHARS ? text : `${text.slice(0, PATCH_CHARS)}\n… (cut here: the whole patch is final/${winner}/changes.patch)`;
+  return { run: readRunRow(dir), status, result, description, answers, votes, patch };
 }

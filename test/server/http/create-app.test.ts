@@ -89,7 +89,7 @@ describe("GET /api/runs and /api/runs/<id>, over loopback", () => {
     expect(await missing.json()).toEqual({ error: "no run 20200101-000000-000000000000 in this server's runs directory. GET /api/runs lists the runs there." });
     const unknown = await fetch(`${server.url}/api/nothing`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: "no route GET /api/nothing: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events." });
+    expect(await unknown.json()).toEqual({ error: "no route GET /api/nothing: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, and the viewer is at /." });
   });
 
   it("answers 501 for launching, cancelling and queries, which come with the MCP server work", async () => {

@@ -1,0 +1,77 @@
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../../framework/runs/run.ts";
+import { removeDir } from "../../support/cli-process.ts";
+import { startHttp, stopHttp } from "../../support/http-server.ts";
+import { cleanRuns, runScripted, scripted } from "../../support/scripted-run.ts";
+
+// The run viewer in a real browser: Debian's chromium (installed by .ci/run) driven by playwright-core.
+const CHROMIUM = "/usr/bin/chromium";
+let browser: Browser;
+const temps: string[] = [];
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stopHttp();
+  cleanRuns();
+  for (const d of temps) removeDir(d);
+});
+
+describe("the run viewer", () => {
+  it("lists the runs, and a run page shows its answers, every vote with its reason, the winner and the final answer", async () => {
+    const { result, runsDir } = await runScripted({ agents: [scripted("alpha"), scripted("beta"), scripted("gamma")] });
+    const server = await startHttp({ runsDir });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector(`#runs tr[data-run="${result.run_id}"]`);
+    const row = await page.textContent(`#runs tr[data-run="${result.run_id}"]`);
+    expect(row).toContain("completed");
+    expect(row).toContain("Design a cache for the API");
+
+    await page.click(`a[href="#/runs/${result.run_id}"]`);
+    await page.waitForSelector("#final");
+    expect(await page.textContent("#run-status")).toBe("completed");
+    expect(await page.textContent("#winner")).toBe(` · winner ${result.winner} (${result.winner_reason})`);
+    const versions = await page.$$eval("#answers .answer", (nodes) => nodes.map((n) => n.getAttribute("data-version")));
+    expect(versions).toEqual(result.answers.map((a) => a.version));
+    const votes = await page.$$eval("#votes tbody tr", (rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+    expect(votes).toHaveLength(3);
+    for (const vote of votes) expect(vote[2]).toMatch(/^Answer [A-C] is the most complete \(\d+ words\)\.$/);
+    expect((await page.textContent("#final"))!.trim()).toBe(result.answer!.trim());
+    expect(await page.$$eval("#agents tbody tr", (rows) => rows.length)).toBe(3);
+
+    const shot = join(mkdtempSync(join(tmpdir(), "conclave-viewer-")), "run-page.png");
+    temps.push(join(shot, ".."));
+    writeFileSync(shot, await page.screenshot({ fullPage: true }));
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+    await page.close();
+  }, 60_000);
+
+  it("updates a run in progress without a reload, to its end", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "conclave-viewer-live-"));
+    temps.push(runsDir);
+    const server = await startHttp({ runsDir });
+    let started!: (id: string) => void;
+    const runId = new Promise<string>((resolve) => (started = resolve));
+    const slow = (id: string) => ({ id, backend: { type: "scripted" as const, latency_ms: 400 } });
+    const going = run({ task: "Plan the migration", config: { agents: [slow("alpha"), slow("beta")] }, runsDir, env: {}, onStart: ({ runId }) => started(runId) });
+    const id = await runId;
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/#/runs/${id}`);
+    await page.waitForSelector("#run-status");
+    expect(await page.textContent("#run-status")).toBe("running");
+    // The answers arrive over the event stream while the page stays the same page.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.waitForSelector('#answers .answer[data-version="beta.1"]', { timeout: 20_000 });
+    const result = await going;
+    await page.waitForFunction(() => document.getElementById("run-status")?.textContent === "completed", undefined, { timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
+    expect(await page.textContent("#winner")).toContain(`winner ${result.winner}`);
+    await page.close();
+  }, 60_000);
+});
