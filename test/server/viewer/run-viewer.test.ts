@@ -66,11 +66,12 @@ describe("the run viewer", () => {
     await page.waitForSelector("#run-status");
     expect(await page.textContent("#run-status")).toBe("running");
     // The answers arrive over the event stream while the page stays the same page.
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    // A mark on the page's window: still there at the end means the page was never reloaded.
+    await page.evaluate("window.marker = 42");
     await page.waitForSelector('#answers .answer[data-version="beta.1"]', { timeout: 20_000 });
     const result = await going;
-    await page.waitForFunction(() => document.getElementById("run-status")?.textContent === "completed", undefined, { timeout: 20_000 });
-    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
+    await page.waitForFunction('document.getElementById("run-status")?.textContent === "completed"', undefined, { timeout: 20_000 });
+    expect(await page.evaluate("window.marker")).toBe(42);
     expect(await page.textContent("#winner")).toContain(`winner ${result.winner}`);
     await page.close();
   }, 60_000);
