@@ -135,7 +135,6 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       // A client that stops waiting cancels the run it was waiting for.
       const onAbort = () => launcher.cancel([...launch.runIds].at(-1)!, "the client cancelled the launch_run call");
       ctx.mcpReq.signal.addEventListener("abort", onAbort, { once: true });
-      if (launch.line) launch.notify?.(launch.line);
       for (const query of queries.list()) offer(query);
       launch.launched.done.then(
         (done) => finish({ done }),

@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../project/temp-dir.ts";
+import { CLI, cliEnv, REPO } from "../support/cli-process.ts";
 import { connectMcp, json, textOf } from "./mcp-support.ts";
 
 // `conclave mcp` as a real child process, driven by the official MCP client (no elicitation capability).
@@ -39,7 +41,7 @@ describe("conclave mcp", () => {
     // Each line differs from the one before, the progress counter only grows, and the last is the finished run's.
     lines.forEach((line, i) => expect(line).not.toBe(lines[i - 1]));
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    for (const line of lines) expect(line).toMatch(/^(\w+ )?(starting|generation|voting|presentation|finalization)( round \d+)? \d+%$/);
+    for (const line of lines) expect(line).toMatch(/^(\w+ )?(starting|planning|generation|voting|presentation|finalization)( round \d+)? \d+%$/);
     expect(lines.at(-1)).toMatch(/^finalization( round \d+)? 100%$/);
     const percents = lines.map((l) => Number(/(\d+)%$/.exec(l)![1]));
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
@@ -117,7 +119,25 @@ describe("conclave mcp", () => {
     expect(json(await mcp.client.callTool({ name: "list_queries", arguments: {} }))).toEqual({ queries: [] });
   }, 60_000);
 
-  it("writes nothing but the protocol on stdout, and its notices on stderr", () => {
-    expect(mcp.stderr.join("")).toContain("conclave mcp: serving on stdio for ");
-  });
+  it("writes nothing but the protocol on stdout, its notices on stderr, and exits 0 once stdin ends", async () => {
+    expect(mcp.errors).toEqual([]);
+    expect(mcp.stderr.join("")).toContain(`conclave mcp: serving on stdio for ${mcp.project.dir}.`);
+    // A raw child: every stdout line must be a JSON-RPC message.
+    const child = spawn(process.execPath, [CLI, "mcp", "--project", mcp.project.dir, "--config", mcp.config], { cwd: REPO, env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "launch_run", arguments: { task: "Name one risk", agent_mode: "single", agents: ["alpha"] }, _meta: { progressToken: "p" } } });
+    const answered = () => stdout.split("\n").some((l) => l.includes('"id":2'));
+    for (let i = 0; i < 600 && !answered(); i++) await new Promise((r) => setTimeout(r, 50));
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const messages = stdout.trim().split("\n").map((line) => JSON.parse(line) as { jsonrpc: string; id?: number; method?: string });
+    expect(messages.every((m) => m.jsonrpc === "2.0")).toBe(true);
+    expect(messages.filter((m) => m.method === "notifications/progress").length).toBeGreaterThan(0);
+    expect(messages.at(-1)!.id).toBe(2);
+    expect(code).toBe(0);
+  }, 60_000);
 });

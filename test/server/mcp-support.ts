@@ -39,8 +39,11 @@ export async function connectMcp(dir: string, capabilities: ConstructorParameter
   });
   transport.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   const client = new Client({ name: "conclave-test", version: "1.0.0" }, capabilities);
+  // Anything on stdout that is not the protocol surfaces here.
+  const errors: string[] = [];
+  client.onerror = (error) => errors.push(error.message);
   await client.connect(transport);
-  return { client, transport, project, stderr };
+  return { client, transport, project, config, stderr, errors };
 }
 
 /** The parsed JSON of a tool result's one text block. */
