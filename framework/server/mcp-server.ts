@@ -133,7 +133,11 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       };
       const unsubscribe = queries.subscribe((event) => event.type === "asked" && offer(event.query));
       // A client that stops waiting cancels the run it was waiting for.
-      const onAbort = () => launcher.cancel([...launch.runIds].at(-1)!, "the client cancelled the launch_run call");
+      const onAbort = () => {
+        // The call is over for the client: no more progress on its token.
+        launch.notify = undefined;
+        launcher.cancel([...launch.runIds].at(-1)!, "the client cancelled the launch_run call");
+      };
       ctx.mcpReq.signal.addEventListener("abort", onAbort, { once: true });
       for (const query of queries.list()) offer(query);
       launch.launched.done.then(

@@ -88,6 +88,31 @@ describe("conclave mcp", () => {
     expect(result).toMatchObject({ run_id: runId, status: "cancelled", status_reason: "cancelled: the test is done with it" });
   }, 30_000);
 
+  it("cancels the run a launch_run call waits for when the client cancels the call", async () => {
+    const controller = new AbortController();
+    let runId: string | undefined;
+    const call = mcp.client.callTool(
+      { name: "launch_run", arguments: { task: "Wait forever", agent_mode: "single", agents: ["slow"] } },
+      {
+        signal: controller.signal,
+        timeout: 30_000,
+        onprogress: () => {
+          if (controller.signal.aborted) return;
+          controller.abort("the person pressed Esc");
+        },
+      },
+    );
+    await expect(call).rejects.toThrow();
+    let result: Record<string, unknown> = {};
+    for (let i = 0; i < 200 && result.status !== "cancelled"; i++) {
+      const runs = json(await mcp.client.callTool({ name: "list_runs", arguments: {} })).runs as { run_id: string; task: string }[];
+      runId = runs.filter((r) => r.task === "Wait forever").at(-1)?.run_id;
+      if (runId) result = json(await mcp.client.callTool({ name: "run_result", arguments: { run_id: runId } }));
+      if (result.status !== "cancelled") await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(result).toMatchObject({ status: "cancelled", status_reason: "cancelled: the client cancelled the launch_run call" });
+  }, 30_000);
+
   it("announces an agent's question in a progress line and takes the answer through answer_query", async () => {
     const lines: string[] = [];
     let answered: Promise<unknown> | undefined;
