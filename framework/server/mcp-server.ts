@@ -10,7 +10,12 @@ import type { StatusJson } from "../runs/status-json.ts";
 import type { PendingQuery, QueryBoard } from "./query-board.ts";
 import type { Launched, RunLauncher } from "./run-launcher.ts";
 
-/** The tools `conclave mcp` serves (docs/architecture.md §9), in the order tools/list gives them. */
+/**
+ * The tools `conclave mcp` serves (docs/architecture.md §9), in the order tools/list gives them.
+ *
+ * @example
+ * expect((await client.listTools()).tools.map((t) => t.name)).toEqual([...MCP_TOOLS]);
+ */
 export const MCP_TOOLS = ["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query"] as const;
 
 export interface McpServerDeps {
@@ -249,7 +254,12 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   return server;
 }
 
-/** The compact progress line of a status.json: `beta presentation 90%`, `voting round 2 60%`. */
+/**
+ * The compact progress line of a status.json: the active agent, the phase, the round past the first, the percentage.
+ *
+ * @example
+ * progressLine(status); // "beta presentation round 2 85%", or "voting round 2 40%"
+ */
 export function progressLine(status: StatusJson): string {
   const c = status.coordination;
   return [c.active_agent, c.phase, c.round > 1 ? `round ${c.round}` : "", `${c.completion_percentage}%`].filter(Boolean).join(" ");

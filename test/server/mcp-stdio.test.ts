@@ -67,13 +67,16 @@ describe("conclave mcp", () => {
   it("answers a bad argument with an error that names the field", async () => {
     const bad = await mcp.client.callTool({ name: "launch_run", arguments: { task: "x", agent_mode: "duo" } });
     expect(bad.isError).toBe(true);
-    expect(textOf(bad)).toMatch(/launch_run: agent_mode: /);
+    expect(textOf(bad)).toBe('Input validation error: Invalid arguments for tool launch_run: agent_mode: Invalid option: expected one of "single"|"multi"');
+    const empty = await mcp.client.callTool({ name: "launch_run", arguments: { task: " " } });
+    expect(textOf(empty)).toBe("Input validation error: Invalid arguments for tool launch_run: task: `task` must not be empty: say what the agents should do");
     const unknown = await mcp.client.callTool({ name: "launch_run", arguments: { task: "x", agents: ["nobody"] } });
     expect(unknown.isError).toBe(true);
-    expect(textOf(unknown)).toMatch(/^launch_run: unknown agent `nobody` in `agents`; .* has alpha, beta, asker, slow$/);
+    expect(textOf(unknown)).toBe(`launch_run: unknown agent \`nobody\` in \`agents\`; ${mcp.config} has alpha, beta, asker, slow`);
     const traversal = await mcp.client.callTool({ name: "run_result", arguments: { run_id: "../etc" } });
     expect(traversal.isError).toBe(true);
-    expect(textOf(traversal)).toMatch(/run_id: a run id is letters, digits/);
+    expect(textOf(traversal)).toBe("Input validation error: Invalid arguments for tool run_result: run_id: a run id is letters, digits, `-` and `_` (as launch_run and list_runs give it)");
+    for (const run_id of ["..%2Fetc", "%252e%252e%252f", "a/../b"]) expect((await mcp.client.callTool({ name: "run_status", arguments: { run_id } })).isError).toBe(true);
   });
 
   it("cancels a run whose agent never replies", async () => {
