@@ -147,6 +147,23 @@ describe("conclave mcp", () => {
     expect(json(await mcp.client.callTool({ name: "list_queries", arguments: {} }))).toEqual({ queries: [] });
   }, 60_000);
 
+  it("costs the client few tokens for a plan, its execution and a verification (characters ÷ 4)", async () => {
+    let chars = 0;
+    const call = async (args: Record<string, unknown>) => {
+      const result = await mcp.client.callTool({ name: "launch_run", arguments: args }, { timeout: 60_000, onprogress: (p) => (chars += JSON.stringify(p).length) });
+      chars += JSON.stringify(result.content).length;
+      return json(result);
+    };
+    const write = [{ path: "deliverables", permission: "write" }];
+    const executed = await call({ task: "Add a health endpoint", agents: ["alpha", "beta"], planning_mode: true, execute_after_planning: true, context_paths: write });
+    expect(executed).toMatchObject({ status: "completed", plan_run_id: expect.any(String) });
+    const verified = await call({ task: "Verify the health endpoint", agents: ["alpha", "beta"], context_paths: [{ path: "deliverables", permission: "read" }] });
+    expect(verified).toMatchObject({ status: "completed" });
+    const tokens = Math.ceil(chars / 4);
+    process.stderr.write(`mcp_client_tokens_per_feature: ${tokens} (${chars} characters)\n`);
+    expect(tokens).toBeLessThanOrEqual(2000);
+  }, 60_000);
+
   it("writes nothing but the protocol on stdout, its notices on stderr, and exits 0 once stdin ends", async () => {
     expect(mcp.errors).toEqual([]);
     expect(mcp.stderr.join("")).toContain(`conclave mcp: serving on stdio for ${mcp.project.dir}.`);
