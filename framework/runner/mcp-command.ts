@@ -80,7 +80,7 @@ export async function mcpCommand(args: string[], io: McpIo): Promise<number> {
   });
   const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
   const transport = new StdioServerTransport(io.stdin as never, io.stdout as never);
-  const handle = serveStdio(() => createMcpServer({ launcher, queries, ...(project && { project }), version, onNotice: (line) => io.stderr.write(`${line}\n`) }), {
+  const handle = serveStdio(() => createMcpServer({ launcher, queries, ...(project && { project }), version, questionTimeoutMs: config.coordination.timeouts.human * 1000, onNotice: (line) => io.stderr.write(`${line}\n`) }), {
     transport,
     onerror: (error) => io.stderr.write(`conclave mcp: ${error.message}\n`),
   });

@@ -25,6 +25,8 @@ export interface McpServerDeps {
   project?: Project;
   runsDir?: string;
   version?: string;
+  /** How long a question put to the client through elicitation may wait (coordination.timeouts.human), in ms. */
+  questionTimeoutMs?: number;
   /** One-line notices of the runs (which backend, missing files), for the person running the server: never the protocol's stdout. */
   onNotice?: (line: string) => void;
 }
@@ -54,7 +56,8 @@ const RUN_ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "a run id is
 export function createMcpServer(deps: McpServerDeps): McpServer {
   const server = new McpServer(
     { name: "conclave", version: deps.version ?? "0.0.0" },
-    { capabilities: { tools: {} }, inputRequired: { maxRounds: 1000 } },
+    // Each question of a launch is a round of the call; a question waits as long as the board lets it.
+    { capabilities: { tools: {} }, inputRequired: { maxRounds: 1000, ...(deps.questionTimeoutMs && { roundTimeoutMs: deps.questionTimeoutMs }) } },
   );
   const { launcher, queries } = deps;
   const launches = new Map<string, Launch>();
