@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "../framework/runs/run.ts";
 import { backendOverheadMs } from "./backend-overhead.ts";
 import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
+import { mcpClientTokensPerFeature } from "./mcp-client-tokens.ts";
 import { coldStart, watchRerun } from "./runner-timings.ts";
 
 // `npm run bench`: one JSON object of medians. Each figure measures what its name says.
@@ -80,6 +81,7 @@ try {
   const watch = await watchRerun(REPS);
   const start = coldStart(REPS);
   const chat = sessionTurns();
+  const mcp = await mcpClientTokensPerFeature();
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
@@ -95,6 +97,7 @@ try {
       chat_turn_overhead_ms: round(chat.turn_ms),
       session_context_build_ms_1000_turns: round(chat.context_build_ms),
       session_memory_mb_per_1000_turns: { over_1k_turns: round(chat.heap_mb_1k, 2), over_10k_turns: round(chat.heap_mb_10k / 10, 2) },
+      mcp_client_tokens_per_feature: mcp.tokens,
       reps: REPS,
     }),
   );
