@@ -76,7 +76,7 @@ export async function mcpCommand(args: string[], io: McpIo): Promise<number> {
     config: configPath,
     env: io.env,
     ...(values["dry-run"] && { dryRun: true }),
-    askHuman: (runId, query, signal) => queries.ask(runId, null, query, signal),
+    askHuman: (runId, agent, query, signal) => queries.ask(runId, agent, query, signal),
   });
   const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
   const transport = new StdioServerTransport(io.stdin as never, io.stdout as never);

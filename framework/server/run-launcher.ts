@@ -59,8 +59,8 @@ export interface RunLauncherOptions {
   /** Where run directories go without a project (default .conclave/runs). */
   runsDir?: string;
   dryRun?: boolean;
-  /** Answers an agent's ask_human for the run `runId` (a QueryBoard's ask). */
-  askHuman?: (runId: string, query: HumanQuery, signal?: AbortSignal) => Promise<string | null>;
+  /** Answers the ask_human of an agent (null when the run does not say which) of the run `runId`: a QueryBoard's ask. */
+  askHuman?: (runId: string, agent: string | null, query: HumanQuery, signal?: AbortSignal) => Promise<string | null>;
 }
 
 interface Entry extends LaunchedRun {
@@ -100,7 +100,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
         hooks.onStatus?.(entry.run_id, status);
       },
       ...(hooks.onNotice && { onNotice: hooks.onNotice }),
-      ...(options.askHuman && { askHuman: (query: HumanQuery, signal?: AbortSignal) => options.askHuman!(entry?.run_id ?? "", query, signal) }),
+      ...(options.askHuman && { askHuman: (query: HumanQuery, signal?: AbortSignal, asker?: { agent: string }) => options.askHuman!(entry?.run_id ?? "", asker?.agent ?? null, query, signal) }),
     });
     const ended = done.then(
       (result) => {

@@ -128,7 +128,7 @@ describe("conclave mcp", () => {
           if (p.message?.startsWith("query ") && !answered) {
             answered = (async () => {
               const { queries } = json(await mcp.client.callTool({ name: "list_queries", arguments: {} })) as { queries: Record<string, unknown>[] };
-              expect(queries).toEqual([{ type: "query", id: expect.stringMatching(/^q\d+$/), run_id: expect.any(String), agent: null, question: "JWT or Session?", options: ["JWT", "Session"], context: "The API has no auth yet." }]);
+              expect(queries).toEqual([{ type: "query", id: expect.stringMatching(/^q\d+$/), run_id: expect.any(String), agent: "asker", question: "JWT or Session?", options: ["JWT", "Session"], context: "The API has no auth yet." }]);
               const wrong = await mcp.client.callTool({ name: "answer_query", arguments: { id: "q999", answer: "JWT" } });
               expect(textOf(wrong)).toBe(`answer_query: no pending query \`q999\`: the pending ones are ${queries[0]!.id}; list_queries lists them.`);
               return mcp.client.callTool({ name: "answer_query", arguments: { id: queries[0]!.id as string, answer: "JWT" } });
