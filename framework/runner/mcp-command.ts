@@ -91,10 +91,12 @@ export async function mcpCommand(args: string[], io: McpIo): Promise<number> {
       stop();
       resolve("stopped");
     }, io.process);
-    io.stdin.once("end", () => {
+    const closed = () => {
       stop();
       resolve("closed");
-    });
+    };
+    io.stdin.once("end", closed);
+    io.stdin.once("close", closed);
   });
   await launcher.close(ended === "closed" ? "the MCP client closed the connection" : "conclave mcp was stopped");
   await handle.close();
