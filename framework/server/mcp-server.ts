@@ -125,7 +125,11 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
             void ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, progress: ++launch.seq, message: line } }).catch(() => {});
           };
     return new Promise((resolve) => {
+      // One outcome per round: the run ending after a round handed a query over must not touch the next round's notifier.
+      let over = false;
       const finish = (value: { done: RunResult } | { query: PendingQuery } | { error: string }) => {
+        if (over) return;
+        over = true;
         unsubscribe();
         ctx.mcpReq.signal.removeEventListener("abort", onAbort);
         launch.notify = undefined;
