@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "../framework/runs/run.ts";
 import { backendOverheadMs } from "./backend-overhead.ts";
 import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
+import { mcpClientTokensPerFeature } from "./mcp-client-tokens.ts";
 import { coldStart, watchRerun } from "./runner-timings.ts";
 
 // `npm run bench`: one JSON object of medians. Each figure measures what its name says.
@@ -93,6 +94,7 @@ try {
   const start = coldStart(REPS);
   const chat = sessionTurns();
   const streams = serveStreams();
+  const mcp = await mcpClientTokensPerFeature();
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
@@ -110,6 +112,7 @@ try {
       session_memory_mb_per_1000_turns: { over_1k_turns: round(chat.heap_mb_1k, 2), over_10k_turns: round(chat.heap_mb_10k / 10, 2) },
       sse_event_latency_ms: round(streams.sse_event_latency_ms, 2),
       serve_concurrent_streams: { ...streams.serve_concurrent_streams, delivery_ms: round(streams.serve_concurrent_streams.delivery_ms, 1), server_peak_rss_mb: round(streams.serve_concurrent_streams.server_peak_rss_mb ?? 0, 1) },
+      mcp_client_tokens_per_feature: mcp.tokens,
       reps: REPS,
     }),
   );

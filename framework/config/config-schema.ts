@@ -74,6 +74,11 @@ export const timeoutsSchema = z.strictObject({
   presentation: z.number().positive().default(300),
   call: z.number().positive().default(180),
   idle: z.number().positive().default(60),
+  human: z
+    .number()
+    .positive()
+    .default(600)
+    .describe("Seconds an agent's question (ask_human) waits for an answer from a server's client (MCP, the web page); then the agent states its assumption."),
 });
 
 export const retrySchema = z.strictObject({

@@ -14,6 +14,7 @@ import { chatCommand } from "./chat-command.ts";
 import { ASK_HELP, commandHelp, HELP_HELP, INIT_HELP, RUN_HELP, VALIDATE_HELP } from "./command-help.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
+import { mcpCommand } from "./mcp-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
@@ -39,6 +40,7 @@ Commands:
   doctor              Check every agent of a config before spending: backend, key, server, model, price.
   sessions            List, export, import and search the sessions of conclave chat and ask.
   serve               Serve the runs over HTTP: a JSON API and each run's live event stream.
+  mcp                 Serve Conclave over MCP on stdio, for coding agents (Claude Code, Cursor, VS Code).
   help [command]      Show this help, or a command's.
 
 Run \`conclave <command> --help\` (or \`conclave help <command>\`) for a command's options and examples.
@@ -111,6 +113,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await sessionsCommand(rest, io);
       case "serve":
         return await serveCommand(rest, io);
+      case "mcp":
+        return await mcpCommand(rest, { stdin: io.stdin ?? process.stdin, stdout: io.stdout as NodeJS.WritableStream, stderr: io.stderr, env: io.env, process: io.process });
       case undefined:
         io.stderr.write(HELP);
         return EXIT.usage;

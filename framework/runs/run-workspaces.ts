@@ -8,7 +8,7 @@ import { withFileLock } from "../project/with-file-lock.ts";
 import { createToolbox } from "../workspace/create-toolbox.ts";
 import { createWorkspace } from "../workspace/create-workspace.ts";
 import { diffDirectories } from "../workspace/diff-directories.ts";
-import type { AskHuman } from "../workspace/human-query.ts";
+import type { AskHuman, HumanQuery } from "../workspace/human-query.ts";
 import { chooseSandbox, UNCONFINED_NOTICE } from "../workspace/sandbox/choose-sandbox.ts";
 import type { CommandSettings } from "../workspace/toolbox-options.ts";
 import { writeBack, type WriteBackResult } from "../workspace/write-back.ts";
@@ -107,7 +107,7 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
         ...(!options.planning && { commands: options.commands }),
         commandTimeoutMs: options.commandTimeoutMs,
         env: options.env,
-        ...(options.askHuman && { askHuman: options.askHuman }),
+        ...(options.askHuman && { askHuman: (query: HumanQuery, signal?: AbortSignal) => options.askHuman!(query, signal, { agent: agentId }) }),
         onEvent: (e) => options.onTool?.(agentId, e),
       });
       return { ...toolbox, has: (name: string) => toolbox.has(name), call: toolbox.call.bind(toolbox), brief: lines.join("\n"), writable: mine };

@@ -12,9 +12,10 @@ export const MAX_QUERY_OPTIONS = 10;
 
 /**
  * Answers an agent's `ask_human`; resolves to null when nobody is there (the agent states its
- * assumption instead). An answer picked from `options` is that option's text.
+ * assumption instead). An answer picked from `options` is that option's text. A run says which
+ * of its agents asks (`asker.agent`).
  *
  * @example
- * const askHuman: AskHuman = async ({ question, options }) => options?.[0] ?? null;
+ * const askHuman: AskHuman = async ({ question, options }, _signal, asker) => options?.[0] ?? null;
  */
-export type AskHuman = (query: HumanQuery, signal?: AbortSignal) => Promise<string | null>;
+export type AskHuman = (query: HumanQuery, signal?: AbortSignal, asker?: { agent: string }) => Promise<string | null>;

@@ -41,7 +41,7 @@ describe("parseConfig()", () => {
         novelty: 0.9,
         max_answers_per_agent: 3,
         presentation: true,
-        timeouts: { run: 1800, generation: 300, voting: 300, presentation: 300, call: 180, idle: 60 },
+        timeouts: { run: 1800, generation: 300, voting: 300, presentation: 300, call: 180, idle: 60, human: 600 },
         retry: { attempts: 3, base_delay: 0.5, max_delay: 8, max_retry_after: 60 },
       },
       budget: {},
@@ -62,7 +62,7 @@ describe("parseConfig()", () => {
     expect(config.agents[0]?.backend).toEqual({ type: "scripted", latency_ms: 20 });
     expect(config.coordination.max_rounds).toBe(2);
     expect(config.coordination.voting).toBe("strict");
-    expect(config.coordination.timeouts).toEqual({ run: 60, generation: 300, voting: 300, presentation: 300, call: 180, idle: 60 });
+    expect(config.coordination.timeouts).toEqual({ run: 60, generation: 300, voting: 300, presentation: 300, call: 180, idle: 60, human: 600 });
   });
 
   it("reports tab indentation as malformed YAML on its line", () => {

@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import { loadConfig } from "../config/load-config.ts";
+import { ConfigError } from "../errors.ts";
+import { openProject } from "../project/open-project.ts";
+import { defaultConfigPath } from "../runs/run-options.ts";
+import { EXIT } from "./exit-codes.ts";
+import { onStopRequest } from "./on-stop-request.ts";
+import { parseCommandArgs } from "./parse-command-args.ts";
+
+/** `conclave mcp --help`. */
+export const MCP_HELP = `Usage: conclave mcp [--project <dir>] [--config <file>] [--dry-run]
+
+Serve Conclave over MCP on stdio, for coding agents (Claude Code, Cursor, VS Code): stdout and
+stdin carry the protocol, notices go to stderr. Tools: launch_run, run_status, run_result,
+cancel_run, list_runs, list_queries, answer_query. An agent's question reaches the client
+through elicitation when it supports it, else it waits (coordination.timeouts.human) for
+answer_query. Ending stdin (the client closing) cancels the runs still running and exits.
+
+Options:
+  --project <dir>     The project the runs work on: its CONTEXT.md, files and runs/ (default: $CONCLAVE_PROJECT;
+                      without one, runs go under .conclave/runs/).
+  --config <file>     Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
+  --dry-run           Every run uses the offline scripted backend.
+  -h, --help          Show this help.
+
+Examples:
+  npx conclave mcp --project projects/demo
+  claude mcp add conclave -- npx conclave mcp --project projects/demo
+
+Exit codes: 0 the client closed the connection, 1 configuration or usage error, 4 interrupted (a signal, or the launcher gone).
+`;
+
+/** What `conclave mcp` speaks on and reports to. */
+export interface McpIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: { write(s: string): unknown };
+  env: NodeJS.ProcessEnv;
+  process: Parameters<typeof onStopRequest>[1];
+}
+
+/**
+ * `conclave mcp [options]`: serves the MCP tools on stdin/stdout until the client closes stdin
+ * or the process is asked to stop; runs still running are then cancelled and finish writing.
+ *
+ * @example
+ * process.exitCode = await mcpCommand(["--project", "projects/demo"], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, process });
+ */
+export async function mcpCommand(args: string[], io: McpIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs("mcp", args, {
+    project: { type: "string" },
+    config: { type: "string" },
+    "dry-run": { type: "boolean" },
+  });
+  if (values.help) {
+    io.stdout.write(MCP_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length) throw new ConfigError(`\`conclave mcp\` takes no arguments, got "${positionals.join(" ")}". Run \`conclave mcp --help\` for the options.`);
+  const projectDir = typeof values.project === "string" ? values.project : io.env.CONCLAVE_PROJECT || undefined;
+  const project = projectDir ? openProject(projectDir) : undefined;
+  const configPath = typeof values.config === "string" ? values.config : defaultConfigPath(io.env);
+  // The config is checked before the first message, so a bad one fails the command, not a tool call.
+  const config = loadConfig(configPath, io.env);
+
+  // The server is loaded only for this command.
+  const [{ serveStdio, StdioServerTransport }, { createMcpServer }, { createQueryBoard }, { createRunLauncher }] = await Promise.all([
+    import("@modelcontextprotocol/server/stdio"),
+    import("../server/mcp-server.ts"),
+    import("../server/query-board.ts"),
+    import("../server/run-launcher.ts"),
+  ]);
+  const queries = createQueryBoard({ timeoutMs: config.coordination.timeouts.human * 1000 });
+  const launcher = createRunLauncher({
+    ...(project && { project }),
+    config: configPath,
+    env: io.env,
+    ...(values["dry-run"] && { dryRun: true }),
+    askHuman: (runId, agent, query, signal) => queries.ask(runId, agent, query, signal),
+  });
+  const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  const transport = new StdioServerTransport(io.stdin as never, io.stdout as never);
+  const handle = serveStdio(() => createMcpServer({ launcher, queries, ...(project && { project }), version, questionTimeoutMs: config.coordination.timeouts.human * 1000, onNotice: (line) => io.stderr.write(`${line}\n`) }), {
+    transport,
+    onerror: (error) => io.stderr.write(`conclave mcp: ${error.message}\n`),
+  });
+  io.stderr.write(`conclave mcp: serving on stdio${project ? ` for ${project.dir}` : ""}${values["dry-run"] ? " (dry run)" : ""}.\n`);
+
+  const ended = await new Promise<"closed" | "stopped">((resolve) => {
+    const stop = onStopRequest(() => {
+      stop();
+      resolve("stopped");
+    }, io.process);
+    const closed = () => {
+      stop();
+      resolve("closed");
+    };
+    io.stdin.once("end", closed);
+    io.stdin.once("close", closed);
+  });
+  await launcher.close(ended === "closed" ? "the MCP client closed the connection" : "conclave mcp was stopped");
+  await handle.close();
+  return ended === "closed" ? EXIT.ok : EXIT.interrupted;
+}
