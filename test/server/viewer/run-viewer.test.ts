@@ -67,11 +67,11 @@ describe("the run viewer", () => {
     expect(await page.textContent("#run-status")).toBe("running");
     // The answers arrive over the event stream while the page stays the same page.
     // A mark on the page's window: still there at the end means the page was never reloaded.
-    await page.evaluate("window.marker = 42");
+    await page.evaluate(() => ((globalThis as { marker?: number }).marker = 42));
     await page.waitForSelector('#answers .answer[data-version="beta.1"]', { timeout: 20_000 });
     const result = await going;
-    await page.waitForFunction('document.getElementById("run-status")?.textContent === "completed"', undefined, { timeout: 20_000 });
-    expect(await page.evaluate("window.marker")).toBe(42);
+    await page.waitForSelector('#run-status:text-is("completed")', { timeout: 20_000 });
+    expect(await page.evaluate(() => (globalThis as { marker?: number }).marker)).toBe(42);
     expect(await page.textContent("#winner")).toContain(`winner ${result.winner}`);
     await page.close();
   }, 60_000);
