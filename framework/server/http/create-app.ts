@@ -5,6 +5,9 @@ import { ConfigError } from "../../errors.ts";
 import type { RunIndexEntry } from "../../project/run-index.ts";
 import { findRunDirs } from "../../runner/find-run-dirs.ts";
 import { readRunRow } from "../../runner/read-run-row.ts";
+import type { QueryBoard } from "../query-board.ts";
+import type { RunLauncher } from "../run-launcher.ts";
+import { mountControlRoutes } from "./control-routes.ts";
 import { guardRequests, LOOPBACK_HOSTS } from "./guard-requests.ts";
 import { readRunDetail } from "./read-run-detail.ts";
 import { runDirOf } from "./run-dir-of.ts";
@@ -20,6 +23,10 @@ export interface HttpAppOptions {
   token?: string;
   host: string;
   port: number;
+  /** Launches and cancels runs for POST /api/runs and /cancel (without it and `queries`, those routes answer 501). */
+  launcher?: RunLauncher;
+  /** The decision queries GET /api/queries lists and POST /api/queries/<id> answers. */
+  queries?: QueryBoard;
 }
 
 /**
@@ -59,13 +66,15 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return run.ok ? streamRunEvents(c, run.runId, run.dir, c.req.header("last-event-id")) : c.json({ error: run.error }, run.status);
   });
 
-  // TODO(issue 11, the MCP server work): launching, cancelling and decision queries are wired to the
-  // run launcher and the query board (framework/server/run-launcher.ts, query-board.ts) by the integrator.
-  const later = (what: string) => (c: Context) => c.json({ error: `${what} is not served yet: it comes with the MCP server work (the run launcher and the query board).` }, 501);
-  app.post("/api/runs", later("POST /api/runs (launch a run)"));
-  app.post("/api/runs/:id/cancel", later("POST /api/runs/<id>/cancel"));
-  app.get("/api/queries", later("GET /api/queries"));
-  app.post("/api/queries/:id", later("POST /api/queries/<id> (answer a query)"));
+  // Launching, cancelling and answering need the server's launcher and query board (conclave serve gives them).
+  if (options.launcher && options.queries) mountControlRoutes(app, { launcher: options.launcher, queries: options.queries });
+  else {
+    const readOnly = (what: string) => (c: Context) => c.json({ error: `${what} is not served here: this server only reads runs (it was made without a run launcher and a query board).` }, 501);
+    app.post("/api/runs", readOnly("POST /api/runs (launch a run)"));
+    app.post("/api/runs/:id/cancel", readOnly("POST /api/runs/<id>/cancel"));
+    app.get("/api/queries", readOnly("GET /api/queries"));
+    app.post("/api/queries/:id", readOnly("POST /api/queries/<id> (answer a query)"));
+  }
 
   // The run viewer (framework/server/viewer/): a page, a script and a style sheet, read once.
   for (const [path, file, type] of VIEWER_FILES) {

@@ -92,7 +92,7 @@ describe("GET /api/runs and /api/runs/<id>, over loopback", () => {
     expect(await unknown.json()).toEqual({ error: "no route GET /api/nothing: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, and the viewer is at /." });
   });
 
-  it("answers 501 for launching, cancelling and queries, which come with the MCP server work", async () => {
+  it("answers 501 for launching, cancelling and queries when made without a launcher and a query board (read-only)", async () => {
     const { runsDir, result } = await runScripted({ agents: [scripted("alpha")] });
     const server = await startHttp({ runsDir });
     const calls: [string, string, string][] = [
@@ -104,7 +104,7 @@ describe("GET /api/runs and /api/runs/<id>, over loopback", () => {
     for (const [method, path, what] of calls) {
       const response = await fetch(`${server.url}${path}`, { method });
       expect(response.status, path).toBe(501);
-      expect(await response.json()).toEqual({ error: `${what} is not served yet: it comes with the MCP server work (the run launcher and the query board).` });
+      expect(await response.json()).toEqual({ error: `${what} is not served here: this server only reads runs (it was made without a run launcher and a query board).` });
     }
   });
 

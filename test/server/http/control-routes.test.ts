@@ -1,0 +1,97 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ConfigInput } from "../../../framework/config/config-schema.ts";
+import { initProject } from "../../../framework/project/init-project.ts";
+import { createQueryBoard } from "../../../framework/server/query-board.ts";
+import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
+import { removeDir } from "../../support/cli-process.ts";
+import { startHttp, stopHttp } from "../../support/http-server.ts";
+
+const temps: string[] = [];
+afterAll(async () => {
+  await stopHttp();
+  for (const d of temps) removeDir(d);
+});
+
+// A server with a launcher and a query board on a fresh runs directory.
+async function server(config: ConfigInput) {
+  const base = mkdtempSync(join(tmpdir(), "conclave-http-control-"));
+  temps.push(base);
+  const project = initProject("demo", base);
+  const queries = createQueryBoard({ timeoutMs: 30_000 });
+  const launcher = createRunLauncher({ project, config, env: {}, askHuman: (runId, agent, query, signal) => queries.ask(runId, agent, query, signal) });
+  const s = await startHttp({ project: project.dir, launcher, queries });
+  const post = (path: string, body: unknown) => fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { url: s.url, post, launcher, queries };
+}
+// Until the launcher has no more run `id` running (bounded by the test's timeout).
+const ended = (launcher: { running(): string[] }, id: string) =>
+  new Promise<void>((resolve) => {
+    const poll = setInterval(() => !launcher.running().includes(id) && (clearInterval(poll), resolve()), 20);
+  });
+const fast = (id: string, extra: object = {}) => ({ id, backend: { type: "scripted" as const, latency_ms: 10, ...extra } });
+
+describe("POST /api/runs, cancel and decision queries over HTTP", () => {
+  it("launches a run with launch_run's arguments and answers with the compact result; wait: false answers 202 with the id", async () => {
+    const s = await server({ agents: [fast("alpha"), fast("beta")] });
+    const response = await s.post("/api/runs", { task: "Name two risks", agent_mode: "single" });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as Record<string, unknown>;
+    expect(result).toMatchObject({ status: "completed", winner: "alpha", files_changed: [], conflicts: [] });
+    expect(Object.keys(result).sort()).toEqual(["answer", "conflicts", "cost_usd", "elapsed_seconds", "files_changed", "log_dir", "run_id", "status", "winner", "winner_reason"]);
+
+    const later = await s.post("/api/runs", { task: "Name three risks", wait: false });
+    expect(later.status).toBe(202);
+    const { run_id, status } = (await later.json()) as { run_id: string; status: string };
+    expect(status).toBe("running");
+    await ended(s.launcher, run_id);
+    const detail = (await (await fetch(`${s.url}/api/runs/${run_id}`)).json()) as { result: { status: string } };
+    expect(detail.result.status).toBe("completed");
+  });
+
+  it("answers 400 naming the field of a bad argument, or the unknown agent", async () => {
+    const s = await server({ agents: [fast("alpha")] });
+    const bad = await s.post("/api/runs", { task: "x", agent_mode: "solo" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^launch_run `agent_mode`: /);
+    const unknown = await s.post("/api/runs", { task: "x", agents: ["zeta"] });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toMatch(/unknown agent `zeta`/);
+    const notJson = await fetch(`${s.url}/api/runs`, { method: "POST", body: "{" });
+    expect(notJson.status).toBe(400);
+  });
+
+  it("cancels a run it launched, and refuses one it did not", async () => {
+    const s = await server({ agents: [fast("alpha", { hang: true })] });
+    const { run_id } = (await (await s.post("/api/runs", { task: "Never ends", agent_mode: "single", wait: false })).json()) as { run_id: string };
+    const cancel = await s.post(`/api/runs/${run_id}/cancel`, {});
+    expect(await cancel.json()).toEqual({ run_id, cancelled: true });
+    await ended(s.launcher, run_id);
+    expect(s.launcher.status(run_id)?.result?.status).toBe("cancelled");
+    expect((await s.post("/api/runs/20990101-000000-0123456789ab/cancel", {})).status).toBe(404);
+    expect((await s.post("/api/runs/..%2F..%2Fetc/cancel", {})).status).toBe(400);
+  });
+
+  it("lists an agent's pending question and takes its answer, and the run goes on", async () => {
+    const asking = fast("alpha", { script: [{ tool: "ask_human", args: { question: "JWT or Session?", options: ["JWT", "Session"] } }, { answer: "Auth with JWT." }] });
+    const s = await server({ agents: [asking] });
+    const response = await s.post("/api/runs", { task: "Add auth", agent_mode: "single", wait: false, context_paths: [{ path: "deliverables", permission: "read" }] });
+    expect(response.status).toBe(202);
+    const launched = (await response.json()) as { run_id: string };
+    let pending: { id: string; run_id: string; question: string; options: string[] }[] = [];
+    for (let i = 0; i < 200 && pending.length === 0; i++) {
+      pending = ((await (await fetch(`${s.url}/api/queries?run_id=${launched.run_id}`)).json()) as { queries: typeof pending }).queries;
+      if (!pending.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(pending).toEqual([{ type: "query", id: "q1", run_id: launched.run_id, agent: "alpha", question: "JWT or Session?", options: ["JWT", "Session"], context: null }]);
+    expect((await s.post("/api/queries/q9", { answer: "JWT" })).status).toBe(404);
+    expect((await s.post("/api/queries/q1", {})).status).toBe(400);
+    const answered = await s.post("/api/queries/q1", { answer: "JWT" });
+    expect(answered.status).toBe(200);
+    await ended(s.launcher, launched.run_id);
+    expect(s.launcher.status(launched.run_id)?.result).toMatchObject({ status: "completed", answer: "Auth with JWT." });
+    expect(((await (await fetch(`${s.url}/api/queries`)).json()) as { queries: unknown[] }).queries).toEqual([]);
+  });
+});
