@@ -5,6 +5,7 @@
 const main = document.getElementById("main");
 const where = document.getElementById("where");
 let stream = null;
+let queryWatch = null;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -111,6 +112,8 @@ async function showRun(id) {
   let queued = false;
   const redraw = () => { if (queued) return; queued = true; requestAnimationFrame(() => { queued = false; renderRun(id, events, detail); }); };
   renderRun(id, events, detail);
+  queryWatch = watchQueries(id);
+  document.body.insertBefore(queryWatch.box, main);
   stream = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
   const take = (msg) => {
     if (msg.lastEventId && seen.has(msg.lastEventId + msg.type)) return;
@@ -127,8 +130,45 @@ async function showRun(id) {
   for (const name of EVENT_NAMES) stream.addEventListener(name, take);
 }
 
+// The agents' pending questions for a run, answerable in place (a server that only reads runs has none: 501).
+function watchQueries(id) {
+  const box = el("section", { id: "queries" });
+  let stopped = false;
+  let shown = "";
+  const poll = async () => {
+    if (stopped) return;
+    const res = await fetch(`/api/queries?run_id=${encodeURIComponent(id)}`, { headers: { accept: "application/json" } }).catch(() => null);
+    if (!res || res.status === 501) return;
+    const { queries = [] } = res.ok ? await res.json() : {};
+    const key = JSON.stringify(queries.map((q) => q.id));
+    if (key !== shown) {
+      shown = key;
+      box.replaceChildren(...(queries.length ? [el("h2", {}, "Waiting for you")] : []), ...queries.map((q) => {
+        const input = el("input", { type: "text", placeholder: "Your answer", "aria-label": `Answer to: ${q.question}` });
+        const send = async (answer) => {
+          const r = await fetch(`/api/queries/${encodeURIComponent(q.id)}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ answer }) });
+          if (r.ok) { shown = ""; poll(); }
+          else note.textContent = `Not sent: ${(await r.json().catch(() => ({}))).error || r.status}`;
+        };
+        const note = el("span", { class: "dim" });
+        const buttons = (q.options || []).map((o) => { const b = el("button", { type: "button", "data-option": o }, o); b.addEventListener("click", () => send(o)); return b; });
+        const submit = el("button", { type: "button" }, "Send");
+        submit.addEventListener("click", () => input.value.trim() && send(input.value.trim()));
+        return el("div", { class: "query", "data-query": q.id },
+          el("p", {}, el("strong", {}, q.agent || "An agent"), " asks: ", q.question),
+          q.context ? el("p", { class: "dim" }, typeof q.context === "string" ? q.context : JSON.stringify(q.context)) : null,
+          el("p", {}, buttons, " ", input, " ", submit, " ", note));
+      }));
+    }
+    setTimeout(poll, 1000);
+  };
+  poll();
+  return { box, stop: () => { stopped = true; } };
+}
+
 function route() {
   if (stream) { stream.close(); stream = null; }
+  if (queryWatch) { queryWatch.stop(); queryWatch.box.remove(); queryWatch = null; }
   const m = /^#\/runs\/([^/]+)$/.exec(location.hash);
   (m ? showRun(decodeURIComponent(m[1])) : showRuns()).catch((error) => main.replaceChildren(el("p", { class: "status failed" }, String(error))));
 }
