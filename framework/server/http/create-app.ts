@@ -63,7 +63,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.get("/api/runs/:id/events", (c) => {
     const run = runDirOf(runsDir, c.req.param("id"));
-    return run.ok ? streamRunEvents(c, run.runId, run.dir, c.req.header("last-event-id")) : c.json({ error: run.error }, run.status);
+    return run.ok ? streamRunEvents(c, run.runId, run.dir, c.req.header("last-event-id"), options.queries) : c.json({ error: run.error }, run.status);
   });
 
   // Launching, cancelling and answering need the server's launcher and query board (conclave serve gives them).

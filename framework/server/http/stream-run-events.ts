@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { readRunRow } from "../../runner/read-run-row.ts";
 import type { RunResult } from "../../runs/run-result.ts";
+import type { QueryBoard } from "../query-board.ts";
 import { createJournalTail } from "./journal-tail.ts";
 import { readRunJson } from "./read-run-file.ts";
 import { createRunProgress, type RunShape } from "./run-progress.ts";
@@ -31,12 +32,14 @@ const KEEPALIVE_MS = 15_000;
  * `progress` event (no id) follows each line that moves the run on. When result.json is there and
  * the last line written, a `complete` event (id `end`) ends the stream; a run abandoned (its
  * process gone) ends the same way, with status `abandoned`. With `Last-Event-ID: N` only the lines
- * after N are sent. A line still being written is held until its newline.
+ * after N are sent. A line still being written is held until its newline. With the server's
+ * query board, the run's decision queries come too: each pending one as a `query` event (the wire
+ * shape, no id: a reconnect is sent the ones still pending), and `query.settled` once answered.
  *
  * @example
  * app.get("/api/runs/:id/events", (c) => streamRunEvents(c, runId, dir, c.req.header("last-event-id")));
  */
-export function streamRunEvents(c: Context, runId: string, dir: string, lastEventId: string | undefined): Response {
+export function streamRunEvents(c: Context, runId: string, dir: string, lastEventId: string | undefined, queries?: QueryBoard): Response {
   if (lastEventId === END_EVENT_ID) return c.body(null, 204);
   const after = lastEventId === undefined || lastEventId === "" ? 0 : Number(lastEventId);
   if (!Number.isSafeInteger(after) || after < 0) {
@@ -54,6 +57,18 @@ export function streamRunEvents(c: Context, runId: string, dir: string, lastEven
       wake?.();
     };
     const stop = watchRunDir(dir, poke);
+    // The run's decision queries: those pending now, then each asked or settled, sent from the loop below.
+    const asked: { event: string; data: string }[] = (queries?.list() ?? []).filter((q) => q.run_id === runId).map((q) => ({ event: "query", data: JSON.stringify(q) }));
+    const pending = new Set<string>();
+    const unsubscribe = queries?.subscribe((e) => {
+      if (e.type === "asked" && e.query.run_id === runId) {
+        pending.add(e.query.id);
+        asked.push({ event: "query", data: JSON.stringify(e.query) });
+      } else if (e.type === "settled" && pending.delete(e.id)) asked.push({ event: "query.settled", data: JSON.stringify({ type: "query.settled", id: e.id, run_id: runId, answer: e.answer }) });
+      else return;
+      poke();
+    });
+    for (const q of asked) pending.add((JSON.parse(q.data) as { id: string }).id);
     stream.onAbort(poke);
     const keepalive = setInterval(() => void stream.write(": keepalive\n\n").catch(() => undefined), KEEPALIVE_MS);
     let finishedLine = false;
@@ -65,6 +80,7 @@ export function streamRunEvents(c: Context, runId: string, dir: string, lastEven
         wake = undefined;
         dirty = false;
         if (stream.aborted) break;
+        for (const message of asked.splice(0)) await send(stream, message);
         for (const line of await tail.read()) {
           let event: Record<string, unknown>;
           try {
@@ -82,6 +98,7 @@ export function streamRunEvents(c: Context, runId: string, dir: string, lastEven
         if (result) {
           resultSeenAt ??= Date.now();
           if (finishedLine || Date.now() - resultSeenAt > FINISH_GRACE_MS) {
+            for (const message of asked.splice(0)) await send(stream, message);
             await send(stream, { id: END_EVENT_ID, event: "complete", data: JSON.stringify(completeOf(runId, result)) });
             break;
           }
@@ -96,6 +113,7 @@ export function streamRunEvents(c: Context, runId: string, dir: string, lastEven
         }
       }
     } finally {
+      unsubscribe?.();
       clearInterval(keepalive);
       stop();
       await tail.close();

@@ -8,6 +8,7 @@ import { createQueryBoard } from "../../../framework/server/query-board.ts";
 import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
 import { removeDir } from "../../support/cli-process.ts";
 import { startHttp, stopHttp } from "../../support/http-server.ts";
+import { openSse } from "../../support/sse-client.ts";
 
 const temps: string[] = [];
 afterAll(async () => {
@@ -85,13 +86,21 @@ describe("POST /api/runs, cancel and decision queries over HTTP", () => {
       pending = ((await (await fetch(`${s.url}/api/queries?run_id=${launched.run_id}`)).json()) as { queries: typeof pending }).queries;
       if (!pending.length) await new Promise((r) => setTimeout(r, 20));
     }
-    expect(pending).toEqual([{ type: "query", id: "q1", run_id: launched.run_id, agent: "alpha", question: "JWT or Session?", options: ["JWT", "Session"], context: null }]);
+    const wire = { type: "query", id: "q1", run_id: launched.run_id, agent: "alpha", question: "JWT or Session?", options: ["JWT", "Session"], context: null };
+    expect(pending).toEqual([wire]);
+    // The run's event stream carries the query too, in the same wire shape, and its settling.
+    const stream = await openSse(`${s.url}/api/runs/${launched.run_id}/events`);
+    const withQuery = await stream.until((events) => events.some((e) => e.event === "query"), 10_000);
+    expect(JSON.parse(withQuery.find((e) => e.event === "query")!.data)).toEqual(wire);
     expect((await s.post("/api/queries/q9", { answer: "JWT" })).status).toBe(404);
     expect((await s.post("/api/queries/q1", {})).status).toBe(400);
     const answered = await s.post("/api/queries/q1", { answer: "JWT" });
     expect(answered.status).toBe(200);
     await ended(s.launcher, launched.run_id);
     expect(s.launcher.status(launched.run_id)?.result).toMatchObject({ status: "completed", answer: "Auth with JWT." });
+    const settled = await stream.until((events) => events.some((e) => e.event === "query.settled"), 10_000);
+    expect(JSON.parse(settled.find((e) => e.event === "query.settled")!.data)).toEqual({ type: "query.settled", id: "q1", run_id: launched.run_id, answer: "JWT" });
+    stream.close();
     expect(((await (await fetch(`${s.url}/api/queries`)).json()) as { queries: unknown[] }).queries).toEqual([]);
   });
 });
