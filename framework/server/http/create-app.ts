@@ -5,7 +5,9 @@ import { ConfigError } from "../../errors.ts";
 import type { RunIndexEntry } from "../../project/run-index.ts";
 import { findRunDirs } from "../../runner/find-run-dirs.ts";
 import { readRunRow } from "../../runner/read-run-row.ts";
+import type { McpServerDeps } from "../mcp-server.ts";
 import { guardRequests, LOOPBACK_HOSTS } from "./guard-requests.ts";
+import { mountMcp } from "./mount-mcp.ts";
 import { readRunDetail } from "./read-run-detail.ts";
 import { runDirOf } from "./run-dir-of.ts";
 import { streamRunEvents } from "./stream-run-events.ts";
@@ -20,6 +22,8 @@ export interface HttpAppOptions {
   token?: string;
   host: string;
   port: number;
+  /** The MCP tools to serve over Streamable HTTP at `/mcp` (behind the same guard); none without it. */
+  mcp?: McpServerDeps;
 }
 
 /**
@@ -46,6 +50,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   }
   const app = new Hono();
   app.use("*", guardRequests({ host: options.host, port: options.port, ...(token !== undefined && { token }) }));
+
+  if (options.mcp) mountMcp(app, options.mcp);
 
   app.get("/api/runs", (c) => c.json({ runs: newestFirst(findRunDirs([runsDir]).map((r) => readRunRow(r.dir))) }));
 
