@@ -31,8 +31,9 @@ async function serveMcp(options: { token?: string } = {}) {
 async function connect(url: URL, options: { capabilities?: ConstructorParameters<typeof Client>[1]; headers?: Record<string, string> } = {}) {
   const client = new Client({ name: "conclave-test", version: "1.0.0" }, options.capabilities ?? {});
   clients.push(client);
-  await client.connect(new StreamableHTTPClientTransport(url, options.headers ? { requestInit: { headers: options.headers } } : undefined));
-  return client;
+  const transport = new StreamableHTTPClientTransport(url, options.headers ? { requestInit: { headers: options.headers } } : undefined);
+  await client.connect(transport);
+  return Object.assign(client, { http: transport });
 }
 
 describe.each([
@@ -57,6 +58,21 @@ describe.each([
     expect(counters).toEqual(lines.map((_, i) => i + 1));
     for (const line of lines) expect(line).toMatch(/^(\w+ )?(starting|planning|generation|voting|presentation|finalization)( round \d+)? \d+%$/);
     expect(lines.at(-1)).toMatch(/^finalization( round \d+)? 100%$/);
+
+    // A 2025 client holds a session; once it ends (DELETE), its id is unknown.
+    if (versionNegotiation) expect(client.http.sessionId).toBeUndefined();
+    else {
+      expect(client.http.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      const other = await connect(url);
+      const ended = other.http.sessionId!;
+      await other.http.terminateSession();
+      const stale = await fetch(url, {
+        method: "POST",
+        headers: { "mcp-session-id": ended, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }),
+      });
+      expect([stale.status, await stale.json()]).toEqual([404, { jsonrpc: "2.0", error: { code: -32000, message: `no MCP session "${ended}" on this server (it ended, or the server restarted): initialize a new one.` }, id: null }]);
+    }
 
     const bad = await client.callTool({ name: "launch_run", arguments: { task: "x", agent_mode: "duo" } });
     expect([bad.isError, textOf(bad)]).toEqual([true, 'Input validation error: Invalid arguments for tool launch_run: agent_mode: Invalid option: expected one of "single"|"multi"']);
@@ -87,6 +103,29 @@ describe.each([
     // The answer released the agent: nobody answering would have held it for 60 s.
     expect(compact.elapsed_seconds).toBeLessThan(30);
     expect(json(await client.callTool({ name: "list_queries", arguments: {} }))).toEqual({ queries: [] });
+  }, 60_000);
+
+  it("without elicitation, announces the question in a progress line and takes answer_query on another request meanwhile", async () => {
+    const { url } = await serveMcp();
+    const client = await connect(url, { capabilities: negotiation });
+    const lines: string[] = [];
+    let answered: Promise<unknown> | undefined;
+    const result = await client.callTool(
+      { name: "launch_run", arguments: { task: "Add auth", agent_mode: "single", agents: ["asker"], context_paths: [{ path: "deliverables", permission: "read" }] } },
+      {
+        timeout: 60_000,
+        onprogress: (p) => {
+          lines.push(p.message ?? "");
+          const id = /^query (q\d+):/.exec(p.message ?? "")?.[1];
+          if (id && !answered) answered = client.callTool({ name: "answer_query", arguments: { id, answer: "JWT" } });
+        },
+      },
+    );
+    expect(lines.filter((l) => l.startsWith("query "))).toEqual([expect.stringMatching(/^query q\d+: JWT or Session\? \[JWT \| Session\] \(answer_query\)$/)]);
+    expect(json((await answered) as { content: unknown })).toMatchObject({ answered: true });
+    const compact = json(result);
+    expect(compact).toMatchObject({ status: "completed", winner: "asker", answer: "Auth as decided." });
+    expect(compact.elapsed_seconds).toBeLessThan(30);
   }, 60_000);
 });
 
