@@ -31,7 +31,7 @@ export interface McpServerDeps {
   onNotice?: (line: string) => void;
 }
 
-// One launch_run call: its runs, its latest progress line, and where that line goes now.
+/** One launch_run call: its runs, its latest progress line, and where that line goes now (see McpLaunches). */
 export interface Launch {
   launched: Launched;
   runIds: Set<string>;
@@ -57,7 +57,13 @@ export interface McpLaunches {
   resumes: Map<string, { launch: Launch; queryId: string }>;
 }
 
-/** An empty McpLaunches (see createMcpServer). */
+/**
+ * An empty McpLaunches, for the server instances that serve one endpoint.
+ *
+ * @example
+ * const launches = createMcpLaunches();
+ * const serverOf = () => createMcpServer(deps, launches);
+ */
 export function createMcpLaunches(): McpLaunches {
   return { byRunId: new Map(), resumes: new Map() };
 }
