@@ -3,6 +3,10 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { afterAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
 import { initProject } from "../../framework/project/init-project.ts";
+import { Hono } from "hono";
+import { guardRequests } from "../../framework/server/http/guard-requests.ts";
+import { mountMcp } from "../../framework/server/http/mount-mcp.ts";
+import { serve, type Serving } from "../../framework/server/http/serve.ts";
 import { createQueryBoard } from "../../framework/server/query-board.ts";
 import { createRunLauncher, type RunLauncher } from "../../framework/server/run-launcher.ts";
 import { tempDir } from "../project/temp-dir.ts";
@@ -13,8 +17,11 @@ import { json, MCP_CONFIG, textOf } from "./mcp-support.ts";
 const launchers: RunLauncher[] = [];
 const clients: Client[] = [];
 
+const served: Serving[] = [];
+
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
+  await Promise.all(served.map((s) => s.close()));
   await Promise.all(launchers.map((l) => l.close("the test ended")));
   await stopHttp();
 });
@@ -153,5 +160,30 @@ describe("MCP over Streamable HTTP behind the server's guard", () => {
     expect(refused).toBe(`Error POSTing to endpoint: ${JSON.stringify({ error: why })}`);
     const bare = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
     expect([bare.status, await bare.json()]).toEqual([401, { error: why }]);
+  });
+});
+
+describe("mountMcp()", () => {
+  it("closes the session least recently used past maxSessions (2025 clients that never DELETE)", async () => {
+    const queries = createQueryBoard({ timeoutMs: 60_000 });
+    const launcher = createRunLauncher({ config: MCP_CONFIG as ConfigInput, env: {}, runsDir: tempDir("conclave-mcp-http-runs-") });
+    launchers.push(launcher);
+    const app = new Hono();
+    app.use("*", guardRequests({ host: "127.0.0.1", port: 0 }));
+    mountMcp(app, { launcher, queries }, { maxSessions: 2 });
+    const server = await serve({ app, host: "127.0.0.1", port: 0 });
+    served.push(server);
+    const url = new URL("/mcp", server.url);
+    const first = await connect(url);
+    const second = await connect(url);
+    // Using the first makes the second the least recently used.
+    expect((await first.listTools()).tools).toHaveLength(7);
+    const third = await connect(url);
+    expect((await first.listTools()).tools).toHaveLength(7);
+    expect((await third.listTools()).tools).toHaveLength(7);
+    const evicted = second.http.sessionId!;
+    const error = await second.listTools().then(() => "answered", (e: Error) => e.message);
+    const message = `no MCP session ${JSON.stringify(evicted)} on this server (it ended, or the server restarted): initialize a new one.`;
+    expect(error).toBe(`Error POSTing to endpoint: ${JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null })}`);
   });
 });

@@ -13,12 +13,14 @@ import { createMcpLaunches, createMcpServer, type McpServerDeps } from "../mcp-s
  *   request started. A response upgrades to SSE when the call sends progress before its result.
  * - 2025 (initialize): a session per client (`Mcp-Session-Id`), one transport and server each,
  *   so progress, and elicitation as a server request answered by a later POST, reach it; DELETE ends it.
+ *   Clients that never DELETE are bounded: past `maxSessions`, the session least recently used is closed.
  *
  * @example
  * app.use("*", guardRequests({ host, port }));
  * mountMcp(app, { launcher, queries, project });
  */
-export function mountMcp(app: Hono, deps: McpServerDeps): void {
+export function mountMcp(app: Hono, deps: McpServerDeps, options: { maxSessions?: number } = {}): void {
+  const maxSessions = options.maxSessions ?? 256;
   const launches = createMcpLaunches();
   const serverOf = () => createMcpServer(deps, launches);
   const onerror = (error: Error) => deps.onNotice?.(`conclave serve /mcp: ${error.message}`);
@@ -31,15 +33,28 @@ export function mountMcp(app: Hono, deps: McpServerDeps): void {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId !== null) {
       const transport = sessions.get(sessionId);
-      if (transport) return transport.handleRequest(request);
+      if (transport) {
+        // The most recently used last: eviction takes the first.
+        sessions.delete(sessionId);
+        sessions.set(sessionId, transport);
+        return transport.handleRequest(request);
+      }
       return rpcError(404, `no MCP session ${JSON.stringify(sessionId)} on this server (it ended, or the server restarted): initialize a new one.`);
     }
     if (request.method !== "POST") return rpcError(400, `${request.method} /mcp needs an \`Mcp-Session-Id\` header: initialize a session with a POST first.`);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
-      onsessioninitialized: (id) => void sessions.set(id, transport),
+      onsessioninitialized: (id) => {
+        sessions.set(id, transport);
+        for (const [oldest, old] of sessions) {
+          if (sessions.size <= maxSessions) break;
+          sessions.delete(oldest);
+          void old.close();
+        }
+      },
       onsessionclosed: (id) => void sessions.delete(id),
     });
+    // Before connect(), which chains the handler it finds.
     transport.onclose = () => transport.sessionId && sessions.delete(transport.sessionId);
     const server = serverOf();
     await server.connect(transport);
