@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { openProject } from "../project/open-project.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
@@ -60,27 +58,17 @@ export async function mcpCommand(args: string[], io: McpIo): Promise<number> {
   const projectDir = typeof values.project === "string" ? values.project : io.env.CONCLAVE_PROJECT || undefined;
   const project = projectDir ? openProject(projectDir) : undefined;
   const configPath = typeof values.config === "string" ? values.config : defaultConfigPath(io.env);
-  // The config is checked before the first message, so a bad one fails the command, not a tool call.
-  const config = loadConfig(configPath, io.env);
 
   // The server is loaded only for this command.
-  const [{ serveStdio, StdioServerTransport }, { createMcpServer }, { createQueryBoard }, { createRunLauncher }] = await Promise.all([
+  const [{ serveStdio, StdioServerTransport }, { createMcpServer }, { createServerDeps }] = await Promise.all([
     import("@modelcontextprotocol/server/stdio"),
     import("../server/mcp-server.ts"),
-    import("../server/query-board.ts"),
-    import("../server/run-launcher.ts"),
+    import("../server/server-deps.ts"),
   ]);
-  const queries = createQueryBoard({ timeoutMs: config.coordination.timeouts.human * 1000 });
-  const launcher = createRunLauncher({
-    ...(project && { project }),
-    config: configPath,
-    env: io.env,
-    ...(values["dry-run"] && { dryRun: true }),
-    askHuman: (runId, agent, query, signal) => queries.ask(runId, agent, query, signal),
-  });
-  const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  // The config is checked before the first message, so a bad one fails the command, not a tool call.
+  const { launcher, mcp } = createServerDeps({ ...(project && { project }), configPath, env: io.env, ...(values["dry-run"] && { dryRun: true }), onNotice: (line) => io.stderr.write(`${line}\n`) });
   const transport = new StdioServerTransport(io.stdin as never, io.stdout as never);
-  const handle = serveStdio(() => createMcpServer({ launcher, queries, ...(project && { project }), version, questionTimeoutMs: config.coordination.timeouts.human * 1000, onNotice: (line) => io.stderr.write(`${line}\n`) }), {
+  const handle = serveStdio(() => createMcpServer(mcp), {
     transport,
     onerror: (error) => io.stderr.write(`conclave mcp: ${error.message}\n`),
   });

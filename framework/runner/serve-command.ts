@@ -1,16 +1,19 @@
 import { existsSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { openProject } from "../project/open-project.ts";
+import { defaultConfigPath } from "../runs/run-options.ts";
 import { EXIT } from "./exit-codes.ts";
 import { onStopRequest, type StopSource } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 
 /** `conclave serve --help`. */
-export const SERVE_HELP = `Usage: conclave serve [--port 7070] [--host 127.0.0.1] [--project <dir> | --runs-dir <dir>]
+export const SERVE_HELP = `Usage: conclave serve [--port 7070] [--host 127.0.0.1] [--project <dir> | --runs-dir <dir>] [--config <file>] [--dry-run]
 
 Serves the runs over HTTP: GET /api/runs (newest first), GET /api/runs/<id> (status, result,
 answers and votes with reasons) and GET /api/runs/<id>/events (Server-Sent Events: the run's
-events.jsonl so far, then live; resumable with Last-Event-ID). It listens on 127.0.0.1 unless
+events.jsonl so far, then live; resumable with Last-Event-ID), the run viewer at /, and the
+tools of \`conclave mcp\` over MCP Streamable HTTP at /mcp. It listens on 127.0.0.1 unless
 told otherwise; any other host needs CONCLAVE_TOKEN. When it is set, every request must send
 \`Authorization: Bearer <token>\`. Requests from another page's Origin are refused.
 Ctrl+C or SIGTERM stops it.
@@ -20,6 +23,8 @@ Options:
   --host <host>       The address to listen on (default 127.0.0.1).
   --project <dir>     Serve this project's runs (<dir>/runs; default $CONCLAVE_PROJECT).
   --runs-dir <dir>    Serve the run directories under <dir> (default .conclave/runs).
+  --config <file>     Config file of the runs launched here (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
+  --dry-run           Every run launched here uses the offline scripted backend.
   -h, --help          Show this help.
 
 Examples:
@@ -52,6 +57,8 @@ export async function serveCommand(args: string[], io: ServeIo, cwd = process.cw
     host: { type: "string" },
     project: { type: "string" },
     "runs-dir": { type: "string" },
+    config: { type: "string" },
+    "dry-run": { type: "boolean" },
   });
   if (values.help) {
     io.stdout.write(SERVE_HELP);
@@ -71,8 +78,18 @@ export async function serveCommand(args: string[], io: ServeIo, cwd = process.cw
     throw new ConfigError(`\`--runs-dir ${values["runs-dir"]}\` is not a directory: expected the directory that holds the run directories (such as \`.conclave/runs\`).`);
   }
   const token = io.env.CONCLAVE_TOKEN || undefined;
-  const [{ createHttpApp }, { serve }] = await Promise.all([import("../server/http/create-app.ts"), import("../server/http/serve.ts")]);
-  const app = createHttpApp({ runsDir, host, port, ...(token !== undefined && { token }) });
+  const opened = project !== undefined ? openProject(resolve(cwd, project)) : undefined;
+  const configPath = resolve(cwd, values.config ?? defaultConfigPath(io.env, cwd));
+  const [{ createHttpApp }, { serve }, { createServerDeps }] = await Promise.all([import("../server/http/create-app.ts"), import("../server/http/serve.ts"), import("../server/server-deps.ts")]);
+  // Runs launched here (over /mcp) go to the runs served: the project's, else the runs directory.
+  const { launcher, queries, mcp } = createServerDeps({
+    ...(opened ? { project: opened } : { runsDir }),
+    configPath,
+    env: io.env,
+    ...(values["dry-run"] && { dryRun: true }),
+    onNotice: (line) => io.stderr.write(`${line}\n`),
+  });
+  const app = createHttpApp({ runsDir, host, port, ...(token !== undefined && { token }), launcher, queries, mcp });
   const server = await serve({ app, host, port });
   const shown = relative(cwd, runsDir) || ".";
   io.stderr.write(`Serving ${server.url} (the runs in ${shown.startsWith("..") ? runsDir : shown}${token ? "; bearer token required" : ""}; Ctrl+C stops it)\n`);
@@ -80,7 +97,7 @@ export async function serveCommand(args: string[], io: ServeIo, cwd = process.cw
     const stop = onStopRequest((request) => {
       stop();
       io.stderr.write(`Stopped by ${request.kind === "signal" ? request.signal : `the end of the process that started it (pid ${request.pid})`}: the server is closed.\n`);
-      void server.close().then(stopped);
+      void launcher.close("conclave serve was stopped").then(() => server.close()).then(stopped);
     }, io.process);
   });
   return EXIT.ok;

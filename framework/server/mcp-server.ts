@@ -31,8 +31,8 @@ export interface McpServerDeps {
   onNotice?: (line: string) => void;
 }
 
-// One launch_run call: its runs, its latest progress line, and where that line goes now.
-interface Launch {
+/** One launch_run call: its runs, its latest progress line, and where that line goes now (see McpLaunches). */
+export interface Launch {
   launched: Launched;
   runIds: Set<string>;
   line: string;
@@ -40,6 +40,32 @@ interface Launch {
   notify?: (line: string) => void;
   /** Queries already put to the client through elicitation. */
   elicited: Set<string>;
+}
+
+/**
+ * The launch_run calls a set of server instances share. Over Streamable HTTP each request is
+ * served by a fresh instance, so the round that answers a question (its requestState) must find
+ * the launch another instance started.
+ *
+ * @example
+ * const launches = createMcpLaunches();
+ * createMcpHandler(() => createMcpServer(deps, launches));
+ */
+export interface McpLaunches {
+  byRunId: Map<string, Launch>;
+  /** requestState tokens: random, known only to this process, each naming the launch and the query it asked. */
+  resumes: Map<string, { launch: Launch; queryId: string }>;
+}
+
+/**
+ * An empty McpLaunches, for the server instances that serve one endpoint.
+ *
+ * @example
+ * const launches = createMcpLaunches();
+ * const serverOf = () => createMcpServer(deps, launches);
+ */
+export function createMcpLaunches(): McpLaunches {
+  return { byRunId: new Map(), resumes: new Map() };
 }
 
 const RUN_ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "a run id is letters, digits, `-` and `_` (as launch_run and list_runs give it)");
@@ -52,17 +78,18 @@ const RUN_ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "a run id is
  *
  * @example
  * serveStdio(() => createMcpServer({ launcher, queries, project }));
+ * // Instances that serve one client across requests (HTTP) share their launches:
+ * const launches = createMcpLaunches();
+ * createMcpHandler(() => createMcpServer(deps, launches));
  */
-export function createMcpServer(deps: McpServerDeps): McpServer {
+export function createMcpServer(deps: McpServerDeps, shared: McpLaunches = createMcpLaunches()): McpServer {
   const server = new McpServer(
     { name: "conclave", version: deps.version ?? "0.0.0" },
     // Each question of a launch is a round of the call; a question waits as long as the board lets it.
     { capabilities: { tools: {} }, inputRequired: { maxRounds: 1000, ...(deps.questionTimeoutMs && { roundTimeoutMs: deps.questionTimeoutMs }) } },
   );
   const { launcher, queries } = deps;
-  const launches = new Map<string, Launch>();
-  // requestState tokens: random, known only to this process, each naming the launch and the query it asked.
-  const resumes = new Map<string, { launch: Launch; queryId: string }>();
+  const { byRunId: launches, resumes } = shared;
 
   const launchOf = (runId: string) => [...launches.values()].find((l) => l.runIds.has(runId));
 

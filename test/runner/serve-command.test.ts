@@ -1,5 +1,10 @@
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, describe, expect, it } from "vitest";
+import { initProject } from "../../framework/project/init-project.ts";
+import { json, MCP_CONFIG } from "../server/mcp-support.ts";
 import { makeTempDir, removeDir, runCli, startCli } from "../support/cli-process.ts";
 import { handMadeRun } from "../support/hand-made-run.ts";
 import { openSse } from "../support/sse-client.ts";
@@ -44,6 +49,23 @@ describe("conclave serve", () => {
     expect(outcome.code).toBe(0);
     expect(outcome.stderr).toBe(`${line}\nStopped by SIGTERM: the server is closed.\n`);
     await stream.ended;
+  }, 40_000);
+
+  it("serves the MCP tools at /mcp with --config: a run launched there is one of the project's runs it serves", async () => {
+    const cwd = tempDir();
+    initProject("demo", join(cwd, "projects"));
+    writeFileSync(join(cwd, "team.json"), JSON.stringify(MCP_CONFIG));
+    const serving = startCli(["serve", "--port", "0", "--project", "projects/demo", "--config", "team.json"], { cwd, timeoutMs: 30_000 });
+    const url = /^Serving (\S+)/.exec(await servingLine(serving.child))![1]!;
+    const client = new Client({ name: "conclave-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+    const result = json(await client.callTool({ name: "launch_run", arguments: { task: "Name one risk", agent_mode: "single", agents: ["alpha"] } }, { timeout: 30_000 }));
+    expect(result).toMatchObject({ status: "completed", winner: "alpha" });
+    const { runs } = (await (await fetch(`${url}/api/runs`)).json()) as { runs: { run_id: string; status: string }[] };
+    expect(runs).toMatchObject([{ run_id: result.run_id, status: "completed" }]);
+    await client.close();
+    serving.child.kill("SIGTERM");
+    expect((await serving.exited).code).toBe(0);
   }, 40_000);
 
   it("exits 1 when the port is in use, naming the port and --port", async () => {

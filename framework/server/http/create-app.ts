@@ -8,7 +8,9 @@ import { readRunRow } from "../../runner/read-run-row.ts";
 import type { QueryBoard } from "../query-board.ts";
 import type { RunLauncher } from "../run-launcher.ts";
 import { mountControlRoutes } from "./control-routes.ts";
+import type { McpServerDeps } from "../mcp-server.ts";
 import { guardRequests, LOOPBACK_HOSTS } from "./guard-requests.ts";
+import { mountMcp } from "./mount-mcp.ts";
 import { readRunDetail } from "./read-run-detail.ts";
 import { runDirOf } from "./run-dir-of.ts";
 import { streamRunEvents } from "./stream-run-events.ts";
@@ -27,6 +29,8 @@ export interface HttpAppOptions {
   launcher?: RunLauncher;
   /** The decision queries GET /api/queries lists and POST /api/queries/<id> answers. */
   queries?: QueryBoard;
+  /** The MCP tools to serve over Streamable HTTP at `/mcp` (behind the same guard); none without it. */
+  mcp?: McpServerDeps;
 }
 
 /**
@@ -53,6 +57,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   }
   const app = new Hono();
   app.use("*", guardRequests({ host: options.host, port: options.port, ...(token !== undefined && { token }) }));
+
+  if (options.mcp) mountMcp(app, options.mcp);
 
   app.get("/api/runs", (c) => c.json({ runs: newestFirst(findRunDirs([runsDir]).map((r) => readRunRow(r.dir))) }));
 
