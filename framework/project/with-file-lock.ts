@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readlinkSync } from "node:fs";
-import { link, open, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { link, open, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { ConclaveError } from "../errors.ts";
@@ -63,7 +63,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
     const seen = await readLock(lockPath);
     if (seen === undefined) continue; // released meanwhile
     if (isStale(seen, staleMs)) {
-      await breakLock(lockPath, seen.text);
+      await breakLock(lockPath, seen.text, staleMs);
       continue;
     }
     if (Date.now() - start > timeoutMs) {
@@ -166,19 +166,23 @@ export function holderIsGone(holder: Holder): boolean {
   return Boolean(here && !isProcessAlive(holder.pid));
 }
 
-// Removes the stale lock whose text was `seen`; a fresh lock that took its place meanwhile is put back.
-async function breakLock(path: string, seen: string): Promise<void> {
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
-  try {
-    await rename(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
+// Removes the stale lock whose text was `seen`, only if it is still that lock. Breakers take turns under
+// `<lock>.break`, so between re-reading the lock and removing it only its own holder could change it, and a
+// holder judged gone (dead, or silent past staleMs) does not. Renaming first and putting back a fresh lock
+// found in its place is not enough: a third process can take the free path in between, and two would hold it.
+async function breakLock(path: string, seen: string, staleMs: number): Promise<void> {
+  const guard = `${path}.break`;
+  const me = `${JSON.stringify(lockHolder())}\n`;
+  if (!(await createWhole(guard, me))) {
+    // Another breaker is at it; a guard left by one that died (or hung past staleMs) is removed for the next try.
+    const other = await readLock(guard);
+    if (other && isStale(other, staleMs)) await rm(guard, { force: true });
+    return;
   }
   try {
-    if ((await readFile(aside, "utf8")) !== seen) await link(aside, path).catch(() => {});
+    if ((await readLock(path))?.text === seen) await rm(path, { force: true });
   } finally {
-    await rm(aside, { force: true });
+    await rm(guard, { force: true });
   }
 }
 
