@@ -175,12 +175,14 @@ async function breakLock(path: string, seen: string, staleMs: number): Promise<v
   const me = `${JSON.stringify(lockHolder())}\n`;
   if (!(await createWhole(guard, me))) {
     // Another breaker is at it; a guard left by one that died (or hung past staleMs) is removed for the next try.
+    // Only a guard whose holder is dead, or three times staleMs old, so a working breaker is never taken for one.
     const other = await readLock(guard);
-    if (other && isStale(other, staleMs)) await rm(guard, { force: true });
+    if (other && ((other.holder && holderIsGone(other.holder)) || other.ageMs > 3 * staleMs)) await rm(guard, { force: true });
     return;
   }
   try {
-    if ((await readLock(path))?.text === seen) await rm(path, { force: true });
+    // Still the lock seen, and the guard still ours: the window left is a breaker stalled past 3 × staleMs.
+    if ((await readLock(path))?.text === seen && (await readLock(guard))?.text === me) await rm(path, { force: true });
   } finally {
     await rm(guard, { force: true });
   }

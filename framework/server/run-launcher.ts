@@ -80,6 +80,9 @@ interface Entry extends LaunchedRun {
 export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
   const entries = new Map<string, Entry>();
   const inflight = new Set<Promise<unknown>>();
+  // Every launch's controller from its first moment (a run not yet started is in no entry), for close().
+  const controllers = new Set<AbortController>();
+  let closing: string | undefined;
 
   // Starts one run; resolves once its directory exists, with its end as a promise.
   const start = async (runOptions: RunOptions, controller: AbortController, hooks: LaunchHooks): Promise<{ entry: Entry; done: Promise<RunResult> }> => {
@@ -122,6 +125,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
 
   return {
     async launch(args, hooks = {}) {
+      if (closing !== undefined) throw new ConfigError(`no new run: the server is stopping (${closing}).`);
       const runOptions: RunOptions = {
         ...launchRunOptions(args),
         ...(options.config !== undefined && { config: options.config }),
@@ -131,6 +135,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
         ...(options.dryRun && { dryRun: true }),
       };
       const controller = new AbortController();
+      controllers.add(controller);
       const planThenExecute = Boolean(args.planning_mode && args.execute_after_planning);
       const first = await start(planThenExecute ? { ...runOptions, execute_after_planning: false } : runOptions, controller, hooks);
       if (!planThenExecute) return { runId: first.entry.run_id, logDir: first.entry.log_dir, done: first.done };
@@ -159,7 +164,8 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
     runs: () => [...entries.values()].map(({ controller: _, ...run }) => run),
     running: () => [...entries.values()].filter((e) => e.running).map((e) => e.run_id),
     async close(reason = "the server stopped") {
-      for (const entry of entries.values()) if (entry.running) entry.controller.abort(`cancelled: ${reason}`);
+      closing = reason;
+      for (const controller of controllers) if (!controller.signal.aborted) controller.abort(`cancelled: ${reason}`);
       while (inflight.size) await Promise.all([...inflight]);
     },
   };

@@ -7,7 +7,8 @@ import { findRunDirs } from "../../runner/find-run-dirs.ts";
 import { readRunRow } from "../../runner/read-run-row.ts";
 import type { QueryBoard } from "../query-board.ts";
 import type { RunLauncher } from "../run-launcher.ts";
-import { mountControlRoutes } from "./control-routes.ts";
+import { bodyLimit } from "hono/body-limit";
+import { MAX_BODY_BYTES, mountControlRoutes } from "./control-routes.ts";
 import type { McpServerDeps } from "../mcp-server.ts";
 import { guardRequests, LOOPBACK_HOSTS } from "./guard-requests.ts";
 import { mountMcp } from "./mount-mcp.ts";
@@ -57,6 +58,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   }
   const app = new Hono();
   app.use("*", guardRequests({ host: options.host, port: options.port, ...(token !== undefined && { token }) }));
+  // A body is measured as it arrives, never read whole first (MCP's own limit covers /mcp).
+  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `the request body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.` }, 413) }));
 
   if (options.mcp) mountMcp(app, options.mcp);
 
@@ -69,7 +72,10 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.get("/api/runs/:id/events", (c) => {
     const run = runDirOf(runsDir, c.req.param("id"));
-    return run.ok ? streamRunEvents(c, run.runId, run.dir, c.req.header("last-event-id"), options.queries) : c.json({ error: run.error }, run.status);
+    if (!run.ok) return c.json({ error: run.error }, run.status);
+    // HEAD gets the headers only: Hono would run the stream and drop its body, so nothing would ever end it.
+    if (c.req.method === "HEAD") return c.body(null, 200, { "content-type": "text/event-stream" });
+    return streamRunEvents(c, run.runId, run.dir, c.req.header("last-event-id"), options.queries);
   });
 
   // Launching, cancelling and answering need the server's launcher and query board (conclave serve gives them).

@@ -71,6 +71,7 @@ export function streamRunEvents(c: Context, runId: string, dir: string, lastEven
     for (const q of asked) pending.add((JSON.parse(q.data) as { id: string }).id);
     stream.onAbort(poke);
     const keepalive = setInterval(() => void stream.write(": keepalive\n\n").catch(() => undefined), KEEPALIVE_MS);
+    keepalive.unref();
     let finishedLine = false;
     let resultSeenAt: number | undefined;
     let livenessAt = Date.now();

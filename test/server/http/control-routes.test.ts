@@ -1,9 +1,11 @@
 import { mkdtempSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../../framework/config/config-schema.ts";
 import { initProject } from "../../../framework/project/init-project.ts";
+import { watchedRunDirCount } from "../../../framework/server/http/watch-run-dir.ts";
 import { createQueryBoard } from "../../../framework/server/query-board.ts";
 import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
 import { removeDir } from "../../support/cli-process.ts";
@@ -102,5 +104,37 @@ describe("POST /api/runs, cancel and decision queries over HTTP", () => {
     expect(JSON.parse(settled.find((e) => e.event === "query.settled")!.data)).toEqual({ type: "query.settled", id: "q1", run_id: launched.run_id, answer: "JWT" });
     stream.close();
     expect(((await (await fetch(`${s.url}/api/queries`)).json()) as { queries: unknown[] }).queries).toEqual([]);
+  });
+
+  it("refuses a body over 1 MB with 413 before reading it whole, and a HEAD of a stream holds nothing open", async () => {
+    const s = await server({ agents: [fast("alpha")] });
+    // Refused on its announced length, before the body is sent: the server answers and closes.
+    const big = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${s.url}/api/runs`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(2 * 1024 * 1024) } }, (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => (req.destroy(), resolve({ status: res.statusCode!, body })));
+      });
+      req.on("error", reject);
+      req.write('{"task": "');
+    });
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.body)).toEqual({ error: "the request body is over 1 MB." });
+    expect(s.launcher.runs()).toEqual([]);
+    const done = (await (await s.post("/api/runs", { task: "One", agent_mode: "single" })).json()) as { run_id: string };
+    for (let i = 0; i < 3; i++) {
+      const head = await fetch(`${s.url}/api/runs/${done.run_id}/events`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe("text/event-stream");
+    }
+    expect(watchedRunDirCount()).toBe(0);
+  });
+
+  it("starts no run once the launcher is closing", async () => {
+    const s = await server({ agents: [fast("alpha")] });
+    await s.launcher.close("the test stops it");
+    const response = await s.post("/api/runs", { task: "Late", agent_mode: "single" });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "no new run: the server is stopping (the test stops it)." });
   });
 });
