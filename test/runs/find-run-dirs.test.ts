@@ -1,19 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findRunDirs } from "../../framework/runs/find-run-dirs.ts";
-import { makeTempDir, removeDir } from "../support/cli-process.ts";
+import { tempDir } from "../project/temp-dir.ts";
 import { handMadeRun } from "../support/hand-made-run.ts";
-
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) removeDir(dir);
-});
 
 describe("findRunDirs()", () => {
   it("finds the directories that hold a run_description.json under each root, skipping other entries and a root that is not there", () => {
-    const root = makeTempDir("conclave-find-");
-    temps.push(root);
+    const root = tempDir("conclave-find-");
     const run = handMadeRun(root);
     mkdirSync(join(root, "steps"));
     writeFileSync(join(root, "index.json"), "{}");

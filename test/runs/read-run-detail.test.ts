@@ -1,19 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PATCH_CHARS, readRunDetail } from "../../framework/runs/read-run-detail.ts";
-import { makeTempDir, removeDir } from "../support/cli-process.ts";
+import { tempDir } from "../project/temp-dir.ts";
 import { handMadeRun } from "../support/hand-made-run.ts";
-
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) removeDir(dir);
-});
 
 describe("readRunDetail()", () => {
   it("folds events.jsonl into answer versions with their labels and the votes with reasons, skipping a torn last line, and cuts a long patch", () => {
-    const runsDir = makeTempDir("conclave-detail-");
-    temps.push(runsDir);
+    const runsDir = tempDir("conclave-detail-");
     const run = handMadeRun(runsDir, ["alpha", "beta"]);
     run.append(
       { type: "run.agent.answered", agentId: "beta", round: 1, content: "Use Redis." },

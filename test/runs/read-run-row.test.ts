@@ -1,20 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readRunRow } from "../../framework/runs/read-run-row.ts";
-import { makeTempDir, removeDir } from "../support/cli-process.ts";
+import { tempDir } from "../project/temp-dir.ts";
 import { handMadeRun } from "../support/hand-made-run.ts";
-
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) removeDir(dir);
-});
 
 describe("readRunRow()", () => {
   it("reads a finished run from result.json, one before its first status as starting, and one whose process on this host is gone as abandoned", () => {
-    const root = makeTempDir("conclave-row-");
-    temps.push(root);
+    const root = tempDir("conclave-row-");
     const finished = handMadeRun(root);
     finished.finish();
     expect(readRunRow(finished.dir)).toMatchObject({ run_id: finished.runId, status: "completed", winner: "beta", cost_usd: 0.04, elapsed_seconds: 1.5, log_dir: finished.dir, task: "Design a cache for the API" });
