@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { findRunDirs } from "./find-run-dirs.ts";
+import { findRunDirs } from "../runs/find-run-dirs.ts";
 
 const START = 'Start one with `npx conclave ask "<task>"` (or `npx conclave run <workflow.ts>`)';
 

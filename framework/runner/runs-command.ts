@@ -5,12 +5,12 @@ import { readRunIndex, type RunIndexEntry } from "../project/run-index.ts";
 import { clip } from "./clip.ts";
 import { useColor, type CommandIo } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
-import { findRunDirs } from "./find-run-dirs.ts";
+import { findRunDirs } from "../runs/find-run-dirs.ts";
 import { formatSeconds } from "./format-seconds.ts";
 import { formatTable } from "./format-table.ts";
 import { formatUsd } from "./format-usd.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
-import { readRunRow } from "./read-run-row.ts";
+import { readRunRow } from "../runs/read-run-row.ts";
 
 /** `conclave runs --help`. */
 export const RUNS_HELP = `Usage: conclave runs [project-dir | project-name] [--json] [--limit N]

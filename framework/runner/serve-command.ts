@@ -15,7 +15,8 @@ answers and votes with reasons) and GET /api/runs/<id>/events (Server-Sent Event
 events.jsonl so far, then live; resumable with Last-Event-ID), the run viewer at /, and the
 tools of \`conclave mcp\` over MCP Streamable HTTP at /mcp. It listens on 127.0.0.1 unless
 told otherwise; any other host needs CONCLAVE_TOKEN. When it is set, every request must send
-\`Authorization: Bearer <token>\`. Requests from another page's Origin are refused.
+\`Authorization: Bearer <token>\` or the cookie a browser gets by opening /?token=<token> (the
+address it prints on a terminal). Requests from another page's Origin are refused.
 Ctrl+C or SIGTERM stops it.
 
 Options:
@@ -38,14 +39,16 @@ Exit codes: 0 stopped (Ctrl+C, SIGTERM), 1 bad option, no such directory, or the
 /** Where `conclave serve` writes, the environment it reads (CONCLAVE_TOKEN, CONCLAVE_PROJECT), and the process whose signals stop it; the CLI's own `CliIo` fits it. */
 export interface ServeIo {
   stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   process: StopSource;
 }
 
 /**
  * `conclave serve`: the HTTP API until Ctrl+C, SIGTERM, SIGHUP or the launcher's end. Prints
- * one line, `Serving http://127.0.0.1:7070 (…)`, on stderr. Returns the exit code; usage problems
+ * one line, `Serving http://127.0.0.1:7070 (…)`, on stderr; with a token, a second one, the
+ * viewer's address with `?token=` (the token itself only when stderr is a terminal, so it never
+ * lands in a log). Returns the exit code; usage problems
  * are ConfigErrors (exit 1). Hono and the server are loaded only here, so other commands never pay for them.
  *
  * @example
@@ -93,6 +96,7 @@ export async function serveCommand(args: string[], io: ServeIo, cwd = process.cw
   const server = await serve({ app, host, port });
   const shown = relative(cwd, runsDir) || ".";
   io.stderr.write(`Serving ${server.url} (the runs in ${shown.startsWith("..") ? runsDir : shown}${token ? "; bearer token required" : ""}; Ctrl+C stops it)\n`);
+  if (token) io.stderr.write(viewerLine(server.url, token, Boolean(io.stderr.isTTY)));
   await new Promise<void>((stopped) => {
     const stop = onStopRequest((request) => {
       stop();
@@ -101,4 +105,10 @@ export async function serveCommand(args: string[], io: ServeIo, cwd = process.cw
     }, io.process);
   });
   return EXIT.ok;
+}
+
+// The viewer's address with the token (a browser cannot send the bearer header): the token itself on a terminal only.
+function viewerLine(url: string, token: string, terminal: boolean): string {
+  if (terminal) return `Open the viewer: ${url}/?token=${encodeURIComponent(token)}\n`;
+  return `Open the viewer: ${url}/?token=<CONCLAVE_TOKEN> (the token itself is printed only to a terminal)\n`;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { systemClock } from "../clock.ts";
 import { loadConfig, validateConfig } from "../config/load-config.ts";
@@ -16,6 +16,7 @@ import { openProject } from "../project/open-project.ts";
 import type { Project } from "../project/project.ts";
 import { describeRun } from "../runs/run-card.ts";
 import { createRunNotes, type RunNotes } from "../runs/run-notes.ts";
+import { readRunDetail } from "../runs/read-run-detail.ts";
 import { launchRunOptions, launchRunResult, type LaunchRunArgs, type LaunchRunResult } from "../runs/launch-run.ts";
 import { defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
 import { executionOfPlan, run } from "../runs/run.ts";
@@ -565,16 +566,9 @@ function progressLine(status: StatusJson): string {
   return `${c.phase}${c.round ? ` round ${c.round}` : ""} · ${c.completion_percentage}%${c.active_agent ? ` · ${c.active_agent}` : ""}`;
 }
 
-// read_run's result: the final answer, each answer (clipped), the votes with reasons, the cost by agent.
+// read_run's result: the final answer, each answer (clipped), the votes with reasons, the cost by agent; read as GET /api/runs/<id> reads it.
 function readRunForOrchestrator(logDir: string, live: StatusJson | undefined, status: string): string {
-  const resultPath = join(logDir, "result.json");
-  const result = existsSync(resultPath) ? (JSON.parse(readFileSync(resultPath, "utf8")) as RunResult) : undefined;
-  const events = readEvents(join(logDir, "events.jsonl"));
-  const answers = events
-    .filter((e) => e.type === "run.agent.answered")
-    .map((e) => ({ agent: e.agentId as string, round: e.round as number, content: clipText(String(e.content ?? ""), 600) }));
-  const labels = new Map((result?.answers ?? []).map((a) => [`${a.agent}/${a.round}`, a.label]));
-  const votes = events.filter((e) => e.type === "run.agent.voted").map((e) => ({ voter: e.agentId, label: e.label, reason: e.reason }));
+  const { result, answers, votes } = readRunDetail(logDir);
   return JSON.stringify({
     run_id: result?.run_id ?? live?.meta.run_id ?? logDir,
     status: result?.status ?? status,
@@ -582,25 +576,11 @@ function readRunForOrchestrator(logDir: string, live: StatusJson | undefined, st
     winner: result?.winner ?? null,
     winner_reason: result?.winner_reason ?? null,
     answer: result?.answer ? clipText(result.answer, 4000) : null,
-    answers: answers.map((a) => ({ label: labels.get(`${a.agent}/${a.round}`) ?? null, ...a })),
-    votes,
+    answers: answers.filter((a) => !a.final).map((a) => ({ label: a.label, agent: a.agent, round: a.round, content: clipText(a.content, 600) })),
+    votes: votes.map((v) => ({ voter: v.voter, label: v.label, reason: v.reason })),
     cost_by_agent: Object.fromEntries(Object.entries(result?.agents ?? live?.agents ?? {}).map(([id, a]) => [id, "tokens" in a && "cost_usd" in (a.tokens as object) ? (a.tokens as { cost_usd: number | null }).cost_usd : (a as { cost_usd?: number | null }).cost_usd ?? null])),
     log_dir: logDir,
   });
-}
-
-function readEvents(path: string): Record<string, unknown>[] {
-  if (!existsSync(path)) return [];
-  const out: Record<string, unknown>[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // A torn last line of a run still being written.
-    }
-  }
-  return out;
 }
 
 // The first line of each person message and orchestrator reply: the summary when the model cannot give one.

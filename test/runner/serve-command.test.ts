@@ -1,9 +1,12 @@
+import { EventEmitter } from "node:events";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { initProject } from "../../framework/project/init-project.ts";
+import type { StopSource } from "../../framework/runner/on-stop-request.ts";
+import { serveCommand } from "../../framework/runner/serve-command.ts";
 import { json, MCP_CONFIG } from "../server/mcp-support.ts";
 import { makeTempDir, removeDir, runCli, startCli } from "../support/cli-process.ts";
 import { handMadeRun } from "../support/hand-made-run.ts";
@@ -91,5 +94,30 @@ describe("conclave serve", () => {
       "conclave: serving on host 0.0.0.0 needs a token: anyone who can reach it could read the runs. Set CONCLAVE_TOKEN (clients then send `Authorization: Bearer <token>`), or serve on 127.0.0.1.\n",
     ]);
     expect([both.code, both.stderr]).toEqual([1, "conclave: `--project` and `--runs-dir` name the same thing, the runs to serve: pass one of them.\n"]);
+  }, 40_000);
+
+  it("with CONCLAVE_TOKEN, prints the viewer's address with the token on a terminal, and only a placeholder when stderr is not one", async () => {
+    const cwd = tempDir();
+    for (const terminal of [true, false]) {
+      const stopper = Object.assign(new EventEmitter(), { pid: process.pid, ppid: process.ppid }) as unknown as StopSource & EventEmitter;
+      let text = "";
+      let twoLines!: () => void;
+      const printed = new Promise<void>((resolve) => (twoLines = resolve));
+      const stderr = { isTTY: terminal, write: (s: string) => ((text += s), text.split("\n").length > 2 && twoLines()) };
+      const exit = serveCommand(["--port", "0", "--host", "127.0.0.2"], { stdout: { write: () => true }, stderr, env: { CONCLAVE_TOKEN: "s3cret token" }, process: stopper }, cwd);
+      await printed;
+      const url = /^Serving (\S+)/.exec(text)![1]!;
+      const [serving, viewer] = text.split("\n");
+      expect(serving).toBe(`Serving ${url} (the runs in .conclave/runs; bearer token required; Ctrl+C stops it)`);
+      if (terminal) {
+        expect(viewer).toBe(`Open the viewer: ${url}/?token=s3cret%20token`);
+        const opened = await fetch(viewer!.slice("Open the viewer: ".length), { redirect: "manual" });
+        expect([opened.status, opened.headers.get("location")]).toEqual([303, "/"]);
+      } else {
+        expect(viewer).toBe(`Open the viewer: ${url}/?token=<CONCLAVE_TOKEN> (the token itself is printed only to a terminal)`);
+      }
+      stopper.emit("SIGTERM");
+      expect(await exit).toBe(0);
+    }
   }, 40_000);
 });

@@ -68,4 +68,31 @@ describe("openSession()", () => {
     expect(events.at(-1)).toMatchObject({ type: "message" });
     expect(events.some((e) => e.type === "run.launched")).toBe(false);
   });
+
+  it("read_run gives the orchestrator the compact reading of a run: final answer, each answer clipped with its label, the votes with reasons, the cost by agent", async () => {
+    const p = project();
+    const first = await openSession({ project: p, config: config([{ tool: "launch_run", args: { task: "Design a cache", agent_mode: "multi", refinement: false } }, { text: "Done." }]), env: {}, clock: new SimulatedClock() });
+    const finished = (await turn(first, "Design a cache")).find((e) => e.type === "run.finished") as Extract<SessionEvent, { type: "run.finished" }>;
+    await first.close();
+    const runId = finished.result.run_id;
+    const again = await openSession({ project: p, resume: first.id, config: config([{ tool: "read_run", args: { run_id: runId } }, { text: "Read." }]), env: {}, clock: new SimulatedClock() });
+    await turn(again, "What did they say?");
+    const read = again.messages().filter((m) => m.role === "tool").at(-1)!;
+    await again.close();
+    const result = JSON.parse(readFileSync(join(finished.result.log_dir, "result.json"), "utf8"));
+    const events = readFileSync(join(finished.result.log_dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const posted = events.filter((e) => e.type === "run.agent.answered");
+    expect(read.name).toBe("read_run");
+    expect(JSON.parse(read.content)).toEqual({
+      run_id: runId,
+      status: "completed",
+      winner: result.winner,
+      winner_reason: result.winner_reason,
+      answer: result.answer,
+      answers: result.answers.map((a: { agent: string; label: string; round: number }, i: number) => ({ label: a.label, agent: a.agent, round: a.round, content: posted[i].content })),
+      votes: events.filter((e) => e.type === "run.agent.voted").map((e) => ({ voter: e.agentId, label: e.label, reason: e.reason })),
+      cost_by_agent: { alpha: result.agents.alpha.tokens.cost_usd, beta: result.agents.beta.tokens.cost_usd, gamma: result.agents.gamma.tokens.cost_usd },
+      log_dir: finished.result.log_dir,
+    });
+  });
 });

@@ -1,8 +1,20 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 
 /** The hosts that only this machine can reach: binding one of them needs no token. */
 export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"];
+
+/**
+ * The name of the cookie that holds the token for a browser, per port: cookies are shared by every
+ * port of a host, so two servers on one machine would otherwise overwrite each other's.
+ *
+ * @example
+ * tokenCookieName(7070); // "conclave_token_7070"
+ */
+export function tokenCookieName(port: number): string {
+  return `conclave_token_${port}`;
+}
 
 /** Where the server listens, and the bearer token it requires (if any). */
 export interface GuardOptions {
@@ -17,7 +29,12 @@ export interface GuardOptions {
  * - A request whose `Origin` is not this server's own (`http://127.0.0.1:PORT`, `http://localhost:PORT`,
  *   `http://[::1]:PORT`, or the bound host) is refused 403. So is, on a loopback server, one whose
  *   `Host` is another name: a page on a rebound name sends no Origin on its own GETs, but its Host gives it away.
- * - With a token, a request without `Authorization: Bearer <token>` is refused 401 (compared in constant time).
+ * - With a token, a request without `Authorization: Bearer <token>` or the token cookie is refused 401
+ *   (compared in constant time). A browser cannot send the header when it opens the viewer, so
+ *   `GET /?token=<token>` checks the token, sets the cookie (HttpOnly, SameSite=Strict, Path=/) and
+ *   answers 303 to `/`, so the token leaves the address bar and the history; a wrong one is 401,
+ *   no cookie. The Origin check above and SameSite=Strict together keep other pages from posting
+ *   with the cookie (CSRF).
  *
  * @example
  * app.use("*", guardRequests({ host: "127.0.0.1", port: 7070 }));
@@ -46,14 +63,31 @@ export function guardRequests(options: GuardOptions): MiddlewareHandler {
       }
     }
     if (expected) {
-      const given = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      const matches = (given: string | undefined) => given !== undefined && timingSafeEqual(digest(given), expected);
+      const shown = host ?? names[0]!;
+      const opening = `open http://${shown}/?token=<CONCLAVE_TOKEN> with the token \`conclave serve\` was started with (it prints that address when it starts)`;
+      const fromAddress = c.req.method === "GET" && c.req.path === "/" ? c.req.query("token") : undefined;
+      if (fromAddress !== undefined) {
+        if (!matches(fromAddress)) return plain(c, 401, `Wrong token in the address. To see the runs, ${opening}.\n`);
+        setCookie(c, tokenCookieName(port), fromAddress, { httpOnly: true, sameSite: "Strict", path: "/" });
+        c.header("Cache-Control", "no-store");
+        return c.redirect("/", 303);
+      }
+      const bearer = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+      if (!matches(bearer) && !matches(getCookie(c, tokenCookieName(port)))) {
+        const api = /^\/(api|mcp)(\/|$)/.test(c.req.path);
+        if (!api) return plain(c, 401, `This server needs its token. To see the runs, ${opening}.\n`);
         c.header("WWW-Authenticate", 'Bearer realm="conclave"');
         return c.json({ error: "missing or wrong bearer token: send `Authorization: Bearer <token>` with the CONCLAVE_TOKEN the server was started with." }, 401);
       }
     }
     await next();
   };
+}
+
+// A plain-text answer for a person at a browser (never sniffed as HTML: the Host in it is the request's).
+function plain(c: Context, status: 401, text: string): Response {
+  return c.body(text, status, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" });
 }
 
 // Hashing first makes both sides the same length, which timingSafeEqual needs, and hides the token's length.

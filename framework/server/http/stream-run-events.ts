@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { readRunRow } from "../../runner/read-run-row.ts";
+import { readRunRow } from "../../runs/read-run-row.ts";
 import type { RunResult } from "../../runs/run-result.ts";
 import type { QueryBoard } from "../query-board.ts";
 import { createJournalTail } from "./journal-tail.ts";
-import { readRunJson } from "./read-run-file.ts";
+import { readRunJson } from "../../runs/read-run-file.ts";
 import { createRunProgress, type RunShape } from "./run-progress.ts";
 import { watchRunDir } from "./watch-run-dir.ts";
 

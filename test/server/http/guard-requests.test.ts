@@ -6,6 +6,7 @@ import { createHttpApp } from "../../../framework/server/http/create-app.ts";
 import { makeTempDir, removeDir } from "../../support/cli-process.ts";
 import { handMadeRun } from "../../support/hand-made-run.ts";
 import { startHttp, stopHttp } from "../../support/http-server.ts";
+import { openSse } from "../../support/sse-client.ts";
 
 const temps: string[] = [];
 function tempDir(): string {
@@ -141,5 +142,45 @@ describe("a host other than loopback", () => {
     const ok = await fetch(`${server.url}/api/runs`, { headers: { authorization: "Bearer s3cret-token", origin: `http://127.0.0.2:${server.port}` } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ runs: [] });
+  });
+});
+
+describe("the token in the viewer's address (a browser cannot send the bearer header)", () => {
+  it("GET /?token=<token> sets the token cookie and answers 303 to /; the cookie then serves the page, /api/runs and the event stream, and the bearer header still works", async () => {
+    const runsDir = tempDir();
+    const run = handMadeRun(runsDir);
+    run.append({ type: "run.phase", phase: "planning", round: 0 });
+    const server = await startHttp({ runsDir, host: "127.0.0.2", token: "s3cret token/+" });
+    const opened = await fetch(`${server.url}/?token=${encodeURIComponent("s3cret token/+")}`, { redirect: "manual" });
+    expect([opened.status, opened.headers.get("location"), opened.headers.get("cache-control")]).toEqual([303, "/", "no-store"]);
+    expect(opened.headers.getSetCookie()).toEqual([`conclave_token_${server.port}=${encodeURIComponent("s3cret token/+")}; Path=/; HttpOnly; SameSite=Strict`]);
+    const cookie = opened.headers.getSetCookie()[0]!.split(";")[0]!;
+
+    const page = await fetch(`${server.url}/`, { headers: { cookie } });
+    expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+    const listed = await fetch(`${server.url}/api/runs`, { headers: { cookie, origin: `http://127.0.0.2:${server.port}` } });
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { runs: { run_id: string }[] }).runs.map((r) => r.run_id)).toEqual([run.runId]);
+    const stream = await openSse(`${server.url}/api/runs/${run.runId}/events`, { cookie });
+    expect(stream.status).toBe(200);
+    expect((await stream.until((events) => events.some((e) => e.id === "1")))[0]).toMatchObject({ id: "1", event: "run.phase" });
+    stream.close();
+    expect((await fetch(`${server.url}/api/runs`, { headers: { authorization: "Bearer s3cret token/+" } })).status).toBe(200);
+
+    // Another server's cookie (another port), or a wrong value, is no token.
+    for (const wrong of [`conclave_token_${server.port + 1}=${encodeURIComponent("s3cret token/+")}`, `conclave_token_${server.port}=wrong`]) {
+      const response = await fetch(`${server.url}/api/runs`, { headers: { cookie: wrong } });
+      expect([wrong, response.status]).toEqual([wrong, 401]);
+    }
+  });
+
+  it("answers a wrong token in the address 401 with a plain message that says how to open the page, and sets no cookie; so is the page opened without one", async () => {
+    const server = await startHttp({ runsDir: tempDir(), host: "127.0.0.2", token: "s3cret-token" });
+    const address = `127.0.0.2:${server.port}`;
+    for (const [path, start] of [["/?token=wrong", "Wrong token in the address."], ["/", "This server needs its token."], ["/viewer.js", "This server needs its token."]] as const) {
+      const response = await fetch(`${server.url}${path}`, { redirect: "manual" });
+      expect([path, response.status, response.headers.get("content-type"), response.headers.getSetCookie()]).toEqual([path, 401, "text/plain; charset=utf-8", []]);
+      expect(await response.text()).toBe(`${start} To see the runs, open http://${address}/?token=<CONCLAVE_TOKEN> with the token \`conclave serve\` was started with (it prints that address when it starts).\n`);
+    }
   });
 });

@@ -9,6 +9,7 @@ import { run } from "../../../framework/runs/run.ts";
 import { createQueryBoard } from "../../../framework/server/query-board.ts";
 import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
 import { removeDir } from "../../support/cli-process.ts";
+import { handMadeRun } from "../../support/hand-made-run.ts";
 import { startHttp, stopHttp } from "../../support/http-server.ts";
 import { cleanRuns, runScripted, scripted } from "../../support/scripted-run.ts";
 
@@ -102,5 +103,18 @@ describe("the run viewer", () => {
     expect(queries.list()).toEqual([]);
     await page.close();
     await launcher.close();
+  }, 60_000);
+
+  it("opens with the token in the address on a server that requires one: the address loses the token and the runs list renders", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "conclave-viewer-token-"));
+    temps.push(runsDir);
+    const run = handMadeRun(runsDir);
+    const server = await startHttp({ runsDir, token: "viewer-s3cret" });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/?token=viewer-s3cret`);
+    await page.waitForSelector(`#runs tr[data-run="${run.runId}"]`);
+    expect(page.url()).toBe(`${server.url}/`);
+    expect(await page.textContent(`#runs tr[data-run="${run.runId}"]`)).toContain("Design a cache for the API");
+    await page.close();
   }, 60_000);
 });

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import type { RunIndexEntry } from "../project/run-index.ts";
-import { runEvidence, runLiveness } from "../runs/run-liveness.ts";
-import type { RunResult } from "../runs/run-result.ts";
-import type { StatusJson } from "../runs/status-json.ts";
+import { readRunJson } from "./read-run-file.ts";
+import { runEvidence, runLiveness } from "./run-liveness.ts";
+import type { RunResult } from "./run-result.ts";
+import type { StatusJson } from "./status-json.ts";
 
 /**
  * One run directory as a line of `conclave runs`, in the shape of a project's run index entry:
@@ -15,7 +15,7 @@ import type { StatusJson } from "../runs/status-json.ts";
  * readRunRow(".conclave/runs/20261121-101500-3f9a1c2b7d4e").winner; // "beta"
  */
 export function readRunRow(dir: string): RunIndexEntry {
-  const description = readJson<{ task?: string; started_at?: string; step_id?: string; step?: string; workflow?: string; pid?: number; host?: string }>(join(dir, "run_description.json")) ?? {};
+  const description = readRunJson<{ task?: string; started_at?: string; step_id?: string; step?: string; workflow?: string; pid?: number; host?: string }>(dir, "run_description.json") ?? {};
   const step = description.step_id ?? description.step;
   const row = (fields: Pick<RunIndexEntry, "status" | "winner" | "cost_usd" | "elapsed_seconds">, runId = basename(dir), task = description.task ?? ""): RunIndexEntry => ({
     run_id: runId,
@@ -29,11 +29,11 @@ export function readRunRow(dir: string): RunIndexEntry {
     log_dir: dir,
     task,
   });
-  const result = readJson<RunResult>(join(dir, "result.json"));
+  const result = readRunJson<RunResult>(dir, "result.json");
   if (result?.usage) {
     return row({ status: result.status, winner: result.winner, cost_usd: result.usage.cost_usd, elapsed_seconds: result.elapsed_seconds }, result.run_id);
   }
-  const status = readJson<StatusJson>(join(dir, "status.json"));
+  const status = readRunJson<StatusJson>(dir, "status.json");
   if (status?.results && status.usage && status.meta) {
     const going = status.results.status === "running";
     const fields = {
@@ -46,13 +46,4 @@ export function readRunRow(dir: string): RunIndexEntry {
   }
   const starting = runLiveness(runEvidence(undefined, description)).alive ? "starting" : "abandoned";
   return row({ status: starting, winner: null, cost_usd: null, elapsed_seconds: 0 });
-}
-
-// A JSON file's value, or undefined when it is missing or does not parse (every file here is replaced atomically, so that means absent or foreign).
-function readJson<T>(path: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as T;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { labelFor } from "../../coordination/run-context.ts";
-import type { RunIndexEntry } from "../../project/run-index.ts";
-import { readRunRow } from "../../runner/read-run-row.ts";
-import { runEvidence, runLiveness } from "../../runs/run-liveness.ts";
-import type { RunResult } from "../../runs/run-result.ts";
-import type { StatusJson } from "../../runs/status-json.ts";
+import { labelFor } from "../coordination/run-context.ts";
+import type { RunIndexEntry } from "../project/run-index.ts";
+import { readRunRow } from "./read-run-row.ts";
+import { runEvidence, runLiveness } from "./run-liveness.ts";
+import type { RunResult } from "./run-result.ts";
+import type { StatusJson } from "./status-json.ts";
 import { readRunFile, readRunJson } from "./read-run-file.ts";
 
 /** An answer an agent posted (`final: true` for the winner's final presentation), from events.jsonl. */
