@@ -78,7 +78,7 @@ export const timeoutsSchema = z.strictObject({
     .number()
     .positive()
     .default(600)
-    .describe("Seconds an agent's question (ask_human) waits for an answer from a server's client (MCP, the web page); then the agent states its assumption."),
+    .describe("Seconds an agent's question (ask_human) waits for an answer, wherever it is asked (the terminal, conclave chat, an MCP client, the web page); then the agent states its assumption."),
 });
 
 export const retrySchema = z.strictObject({

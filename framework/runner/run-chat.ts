@@ -136,7 +136,8 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     try {
       // The run may stop waiting (its question timed out, the run ended): the question is then taken off the prompt.
       const answer = await askAgentQuestion(rl, ev, io.output, ev.signal ? AbortSignal.any([question.signal, ev.signal]) : question.signal);
-      if (ev.signal?.aborted) io.output.write("(the run no longer waits for this answer: it went on with its own assumption)\n");
+      // Nobody answered within coordination.timeouts.human (the session's reason), or the run stopped waiting (it ended).
+      if (ev.signal?.aborted) io.output.write(ev.signal.reason === "timed out" ? "No answer in time: the agent will state its assumption.\n" : "(the run no longer waits for this answer: it went on with its own assumption)\n");
       ev.respond(answer);
     } finally {
       question = undefined;

@@ -16,6 +16,7 @@ import { stepKey } from "../project/step-key.ts";
 import { checkOptionNames, RUN_OPTION_NAMES } from "../runs/check-option-names.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
 import { run } from "../runs/run.ts";
+import { createQueryBoard } from "../runs/query-board.ts";
 import { contextDigest } from "../runs/context-digest.ts";
 import { conflictCopyPath } from "../runs/run-workspaces.ts";
 import { contextMaxBytes, defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
@@ -273,7 +274,8 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
   const rows: StepRow[] = [];
   const say = flags.automation ? err : out;
   const interactive = Boolean(process.stdin.isTTY) && !flags.automation && !flags.yes;
-  const askHuman = terminalAskHuman();
+  // Agents' questions wait on a query board for coordination.timeouts.human, then the agent states its assumption.
+  const askHuman = terminalAskHuman({ board: createQueryBoard({ timeoutMs: config.coordination.timeouts.human * 1000 }) });
   // What decides which models answer: the config, and for `auto` the environment (never the keys
   // themselves, nor credentials inside a base_url: the memo stores this text).
   const fingerprint = redactUrls(JSON.stringify({
@@ -305,12 +307,16 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     if (!automation) err(`\n${label}`);
     screen.view = view;
     let asking = 0;
+    let runId = "";
     let result: RunResult<T>;
     try {
       result = await run<T>({
         ...options,
         signal,
-        onStart: ({ logDir }) => automation?.start(logDir),
+        onStart: (started) => {
+          runId = started.runId;
+          automation?.start(started.logDir);
+        },
         onStatus: (s) => view?.update(s),
         onEvent: (e) => (automation ? automation.event(e) : view!.event(e)),
         onNotice: (line) => {
@@ -320,10 +326,10 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
         },
         // An agent's question has the screen to itself: the block is taken off while one is asked, drawn again after.
         ...(!flags.automation && {
-          askHuman: async (query: HumanQuery, signal?: AbortSignal) => {
+          askHuman: async (query: HumanQuery, signal?: AbortSignal, asker?: { agent: string }) => {
             if (asking++ === 0) view?.pause();
             try {
-              return await askHuman(query, signal);
+              return await askHuman(runId, asker?.agent ?? null, query, signal);
             } finally {
               if (--asking === 0) view?.resume();
             }

@@ -7,7 +7,7 @@ import type { Project } from "../project/project.ts";
 import { LAUNCH_RUN_SCHEMA, launchRunResult, type LaunchRunArgs } from "../runs/launch-run.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
-import type { PendingQuery, QueryBoard } from "./query-board.ts";
+import type { PendingQuery, QueryBoard } from "../runs/query-board.ts";
 import type { Launched, RunLauncher } from "./run-launcher.ts";
 
 /**

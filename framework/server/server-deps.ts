@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/load-config.ts";
 import type { Project } from "../project/project.ts";
 import type { McpServerDeps } from "./mcp-server.ts";
-import { createQueryBoard, type QueryBoard } from "./query-board.ts";
+import { createQueryBoard, type QueryBoard } from "../runs/query-board.ts";
 import { createRunLauncher, type RunLauncher } from "./run-launcher.ts";
 
 /** What `conclave mcp` and `conclave serve` launch runs with. */

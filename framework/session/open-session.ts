@@ -18,10 +18,12 @@ import { describeRun } from "../runs/run-card.ts";
 import { createRunNotes, type RunNotes } from "../runs/run-notes.ts";
 import { readRunDetail } from "../runs/read-run-detail.ts";
 import { launchRunOptions, launchRunResult, type LaunchRunArgs, type LaunchRunResult } from "../runs/launch-run.ts";
+import { createQueryBoard } from "../runs/query-board.ts";
 import { defaultConfigPath, type RunOptions } from "../runs/run-options.ts";
 import { executionOfPlan, run } from "../runs/run.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
+import type { HumanQuery } from "../workspace/human-query.ts";
 import { capSummary, compactionPoint, foldText } from "./compaction.ts";
 import { conversationDigest } from "./conversation-digest.ts";
 import { callOrchestratorTool, ORCHESTRATOR_TOOLS, type ToolHost } from "./orchestrator-tools.ts";
@@ -312,7 +314,7 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
         }
         emit({ type: "notice", line });
       },
-      askHuman: (query, askSignal) => ask(entry.runId ?? "", query, askSignal),
+      askHuman: (query, askSignal, asker) => ask(entry.runId ?? "", asker?.agent ?? null, query, askSignal),
     });
     track(done.catch(() => undefined));
     const first = await Promise.race([startedAt, done.then((r) => ({ finished: r }), (e: unknown) => ({ error: e }))]);
@@ -362,13 +364,25 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
     return result;
   };
 
-  // An agent's ask_human: a `query` to whoever is there; nobody listening → null (the agent states its assumption).
-  const ask = (runId: string, query: { question: string; options?: string[]; context?: string }, signal?: AbortSignal): Promise<string | null> => {
+  // An agent's ask_human: a `query` to whoever is there, waiting on the query board every surface serves; nobody
+  // listening → null at once; nobody answering within coordination.timeouts.human, or the run no longer waiting → the
+  // event's signal aborts (the front end takes the question off) and the agent states its assumption.
+  const queries = createQueryBoard({ timeoutMs: config.coordination.timeouts.human * 1000, clock });
+  const ask = (runId: string, agent: string | null, query: HumanQuery, signal?: AbortSignal): Promise<string | null> => {
     if (!turn && listeners.size === 0) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      signal?.addEventListener("abort", () => resolve(null), { once: true });
-      emit({ type: "query", run_id: runId, ...query, respond: resolve, ...(signal && { signal }) });
-    });
+    const posted = queries.post(runId, agent, query, signal);
+    if (!posted.query) return Promise.resolve(null);
+    const { id } = posted.query;
+    const waiting = new AbortController();
+    void posted.settled.then((s) => (s.reason === "timed out" || s.reason === "withdrawn") && waiting.abort(s.reason));
+    // A respond after the query was settled is harmless: nobody waits for it any more.
+    const respond = (answer: string | null) => {
+      if (!queries.get(id)) return;
+      if (answer?.trim()) queries.answer(id, answer);
+      else queries.dismiss(id);
+    };
+    emit({ type: "query", id, run_id: runId, agent, ...query, respond, signal: waiting.signal });
+    return posted.settled.then((s) => s.answer);
   };
 
   const host: ToolHost = {

@@ -80,12 +80,16 @@ export type SessionEvent =
   | { type: "approval.request"; card: RunCard; task: string; reason: string; respond: (answer: ApprovalAnswer) => void }
   | {
       type: "query";
+      /** The query's id on the session's query board (`q1`, `q2`…). */
+      id?: string;
       run_id: string;
+      /** The agent that asks, when the run says. */
+      agent?: string | null;
       question: string;
       options?: string[];
       context?: string;
       respond: (answer: string | null) => void;
-      /** Aborted when the run no longer waits for the answer (its question timed out, or the run ended). */
+      /** Aborted when the run no longer waits for the answer (nobody answered within coordination.timeouts.human, or the run ended). */
       signal?: AbortSignal;
     }
   | { type: "run.finished"; run_id: string; result: LaunchRunResult }

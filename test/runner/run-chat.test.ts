@@ -314,6 +314,23 @@ describe("runChat() at a terminal", () => {
     expect(await done).toBe(0);
   });
 
+  it("says so in one line when a question is taken off the prompt because nobody answered within timeouts.human", async () => {
+    const session = handMadeSession(() => [launched, reply("Started r1 in the background.")]);
+    const t = chatIo(true);
+    const done = runChat(session, t.io);
+    t.type("Go\r");
+    await t.waitFor(/Started r1 in the background\.\n[^]*you> $/);
+    const answered: (string | null)[] = [];
+    const waiting = new AbortController();
+    session.emit({ type: "query", id: "q1", run_id: "r1", agent: "alpha", question: "Which port?", respond: (a) => answered.push(a), signal: waiting.signal });
+    await t.waitFor(/Which port\?\n\S*Your answer \(Enter lets it decide\): /);
+    waiting.abort("timed out");
+    await t.waitFor(/No answer in time: the agent will state its assumption\.\n/);
+    expect(answered).toEqual([null]);
+    t.type("/exit\r");
+    expect(await done).toBe(0);
+  });
+
   it("Ctrl+C at an agent's question leaves that one to the agent and asks the next", async () => {
     const session = handMadeSession(() => [launched, reply("Started r1 in the background.")]);
     const t = chatIo(true);

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { guardRequests } from "../../framework/server/http/guard-requests.ts";
 import { mountMcp } from "../../framework/server/http/mount-mcp.ts";
 import { serve, type Serving } from "../../framework/server/http/serve.ts";
-import { createQueryBoard } from "../../framework/server/query-board.ts";
+import { createQueryBoard } from "../../framework/runs/query-board.ts";
 import { createRunLauncher, type RunLauncher } from "../../framework/server/run-launcher.ts";
 import { tempDir } from "../project/temp-dir.ts";
 import { startHttp, stopHttp } from "../support/http-server.ts";

@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { ConfigError } from "../../errors.ts";
 import { launchRunResult, parseLaunchRun } from "../../runs/launch-run.ts";
-import type { QueryBoard } from "../query-board.ts";
+import type { QueryBoard } from "../../runs/query-board.ts";
 import type { RunLauncher } from "../run-launcher.ts";
 import { RUN_ID_PATTERN } from "./run-dir-of.ts";
 

@@ -5,7 +5,7 @@ import { ConfigError } from "../../errors.ts";
 import type { RunIndexEntry } from "../../project/run-index.ts";
 import { findRunDirs } from "../../runs/find-run-dirs.ts";
 import { readRunRow } from "../../runs/read-run-row.ts";
-import type { QueryBoard } from "../query-board.ts";
+import type { QueryBoard } from "../../runs/query-board.ts";
 import type { RunLauncher } from "../run-launcher.ts";
 import { bodyLimit } from "hono/body-limit";
 import { MAX_BODY_BYTES, mountControlRoutes } from "./control-routes.ts";

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { readRunRow } from "../../runs/read-run-row.ts";
 import type { RunResult } from "../../runs/run-result.ts";
-import type { QueryBoard } from "../query-board.ts";
+import type { QueryBoard } from "../../runs/query-board.ts";
 import { createJournalTail } from "./journal-tail.ts";
 import { readRunJson } from "../../runs/read-run-file.ts";
 import { createRunProgress, type RunShape } from "./run-progress.ts";

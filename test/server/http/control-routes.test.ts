@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../../framework/config/config-schema.ts";
 import { initProject } from "../../../framework/project/init-project.ts";
 import { watchedRunDirCount } from "../../../framework/server/http/watch-run-dir.ts";
-import { createQueryBoard } from "../../../framework/server/query-board.ts";
+import { createQueryBoard } from "../../../framework/runs/query-board.ts";
 import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
 import { removeDir } from "../../support/cli-process.ts";
 import { startHttp, stopHttp } from "../../support/http-server.ts";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initProject } from "../../../framework/project/init-project.ts";
 import { parseLaunchRun } from "../../../framework/runs/launch-run.ts";
 import { run } from "../../../framework/runs/run.ts";
-import { createQueryBoard } from "../../../framework/server/query-board.ts";
+import { createQueryBoard } from "../../../framework/runs/query-board.ts";
 import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
 import { removeDir } from "../../support/cli-process.ts";
 import { handMadeRun } from "../../support/hand-made-run.ts";

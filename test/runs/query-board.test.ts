@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createQueryBoard, type QueryEvent } from "../../framework/server/query-board.ts";
+import { SimulatedClock } from "../../framework/clock.ts";
+import { createQueryBoard, type QueryEvent } from "../../framework/runs/query-board.ts";
 
 describe("createQueryBoard()", () => {
   it("lists a question in the wire shape with the next id, and resolves it with the answer given", async () => {
@@ -40,5 +41,41 @@ describe("createQueryBoard()", () => {
     expect(slow.dismiss("q2")).toBe(true);
     expect(await dismissed).toBeNull();
     expect(slow.list()).toEqual([]);
+  });
+
+  it("says why each query was settled, and times out on the clock it is given", async () => {
+    const clock = new SimulatedClock({ auto: false });
+    const board = createQueryBoard({ timeoutMs: 600_000, clock });
+    const events: QueryEvent[] = [];
+    board.subscribe((e) => events.push(e));
+    const controller = new AbortController();
+    const answered = board.post("run-1", "alpha", { question: "Which port?" });
+    const dismissed = board.post("run-1", "alpha", { question: "Which host?" });
+    const withdrawn = board.post("run-1", "beta", { question: "Which user?" }, controller.signal);
+    const timedOut = board.post("run-1", "beta", { question: "Which region?" });
+    expect([answered, dismissed, withdrawn, timedOut].map((p) => p.query?.id)).toEqual(["q1", "q2", "q3", "q4"]);
+    board.answer("q1", "8080");
+    board.dismiss("q2");
+    controller.abort();
+    await clock.advance(599_999);
+    expect(board.list().map((q) => q.id)).toEqual(["q4"]);
+    await clock.advance(1);
+    expect(await Promise.all([answered, dismissed, withdrawn, timedOut].map((p) => p.settled))).toEqual([
+      { answer: "8080", reason: "answered" },
+      { answer: null, reason: "dismissed" },
+      { answer: null, reason: "withdrawn" },
+      { answer: null, reason: "timed out" },
+    ]);
+    expect(events.filter((e) => e.type === "settled")).toEqual([
+      { type: "settled", id: "q1", answer: "8080", reason: "answered" },
+      { type: "settled", id: "q2", answer: null, reason: "dismissed" },
+      { type: "settled", id: "q3", answer: null, reason: "withdrawn" },
+      { type: "settled", id: "q4", answer: null, reason: "timed out" },
+    ]);
+    expect(board.timeoutMs).toBe(600_000);
+    expect(clock.pending).toBe(0);
+    // A question whose run already stopped waiting is never posted.
+    expect(board.post("run-1", null, { question: "Late?" }, controller.signal).query).toBeNull();
+    expect(board.list()).toEqual([]);
   });
 });
