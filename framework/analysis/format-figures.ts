@@ -12,6 +12,7 @@ export function seconds(ms: number): string {
 
 /** 0.01234 → "$0.0123". */
 export function usd(x: number): string {
+  if (x === 0) return "$0";
   return `$${x >= 1 ? x.toFixed(2) : x.toFixed(4)}`;
 }
 

@@ -77,10 +77,11 @@ export const findCircling: Detector = (input) => {
   return [detection];
 };
 
-// The earlier answer most like `answer`, and how alike.
+// The earlier answer most like `answer`, and how alike; on a tie its author's previous answer, else the latest.
 function closest(answer: TimelineAnswer, earlier: TimelineAnswer[], similarity: (a: TimelineAnswer, b: TimelineAnswer) => number) {
-  let best: { answer: TimelineAnswer; similarity: number } | undefined;
-  for (const e of earlier) {
+  const previous = earlier.filter((e) => e.agent === answer.agent).at(-1);
+  let best: { answer: TimelineAnswer; similarity: number } | undefined = previous && { answer: previous, similarity: similarity(answer, previous) };
+  for (const e of [...earlier].reverse()) {
     const s = similarity(answer, e);
     if (!best || s > best.similarity) best = { answer: e, similarity: s };
   }

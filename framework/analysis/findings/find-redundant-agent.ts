@@ -26,7 +26,8 @@ export const findRedundantAgent: Detector = (input) => {
     const evidence: Evidence[] = [];
     for (const a of own) {
       let best: { version: string; agent: string; similarity: number } | undefined;
-      for (const o of others) {
+      // The latest such answer on a tie: the one the agent saw (or wrote beside) when it wrote its own.
+      for (const o of [...others].reverse()) {
         if (o.round > a.round) continue;
         const s = input.similarity(a, o);
         if (!best || s > best.similarity) best = { version: o.version, agent: o.agent, similarity: s };
@@ -51,7 +52,7 @@ export const findRedundantAgent: Detector = (input) => {
       recommendations: [
         {
           change: `--agents ${kept.join(",")}`,
-          why: `${id} said what ${twins.join(" and ")} said; the votes were split between near-copies.`,
+          why: `${id} said what ${twins.join(" and ")} said in every round: a second copy of one view adds calls, not choices.`,
           expected: `One agent fewer each round: about ${m.calls} calls and ${usd(m.cost_usd)} less, with the same range of answers.`,
           agents: kept,
         },
