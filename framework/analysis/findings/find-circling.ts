@@ -1,6 +1,6 @@
 import type { Evidence } from "../analysis-report.ts";
 import type { Detection, Detector } from "../analysis-input.ts";
-import { percent, roundTo, seconds } from "../format-figures.ts";
+import { listOf, percent, roundTo, seconds } from "../format-figures.ts";
 import type { TimelineAnswer } from "../run-timeline.ts";
 
 /**
@@ -54,7 +54,7 @@ export const findCircling: Detector = (input) => {
     finding: {
       kind: "circling",
       severity: idle.length >= 3 ? "critical" : "warning",
-      summary: `${idle.length} voting rounds (${idle.join(", ")}) brought only near-repeats of answers already posted (≥ ${percent(CIRCLING_SIMILARITY)} the same words), by ${[...agents].join(" and ")}.`,
+      summary: `${idle.length} voting rounds (${idle.join(", ")}) brought only near-repeats of answers already posted (≥ ${percent(CIRCLING_SIMILARITY)} the same words), by ${listOf([...agents])}.`,
       evidence,
       agents: [...agents],
       rounds: idle,

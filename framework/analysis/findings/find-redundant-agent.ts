@@ -1,6 +1,6 @@
 import type { Evidence } from "../analysis-report.ts";
 import type { Detection, Detector } from "../analysis-input.ts";
-import { percent, roundTo, usd } from "../format-figures.ts";
+import { listOf, percent, roundTo, usd } from "../format-figures.ts";
 
 /** An answer sharing 80% of its words with another agent's says the same thing (see CIRCLING_SIMILARITY): the agent added no view of its own. */
 export const REDUNDANT_SIMILARITY = 0.8;
@@ -44,7 +44,7 @@ export const findRedundantAgent: Detector = (input) => {
       finding: {
         kind: "redundant_agent",
         severity: "warning",
-        summary: `${id}'s ${own.length} answer${own.length === 1 ? "" : "s"} repeated ${twins.join(" and ")}'s almost word for word, and ${id} did not win: it cost ${m.calls} calls and ${usd(m.cost_usd)} for no view of its own.`,
+        summary: `${id}'s ${own.length} answer${own.length === 1 ? "" : "s"} repeated ${listOf(twins)}'s almost word for word, and ${id} did not win: it cost ${m.calls} calls and ${usd(m.cost_usd)} for no view of its own.`,
         evidence,
         agents: [id, ...twins],
         rounds: [...new Set(own.map((a) => a.round))],
@@ -52,7 +52,7 @@ export const findRedundantAgent: Detector = (input) => {
       recommendations: [
         {
           change: `--agents ${kept.join(",")}`,
-          why: `${id} said what ${twins.join(" and ")} said in every round: a second copy of one view adds calls, not choices.`,
+          why: `${id} said what ${listOf(twins)} said in every round: a second copy of one view adds calls, not choices.`,
           expected: `One agent fewer each round: about ${m.calls} calls and ${usd(m.cost_usd)} less, with the same range of answers.`,
           agents: kept,
         },
