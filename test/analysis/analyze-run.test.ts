@@ -5,7 +5,7 @@ import type { ConfigInput } from "../../framework/config/config-schema.ts";
 import type { AnalysisReport, Recommendation } from "../../framework/analysis/analysis-report.ts";
 import { analyzeRun } from "../../framework/analysis/analyze-run.ts";
 import { jaccard } from "../../framework/coordination/novelty.ts";
-import { BETA_ANSWER, circling, cleanConsensus, costHotspot, deadlineHit, retryStorm, slowAgent } from "../fixtures/analysis/scenarios.ts";
+import { BETA_ANSWER, circling, cleanConsensus, costHotspot, deadlineHit, retryStorm, slowAgent, slowAgentStalling } from "../fixtures/analysis/scenarios.ts";
 import { cleanRuns, runScripted } from "../support/scripted-run.ts";
 
 afterAll(cleanRuns);
@@ -101,6 +101,14 @@ describe("analyzeRun()", () => {
     ]);
     expect(report.recommendations).toEqual([expect.objectContaining({ change: "--agents beta,gamma", agents: ["beta", "gamma"] })]);
     expect(report.recommendations[0]!.expected).toBe("Each round ends when the others are done: about 1.8 s of 2.1 s less (86%).");
+  });
+
+  it("recommends a longer idle timeout for a slow agent whose streams stalled", async () => {
+    const { result } = await runScripted(slowAgentStalling());
+    const report = await analyzeRun(result.log_dir);
+    expect(kinds(report)).toEqual(["slow_agent"]);
+    expect(report.recommendations.map((r) => r.change)).toEqual(["coordination.timeouts.idle: 90", "--agents beta,gamma"]);
+    expect(report.recommendations[0]!.why).toBe("alpha's stream stalled past the idle timeout of 30 s 2 times: a slow model can be silent that long before its first token.");
   });
 
   it("finds the cost hotspot in alpha (gpt-4.1 beside gpt-4.1-mini and -nano: over 70% of the cost, never winning) and names a cheaper voting model", async () => {
