@@ -24,8 +24,9 @@ import {
  *
  * - `(resumed)…` (the engine's recap turn): "Last time we finished steps 1–N; step N+1 remains: …"
  *   from the plan and the runs that executed and verified its steps; else what was last done.
- * - "why was that slow", "why did it take so long", "went in circles": analyze_run on the last
- *   run, then its findings in a few sentences (each finding's summary, the recommended changes).
+ * - "why was that (or it, the run) slow", "why did it take so long", "went in circles": analyze_run
+ *   on the last run, then its findings (each finding's summary) and the recommended changes. A
+ *   question about something else ("why is the login slow?") is a task, as below.
  * - "rerun (it) with those settings", "apply the recommendations": launch_run with the analyzed
  *   run's arguments (its task) and the `launch_run` overrides of the last analyze_run result
  *   (coordination_overrides merged over its own, agents); with no analysis yet in the
@@ -59,8 +60,9 @@ export const RECAP_PREFIX = "(resumed)";
 
 const GREETING = 'Tell me what to work on, or ask where things stand. Say "continue" to go on with the plan.';
 
-const WHY_SLOW = /\bwhy\b.*\b(slow|so long|take long|took long|costly|expensive)\b|\b(went|go|going|ran|run|running) (round )?in circles\b/;
-const APPLY_RECOMMENDATIONS = /\b(re-?run|run (it|that|this) again)\b.*\b(settings|recommendations?|recommended|changes)\b|\bapply (the |those |these |its |that )?(recommendations?|recommended|changes|settings)\b/;
+// About a run ("why was that slow", "why did it take so long", "went in circles"), not a task ("why is the login slow?").
+const WHY_SLOW = /\bwhy (was|were|is) (that|it|this|the( last)? run|they)( so)? (slow|costly|expensive)\b|\bwhy did (it|that|this|the( last)? run|they) take (so )?long\b|\b(went|go|going|ran|run|running) (round |around )?in circles\b/;
+const APPLY_RECOMMENDATIONS = /\b(re-?run|run (it|that|this) again)\b.*\b((those|these|its|the recommended|the suggested|recommended|suggested) (settings|changes|overrides)|recommendations?)\b|\bapply (the |those |these |its )?(recommendations?|recommended (settings|changes)|suggested changes)\b/;
 
 const QUESTION_START = /^(what|how|where|which|who|is|are|do|does|did|can|status)\b/i;
 

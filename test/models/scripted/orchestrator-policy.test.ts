@@ -358,6 +358,9 @@ describe("orchestratorPolicy()", () => {
     const rerun = turn("rerun with those settings", ran2.messages, onlyConfig);
     expect(rerun.calls.map((c) => c.tool)).toEqual(["analyze_run"]);
     expect(rerun.text).toBe(`The analysis of ${onlyConfig.runs[0]!.run_id} recommends nothing a launch can change, so I did not rerun it. Not possible in a launch: budget.usd: 0.004; \`conclave analyze ${onlyConfig.runs[0]!.run_id} --write-config <file>\` writes them into a config.`);
+    // A question about the person's own system is a task, not an analysis.
+    expect(turn("Why is the login page slow?", [], engine()).calls[0]).toEqual({ tool: "launch_run", args: { task: "Why is the login page slow?", agent_mode: "multi", planning_mode: true } });
+    expect(turn("Rerun the tests with the new fixtures", [], engine()).calls[0]!.args.planning_mode).toBe(true);
     expect(turn("why was that slow?", [], engine())).toEqual(expect.objectContaining({ calls: [{ tool: "analyze_run", args: {} }], text: "I could not analyze the run: analyze_run: this session has no run yet, so there is nothing to analyze." }));
   });
 
