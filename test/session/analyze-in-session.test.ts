@@ -19,11 +19,15 @@ describe("analyze_run in a chat session (the offline orchestrator)", () => {
     // The orchestrator's script launches the circling run; once it runs out, the offline policy answers.
     const session = await openSession({
       project: initProject("demo", tempDir()),
-      config: { ...circling(), orchestrator: { backend: { type: "scripted", script: [{ tool: "launch_run", args: { task: "Design a cache for the API" } }, { text: "The team has an answer." }] } }, interactive: { require_approval: "never" } },
+      config: { ...circling(), orchestrator: { backend: { type: "scripted", script: [{ tool: "analyze_run", args: {} }, { tool: "analyze_run", args: { run_id: "20261202-000000-000000000000" } }, { tool: "launch_run", args: { task: "Design a cache for the API" } }, { text: "The team has an answer." }] } }, interactive: { require_approval: "never" } },
       env: {},
       clock: new SimulatedClock(),
     });
     const [first] = launched(await playTurn(session, "Design a cache for the API"));
+    expect(session.messages().filter((m) => m.role === "tool").slice(0, 2).map((m) => m.content)).toEqual([
+      "Error: analyze_run: this session has no run yet, so there is nothing to analyze.",
+      "Error: analyze_run `run_id`: no run 20261202-000000-000000000000 in this session; run_status lists them.",
+    ]);
     expect((await analyzeRun(first!.log_dir)).metrics.rounds).toBe(6);
 
     const why = await playTurn(session, "why was that slow?");
