@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { CLIENT_CAPABILITIES_META_KEY, inputRequired, McpServer, type CallToolResult, type ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { analyzeRun } from "../analysis/analyze-run.ts";
+import { compactAnalysis } from "../analysis/compact-analysis.ts";
 import type { Project } from "../project/project.ts";
+import { findRunDirs } from "../runs/find-run-dirs.ts";
 import { LAUNCH_RUN_SCHEMA, launchRunResult, type LaunchRunArgs } from "../runs/launch-run.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
@@ -16,7 +19,10 @@ import type { Launched, RunLauncher } from "./run-launcher.ts";
  * @example
  * expect((await client.listTools()).tools.map((t) => t.name)).toEqual([...MCP_TOOLS]);
  */
-export const MCP_TOOLS = ["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query"] as const;
+export const MCP_TOOLS = ["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query", "analyze_run"] as const;
+
+/** The most characters of each finding's summary and each recommendation's why in analyze_run's result (the client's context is small). */
+export const ANALYSIS_CLIP = 100;
 
 export interface McpServerDeps {
   launcher: RunLauncher;
@@ -270,7 +276,30 @@ export function createMcpServer(deps: McpServerDeps, shared: McpLaunches = creat
     },
   );
 
+  server.registerTool(
+    "analyze_run",
+    {
+      description:
+        "Why a run was slow, costly or went in circles: its findings (kind, severity, summary, agents, rounds), the recommended changes (change, why), and launch_run arguments that rerun the task with them. The whole report, with its evidence: `conclave analyze <run dir> --json`.",
+      inputSchema: z.strictObject({ run_id: RUN_ID.describe("The run to analyze (from launch_run or list_runs), or `latest` for the newest run.") }),
+    },
+    async ({ run_id }) => {
+      const dir = run_id === "latest" ? latestRunDir() : join(runsDir(), run_id);
+      if (!dir || !existsSync(join(dir, "run_description.json"))) {
+        return toolError(run_id === "latest" ? "analyze_run `run_id`: latest: there is no run yet (launch_run starts one)." : `analyze_run \`run_id\`: no run ${run_id} (list_runs lists them).`);
+      }
+      try {
+        const { task: _, ...compact } = compactAnalysis(await analyzeRun(dir), { clip: ANALYSIS_CLIP });
+        return text(compact);
+      } catch (error) {
+        return toolError(`analyze_run: ${(error as Error).message}`);
+      }
+    },
+  );
+
   const runsDir = () => deps.project?.runsDir ?? deps.runsDir ?? ".conclave/runs";
+  // The run changed last, as `conclave status latest` picks it.
+  const latestRunDir = () => findRunDirs([runsDir()]).sort((a, b) => b.mtimeMs - a.mtimeMs || basename(b.dir).localeCompare(basename(a.dir)))[0]?.dir;
   const statusOf = (runId: string): Record<string, unknown> | undefined => {
     const run = launcher.status(runId);
     const status = run?.status ?? readRunFile<StatusJson>(runsDir(), runId, "status.json");

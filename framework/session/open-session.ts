@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { analyzeRun } from "../analysis/analyze-run.ts";
+import { compactAnalysis } from "../analysis/compact-analysis.ts";
 import { systemClock } from "../clock.ts";
 import { loadConfig, validateConfig } from "../config/load-config.ts";
 import type { ConclaveConfig } from "../config/config-schema.ts";
@@ -413,6 +415,12 @@ export async function openSession(options: OpenSessionOptions = {}): Promise<Ses
       const live = runs.get(runId);
       if (!existsSync(row.log_dir)) return `Error: read_run: the run directory of ${runId} (${row.log_dir}) is gone; the session recorded: ${JSON.stringify(row.result ?? { status: row.status })}`;
       return readRunForOrchestrator(row.log_dir, live?.status, live && !live.ended ? "running" : row.status);
+    },
+    analyzeRun: async (runId) => {
+      const row = runId ? record.runs.find((r) => r.run_id === runId) : record.runs.at(-1);
+      if (!row) return runId ? `Error: analyze_run \`run_id\`: no run ${runId} in this session; run_status lists them.` : "Error: analyze_run: this session has no run yet, so there is nothing to analyze.";
+      if (!existsSync(row.log_dir)) return `Error: analyze_run: the run directory of ${row.run_id} (${row.log_dir}) is gone, so it cannot be analyzed.`;
+      return JSON.stringify(compactAnalysis(await analyzeRun(row.log_dir, { env }), { evidence: 2 }));
     },
     cancel: (runId) => {
       const entry = runs.get(runId);

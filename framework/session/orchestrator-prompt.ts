@@ -32,6 +32,7 @@ export function orchestratorPrompt(config: ConclaveConfig, env: NodeJS.ProcessEn
 - Keep the person informed in a few plain sentences: what the team recommended, what was done, what remains, what it cost. Ask when a decision is theirs.
 - Record decisions and the project's state in CONTEXT.md with update_context, so the next session knows them; put finished documents in deliverables/ with deliver.
 - The person's spend matters: prefer agent_mode: single for small, cheap tasks and checks; use the whole team when quality matters.
+- When the person asks why a run was slow, costly or went in circles, call analyze_run (default: the last run) and explain its findings in plain words. To rerun with its recommendations, call launch_run with the same task and the \`launch_run\` arguments analyze_run gave (coordination_overrides, agents); a change under needs_write_config cannot be made by a launch: say \`conclave analyze <run> --write-config <file>\` writes it into a config.
 
 # The team
 ${describeAgents(config, env, dryRun)}

@@ -16,6 +16,7 @@ const schemas = {
   run_status: z.strictObject({ run_id: z.string().min(1).optional().describe("One run; default: every run of this session.") }),
   read_run: z.strictObject({ run_id: z.string().min(1).describe("The run to read.") }),
   cancel_run: z.strictObject({ run_id: z.string().min(1).describe("The running run to cancel.") }),
+  analyze_run: z.strictObject({ run_id: z.string().min(1).optional().describe("The run to analyze; default: this session's last run.") }),
   tell_run: z.strictObject({
     note: z.string().trim().min(1).describe("The note, as the person said it."),
     run_id: z.string().min(1).optional().describe("Default: the running run (the newest, if several)."),
@@ -37,6 +38,8 @@ const DESCRIPTIONS: Record<string, string> = {
   run_status: "The status of this session's runs (running, completed, failed…), with phase, round, cost and time.",
   read_run: "A run's final answer, every agent's answers, the votes and their reasons, and the cost by agent; the partial results of a failed, timed-out or cancelled run.",
   cancel_run: "Cancel a running run; it ends as cancelled with what it had so far.",
+  analyze_run:
+    "Why a finished run was slow, costly or went in circles: its findings (kind, severity, summary, agents, rounds, evidence) and the recommended changes, with launch_run arguments (coordination_overrides, agents) ready to rerun the task with them.",
   tell_run: "Pass a note from the person to a running run's agents; they read it at their next turn.",
   read_file: "Read a file of the project (read-only), up to 64 KB.",
   list_files: "List the files under a directory of the project.",
@@ -62,6 +65,8 @@ export interface ToolHost {
   runStatus(runId?: string): string;
   readRun(runId: string): string;
   cancel(runId: string): string;
+  /** analyze_run's result: the compact analysis of a run (default: the session's last), or `Error: …`. */
+  analyzeRun(runId?: string): Promise<string>;
   tell(note: string, runId?: string): string;
 }
 
@@ -93,6 +98,8 @@ export async function callOrchestratorTool(name: string, args: unknown, host: To
         return host.readRun(a.run_id as string);
       case "cancel_run":
         return host.cancel(a.run_id as string);
+      case "analyze_run":
+        return await host.analyzeRun(a.run_id as string | undefined);
       case "tell_run":
         return host.tell(a.note as string, a.run_id as string | undefined);
       case "read_file":

@@ -49,10 +49,10 @@ describe.each([
 ])("MCP over Streamable HTTP at /mcp, protocol era $era", ({ versionNegotiation }) => {
   const negotiation = versionNegotiation ? { versionNegotiation } : {};
 
-  it("lists the seven tools, streams progress lines in order then the result, and names a bad argument's field", async () => {
+  it("lists the eight tools, streams progress lines in order then the result, and names a bad argument's field", async () => {
     const { url } = await serveMcp();
     const client = await connect(url, { capabilities: negotiation });
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query"]);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query", "analyze_run"]);
     const lines: string[] = [];
     const counters: number[] = [];
     const result = await client.callTool(
@@ -151,7 +151,7 @@ describe("MCP over Streamable HTTP behind the server's guard", () => {
   it("with a token, serves a client that sends it and refuses one that does not (401)", async () => {
     const { url } = await serveMcp({ token: "s3cret-token" });
     const client = await connect(url, { headers: { Authorization: "Bearer s3cret-token" } });
-    expect((await client.listTools()).tools).toHaveLength(7);
+    expect((await client.listTools()).tools).toHaveLength(8);
     const refused = await connect(url).then(
       () => "connected",
       (error: Error) => error.message,
@@ -177,10 +177,10 @@ describe("mountMcp()", () => {
     const first = await connect(url);
     const second = await connect(url);
     // Using the first makes the second the least recently used.
-    expect((await first.listTools()).tools).toHaveLength(7);
+    expect((await first.listTools()).tools).toHaveLength(8);
     const third = await connect(url);
-    expect((await first.listTools()).tools).toHaveLength(7);
-    expect((await third.listTools()).tools).toHaveLength(7);
+    expect((await first.listTools()).tools).toHaveLength(8);
+    expect((await third.listTools()).tools).toHaveLength(8);
     const evicted = second.http.sessionId!;
     const error = await second.listTools().then(() => "answered", (e: Error) => e.message);
     const message = `no MCP session ${JSON.stringify(evicted)} on this server (it ended, or the server restarted): initialize a new one.`;

@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimulatedClock } from "../../framework/clock.ts";
+import { run } from "../../framework/runs/run.ts";
+import { circling } from "../fixtures/analysis/scenarios.ts";
 import { tempDir } from "../project/temp-dir.ts";
 import { CLI, cliEnv, REPO } from "../support/cli-process.ts";
 import { connectMcp, json, textOf } from "./mcp-support.ts";
@@ -16,15 +19,42 @@ afterAll(async () => {
 });
 
 describe("conclave mcp", () => {
-  it("lists exactly its seven tools, launch_run with the session's schema", async () => {
+  it("lists exactly its eight tools, launch_run with the session's schema", async () => {
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query"]);
+    expect(tools.map((t) => t.name)).toEqual(["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query", "analyze_run"]);
     const launch = tools[0]!;
     expect(launch.inputSchema.required).toEqual(["task"]);
     expect(Object.keys(launch.inputSchema.properties ?? {})).toEqual([
       "task", "context", "agent_mode", "agents", "refinement", "planning_mode", "execute_after_planning", "context_paths", "agent_system_prompts", "coordination_overrides", "wait",
     ]);
   });
+
+  it("analyzes a run that circled (by id, and as latest) in about 1,300 characters, with launch_run arguments to rerun it; a bad or unknown run id is an error naming run_id", async () => {
+    const circled = await run({ task: "Design a cache for the API", config: circling(), runsDir: mcp.project.runsDir, clock: new SimulatedClock(), env: {} });
+    const result = await mcp.client.callTool({ name: "analyze_run", arguments: { run_id: circled.run_id } });
+    expect(result.isError).toBeFalsy();
+    const analysis = json(result);
+    expect(analysis).toMatchObject({ run_id: circled.run_id, status: "completed", winner: "beta", rounds: 6 });
+    expect((analysis.findings as { kind: string; severity: string; agents: string[]; rounds: number[] }[]).map((f) => [f.kind, f.severity, f.agents, f.rounds])).toEqual([
+      ["circling", "critical", ["alpha", "gamma"], [2, 3, 4, 5]],
+      ["split_on_minor_differences", "warning", ["alpha", "gamma"], [2, 3, 4, 5, 6]],
+      ["redundant_agent", "warning", ["gamma", "alpha"], [1, 2, 3, 4, 5]],
+    ]);
+    expect((analysis.recommendations as { change: string }[]).map((r) => r.change)).toEqual(["coordination.max_rounds: 2", "coordination.voting: lenient", "--agents alpha,beta"]);
+    expect(analysis.launch_run).toEqual({ coordination_overrides: { max_rounds: 2, voting: "lenient" }, agents: ["alpha", "beta"] });
+    // Three findings and three changes, each text clipped at 100 characters, no evidence, no metrics: about 330 tokens.
+    expect((analysis.findings as { summary: string }[]).map((f) => f.summary.length)).toEqual([100, 100, 100]);
+    expect(textOf(result).length).toBeLessThan(1400);
+    expect(json(await mcp.client.callTool({ name: "analyze_run", arguments: { run_id: "latest" } }))).toEqual(analysis);
+
+    const traversal = await mcp.client.callTool({ name: "analyze_run", arguments: { run_id: "../etc" } });
+    expect(textOf(traversal)).toBe("Input validation error: Invalid arguments for tool analyze_run: run_id: a run id is letters, digits, `-` and `_` (as launch_run and list_runs give it)");
+    const unknown = await mcp.client.callTool({ name: "analyze_run", arguments: { run_id: "20261202-000000-000000000000" } });
+    expect(unknown).toMatchObject({ isError: true });
+    expect(textOf(unknown)).toBe("analyze_run `run_id`: no run 20261202-000000-000000000000 (list_runs lists them).");
+    const missing = await mcp.client.callTool({ name: "analyze_run", arguments: {} });
+    expect(textOf(missing)).toMatch(/^Input validation error: Invalid arguments for tool analyze_run: run_id: /);
+  }, 30_000);
 
   it("streams one compact progress line per change, in order, then returns the compact result", async () => {
     const lines: string[] = [];

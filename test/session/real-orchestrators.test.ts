@@ -61,7 +61,7 @@ describe.each([
     expect(requests).toHaveLength(2);
     const first = requests[0]!.body as Body;
     const names = (first.tools ?? []).map((t) => t.name ?? t.function?.name);
-    expect(names).toEqual(["launch_run", "run_status", "read_run", "cancel_run", "tell_run", "read_file", "list_files", "update_context", "deliver"]);
+    expect(names).toEqual(["launch_run", "run_status", "read_run", "cancel_run", "analyze_run", "tell_run", "read_file", "list_files", "update_context", "deliver"]);
     const second = JSON.stringify(requests[1]!.body);
     expect(second).toContain(finished.result.run_id);
     expect(second).toContain("handler.ts: a Socket.IO handler");

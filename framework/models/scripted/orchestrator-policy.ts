@@ -24,6 +24,13 @@ import {
  *
  * - `(resumed)…` (the engine's recap turn): "Last time we finished steps 1–N; step N+1 remains: …"
  *   from the plan and the runs that executed and verified its steps; else what was last done.
+ * - "why was that (or it, the run) slow", "why did it take so long", "went in circles": analyze_run
+ *   on the last run, then its findings (each finding's summary) and the recommended changes. A
+ *   question about something else ("why is the login slow?") is a task, as below.
+ * - "rerun (it) with those settings", "apply the recommendations": launch_run with the analyzed
+ *   run's arguments (its task) and the `launch_run` overrides of the last analyze_run result
+ *   (coordination_overrides merged over its own, agents); with no analysis yet in the
+ *   conversation, analyze_run on the last run first. Changes launch_run cannot make are named.
  * - "actually", "instead", "rather": launch the plan's remaining steps (`Carry out the remaining
  *   steps of the plan: …`) with `Constraint from the person: <their words>` as context.
  * - "continue", "next step", "go on": execute the next step not verified, then verify it.
@@ -53,6 +60,10 @@ export const RECAP_PREFIX = "(resumed)";
 
 const GREETING = 'Tell me what to work on, or ask where things stand. Say "continue" to go on with the plan.';
 
+// About a run ("why was that slow", "why did it take so long", "went in circles"), not a task ("why is the login slow?").
+const WHY_SLOW = /\bwhy (was|were|is) (that|it|this|the( last)? run|they)( so)? (slow|costly|expensive)\b|\bwhy did (it|that|this|the( last)? run|they) take (so )?long\b|\b(went|go|going|ran|run|running) (round |around )?in circles\b/;
+const APPLY_RECOMMENDATIONS = /\b(re-?run|run (it|that|this) again)\b.*\b((those|these|its|the recommended|the suggested|recommended|suggested) (settings|changes|overrides)|recommendations?)\b|\bapply (the |those |these |its )?(recommendations?|recommended (settings|changes)|suggested changes)\b/;
+
 const QUESTION_START = /^(what|how|where|which|who|is|are|do|does|did|can|status)\b/i;
 
 /**
@@ -70,6 +81,8 @@ export function orchestratorPolicy(request: CompletionRequest): PolicyAction {
   const text = turn.person.trim();
   const words = text.toLowerCase();
   if (words.startsWith(RECAP_PREFIX)) return { text: recap(history) };
+  if (APPLY_RECOMMENDATIONS.test(words)) return rerunWithRecommendations(history);
+  if (WHY_SLOW.test(words)) return explainRun(history);
   if (/\b(actually|instead|rather)\b/.test(words)) return relaunchRemaining(history, text);
   if (/^(continue|go on|next step)\b/.test(words)) return continuePlan(history);
   if ((/\?\s*$/.test(words) && QUESTION_START.test(words)) || /\bstatus\b/.test(words)) return answerQuestion(history);
@@ -221,6 +234,83 @@ function retry(h: History): PolicyAction {
   if (!step) return launch(failed.args);
   const outcome = launchOutcome(step);
   return { text: stopLine(outcome, "retried run") ?? `I ran it again: ${runLine(outcome)}` };
+}
+
+// What analyze_run returned (compactAnalysis()'s shape), as far as the policy reads it.
+interface AnalysisResult {
+  run_id: string;
+  task?: string;
+  rounds?: number;
+  findings: { kind: string; summary: string }[];
+  recommendations: { change: string }[];
+  launch_run?: { coordination_overrides?: Record<string, unknown>; agents?: string[] };
+  needs_write_config?: string[];
+}
+
+// analyze_run on the last run, then its findings and the changes it recommends.
+function explainRun(h: History): PolicyAction {
+  const [analysis] = h.turn.steps;
+  if (!analysis) return analyzeLast(h);
+  const read = analysisOf(analysis);
+  if (typeof read === "string") return { text: `I could not analyze the run: ${read}` };
+  return { text: analysisText(read) };
+}
+
+// The analyzed run again with the recommended launch_run arguments.
+function rerunWithRecommendations(h: History): PolicyAction {
+  const earlier = h.exchanges.slice(0, -1).flatMap((e) => e.steps).filter((s) => s.name === "analyze_run" && s.result !== undefined).map(analysisOf).findLast((a) => typeof a !== "string");
+  const steps = [...h.turn.steps];
+  let read: AnalysisResult | string | undefined = earlier;
+  if (!read) {
+    const analysis = steps.shift();
+    if (!analysis) return analyzeLast(h);
+    read = analysisOf(analysis);
+  }
+  if (typeof read === "string") return { text: `I could not analyze the run: ${read}` };
+  const overrides = read.launch_run;
+  const needs = read.needs_write_config?.length ? ` Not possible in a launch: ${read.needs_write_config.join(", ")}; \`conclave analyze ${read.run_id} --write-config <file>\` writes them into a config.` : "";
+  if (!overrides?.coordination_overrides && !overrides?.agents) return { text: `The analysis of ${read.run_id} recommends nothing a launch can change, so I did not rerun it.${needs}` };
+  const original = [...h.launches, ...launchesOf([h.turn])].findLast((l) => l.run?.run_id === read.run_id);
+  const [rerun] = steps;
+  if (!rerun) {
+    const args: Record<string, unknown> = original ? { ...original.args } : { task: read.task ?? lastSubject(h) ?? "" };
+    if (overrides.coordination_overrides) args.coordination_overrides = mergeOverrides(isRecord(args.coordination_overrides) ? args.coordination_overrides : {}, overrides.coordination_overrides);
+    if (overrides.agents) args.agents = overrides.agents;
+    return launch(args);
+  }
+  const outcome = launchOutcome(rerun);
+  const stop = stopLine(outcome, "rerun");
+  if (stop) return { text: stop };
+  const before = original?.run?.elapsed_seconds;
+  const after = outcome.run?.elapsed_seconds;
+  const time = typeof before === "number" && typeof after === "number" ? ` It took ${after} s instead of ${before} s.` : "";
+  return { text: `I reran ${read.run_id}'s task with ${read.recommendations.map((r) => r.change).join("; ")}: ${runLine(outcome)}${time}${needs}` };
+}
+
+function analyzeLast(h: History): PolicyAction {
+  const last = lastLaunch(h.launches, (l) => l.run !== undefined)?.run ?? lastDigestRun(h);
+  return { tool: "analyze_run", args: last ? { run_id: last.run_id } : {} };
+}
+
+function analysisOf(step: ToolStep): AnalysisResult | string {
+  const parsed = parseJson(step.result ?? "");
+  if (isRecord(parsed) && typeof parsed.run_id === "string" && Array.isArray(parsed.findings)) return parsed as unknown as AnalysisResult;
+  return (step.result ?? "(no result)").replace(/^Error:\s*/, "");
+}
+
+function analysisText(a: AnalysisResult): string {
+  const rounds = typeof a.rounds === "number" ? ` (${a.rounds} round${a.rounds === 1 ? "" : "s"})` : "";
+  if (a.findings.length === 0) return `Run ${a.run_id}${rounds} shows no waste: no circling, split votes, slow or costly agent, retries or deadlines. Nothing to change.`;
+  const found = a.findings.map((f) => `${f.kind.replace(/_/g, " ")}: ${f.summary}`).join("\n");
+  const changes = a.recommendations.length ? `\nI recommend ${a.recommendations.map((r) => r.change).join("; ")}. Say "rerun with those settings" to run it again with them.` : "";
+  return `Run ${a.run_id}${rounds}:\n${found}${changes}`;
+}
+
+// Overrides over overrides: timeouts and retry merged key by key.
+function mergeOverrides(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isRecord(v) && isRecord(base[k]) ? { ...base[k], ...v } : v;
+  return out;
 }
 
 // Where things stand, from the plan's progress, else the last run.

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Hono, type Context } from "hono";
+import { analyzeRun } from "../../analysis/analyze-run.ts";
+import { NotARunError } from "../../analysis/not-a-run-error.ts";
 import { ConfigError } from "../../errors.ts";
 import type { RunIndexEntry } from "../../project/run-index.ts";
 import { findRunDirs } from "../../runs/find-run-dirs.ts";
@@ -38,7 +40,7 @@ export interface HttpAppOptions {
  * The HTTP API (docs/architecture.md §11), a Hono app: `GET /api/runs` (the runs, newest first),
  * `GET /api/runs/<id>` (status.json, result.json, run_description.json, the answers and votes),
  * `GET /api/runs/<id>/events` (Server-Sent Events: events.jsonl so far, then live, resumable with
- * Last-Event-ID). Every request passes guardRequests() first (Origin, Host, bearer token).
+ * Last-Event-ID), `GET /api/runs/<id>/analysis` (analyzeRun()'s report). Every request passes guardRequests() first (Origin, Host, bearer token).
  * Throws a ConfigError when `host` is not loopback and there is no token.
  *
  * @example
@@ -70,6 +72,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return run.ok ? c.json(readRunDetail(run.dir)) : c.json({ error: run.error }, run.status);
   });
 
+  // Why the run was slow or went in circles: the AnalysisReport of `conclave analyze --json`.
+  app.get("/api/runs/:id/analysis", async (c) => {
+    const run = runDirOf(runsDir, c.req.param("id"));
+    if (!run.ok) return c.json({ error: run.error }, run.status);
+    try {
+      return c.json(await analyzeRun(run.dir));
+    } catch (error) {
+      if (error instanceof NotARunError) return c.json({ error: `run ${run.runId} cannot be analyzed yet: ${error.message}` }, 404);
+      throw error;
+    }
+  });
+
   app.get("/api/runs/:id/events", (c) => {
     const run = runDirOf(runsDir, c.req.param("id"));
     if (!run.ok) return c.json({ error: run.error }, run.status);
@@ -94,7 +108,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     app.get(path, (c) => c.body(body, 200, { "content-type": type, "content-security-policy": "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'", "x-content-type-options": "nosniff" }));
   }
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, and the viewer is at /.` }, 404));
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, GET /api/runs/<id>/analysis, and the viewer is at /.` }, 404));
   app.onError((error, c) => c.json({ error: `the server failed: ${error.message}` }, 500));
   return app;
 }

@@ -71,7 +71,31 @@ function fold(events) {
   return run;
 }
 
-function renderRun(id, events, detail) {
+// The findings panel: why the run was slow or went in circles (GET /api/runs/<id>/analysis), once it has ended.
+const EVIDENCE_SHOWN = 6;
+function renderAnalysis(analysis) {
+  if (!analysis) return null;
+  if (analysis.error) return el("section", { id: "analysis" }, el("h2", {}, "Findings"), el("p", { class: "dim" }, `No analysis: ${analysis.error}`));
+  const findings = analysis.findings || [];
+  const recommendations = analysis.recommendations || [];
+  return el("section", { id: "analysis" },
+    el("h2", {}, "Findings"),
+    findings.length === 0 ? el("p", { class: "dim", id: "no-findings" }, "No findings: no circling, split votes, slow or costly agent, retries or deadlines.") : null,
+    findings.map((f) => {
+      const evidence = f.evidence || [];
+      return el("div", { class: `finding ${f.severity}`, "data-kind": f.kind },
+        el("p", {}, el("strong", {}, f.kind), " ", el("span", { class: `severity ${f.severity}` }, f.severity),
+          (f.rounds || []).length ? el("span", { class: "dim" }, ` · rounds ${f.rounds.join(", ")}`) : null,
+          (f.agents || []).length ? el("span", { class: "dim" }, ` · ${f.agents.join(", ")}`) : null),
+        el("p", { class: "summary" }, f.summary),
+        evidence.length ? el("ul", { class: "evidence" }, evidence.slice(0, EVIDENCE_SHOWN).map((e) => el("li", {}, e.text)),
+          evidence.length > EVIDENCE_SHOWN ? el("li", { class: "dim" }, `… ${evidence.length - EVIDENCE_SHOWN} more (conclave analyze shows them all)`) : null) : null);
+    }),
+    recommendations.length ? [el("h3", {}, "Recommended changes"), el("ul", { id: "recommendations" }, recommendations.map((r) =>
+      el("li", { "data-change": r.change }, el("code", {}, r.change), " ", r.why, r.expected ? el("span", { class: "dim" }, ` ${r.expected}`) : null)))] : null);
+}
+
+function renderRun(id, events, detail, analysis) {
   const run = fold(events);
   const task = pick(detail && detail.description, "task") || pick(detail, "task") || "";
   const patch = detail && typeof detail.patch === "string" ? detail.patch : null;
@@ -81,6 +105,7 @@ function renderRun(id, events, detail) {
     task ? el("p", {}, String(task).split("\n")[0]) : null,
     el("p", {}, el("span", { class: `status ${run.status}`, id: "run-status" }, run.status),
       run.winner ? el("span", { id: "winner" }, ` · winner ${run.winner}${run.reason ? ` (${run.reason})` : ""}`) : null),
+    renderAnalysis(analysis),
     el("h2", {}, "Timeline"),
     el("ol", { class: "timeline", id: "timeline" }, run.phases.map((p) => el("li", {}, `${p.phase}${p.round ? ` ${p.round}` : ""}`))),
     el("h2", {}, "Answers"),
@@ -110,8 +135,21 @@ async function showRun(id) {
   const events = [];
   const seen = new Set();
   let queued = false;
-  const redraw = () => { if (queued) return; queued = true; requestAnimationFrame(() => { queued = false; renderRun(id, events, detail); }); };
-  renderRun(id, events, detail);
+  let analysis = null;
+  let analysisAsked = false;
+  const redraw = () => { if (queued) return; queued = true; requestAnimationFrame(() => { queued = false; renderRun(id, events, detail, analysis); }); };
+  // Asked once the run has ended (at once for one that had ended before the page opened).
+  const askAnalysis = () => {
+    if (analysisAsked) return;
+    analysisAsked = true;
+    fetch(`/api/runs/${encodeURIComponent(id)}/analysis`, { headers: { accept: "application/json" } })
+      .then(async (r) => (r.ok ? r.json() : { error: (await r.json().catch(() => ({}))).error || `HTTP ${r.status}` }))
+      .catch((error) => ({ error: String(error) }))
+      .then((a) => { analysis = a; redraw(); });
+  };
+  renderRun(id, events, detail, analysis);
+  const status = detail && detail.run && detail.run.status;
+  if ((detail && detail.result) || (status && status !== "running" && status !== "starting")) askAnalysis();
   queryWatch = watchQueries(id);
   document.body.insertBefore(queryWatch.box, main);
   stream = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
@@ -123,6 +161,7 @@ async function showRun(id) {
     if (msg.type === "end" || (data && (data.type === "complete" || data.type === "run.finished"))) {
       // The run is over: its detail (result, changes) once more, and the stream closed.
       fetch(`/api/runs/${encodeURIComponent(id)}`).then((r) => (r.ok ? r.json() : detail)).then((d) => { detail = d; redraw(); });
+      askAnalysis();
       if (msg.type === "end" || data.type === "complete") stream && stream.close();
     }
     redraw();

@@ -18,7 +18,7 @@ const cleanRuns = () => {
 // The requests are shaped as the session engine sends them: the system text with its sections,
 // the messages verbatim, and each tool's result in the format of the shared design.
 
-const TOOLS: ToolSpec[] = ["launch_run", "run_status", "read_run", "cancel_run", "tell_run", "read_file", "list_files", "update_context", "deliver"].map((name) => ({
+const TOOLS: ToolSpec[] = ["launch_run", "run_status", "read_run", "cancel_run", "analyze_run", "tell_run", "read_file", "list_files", "update_context", "deliver"].map((name) => ({
   name,
   description: name,
   parameters: { type: "object", properties: {} },
@@ -55,8 +55,20 @@ const PLAN = "## Add WebSocket support\n\nWork backwards from how the result wil
 
 type Action = Extract<PolicyAction, { tool: string }>;
 
+// analyze_run's findings for a run that circled (compactAnalysis()'s shape).
+const CIRCLING_ANALYSIS = {
+  findings: [{ kind: "circling", severity: "critical", summary: "4 voting rounds (2, 3, 4, 5) brought only near-repeats, by alpha and gamma.", agents: ["alpha", "gamma"], rounds: [2, 3, 4, 5] }],
+  recommendations: [
+    { change: "coordination.max_rounds: 2", why: "Rounds 2–5 only reworded answers." },
+    { change: "budget.usd: 0.004", why: "The budget was nearly spent." },
+    { change: "--agents alpha,beta", why: "gamma repeated alpha." },
+  ],
+  launch_run: { coordination_overrides: { max_rounds: 2, timeouts: { idle: 90 } }, agents: ["alpha", "beta"] },
+  needs_write_config: ["budget.usd: 0.004"],
+};
+
 /** A stand-in for the engine's tools: launch_run completes with a numbered run id, the others answer from `state`. */
-function engine(options: { fail?: (args: Record<string, unknown>) => string | undefined } = {}) {
+function engine(options: { fail?: (args: Record<string, unknown>) => string | undefined; analysis?: Record<string, unknown> } = {}) {
   const runs: { run_id: string; task: string; status: string }[] = [];
   return {
     runs,
@@ -91,6 +103,10 @@ function engine(options: { fail?: (args: Record<string, unknown>) => string | un
             cost_by_agent: {},
             log_dir: "/p/runs/x",
           });
+        case "analyze_run": {
+          const target = runs.find((r) => r.run_id === args.run_id) ?? runs.at(-1);
+          return target ? JSON.stringify({ run_id: target.run_id, task: target.task, status: "completed", winner: "beta", rounds: 6, ...(options.analysis ?? CIRCLING_ANALYSIS) }) : "Error: analyze_run: this session has no run yet, so there is nothing to analyze.";
+        }
         default:
           return `Error: there is no tool \`${action.tool}\``;
       }
@@ -313,6 +329,39 @@ describe("orchestratorPolicy()", () => {
     expect(quick.calls[0]!.args.task).toBe("Check this work: Review the cache design");
     expect(turn("(resumed) …", [], engine(), system).text).toBe('Last time: "Review the cache design" (failed). Nothing else is pending.');
     expect(turn("Now debate it.", [], engine(), system).calls[0]).toEqual({ tool: "read_run", args: { run_id: "20261202-010304-def456" } });
+  });
+
+  it("analyzes the last run when asked why it was slow or went in circles, and reruns its task with the overrides when asked", () => {
+    const tools = engine();
+    const ran = turn("Quick single-agent check is fine.", [], tools);
+    const why = turn("The agents went in circles. Why?", ran.messages, tools);
+    expect(why.calls).toEqual([{ tool: "analyze_run", args: { run_id: tools.runs[0]!.run_id } }]);
+    expect(why.text).toBe(
+      `Run ${tools.runs[0]!.run_id} (6 rounds):\ncircling: 4 voting rounds (2, 3, 4, 5) brought only near-repeats, by alpha and gamma.\nI recommend coordination.max_rounds: 2; budget.usd: 0.004; --agents alpha,beta. Say "rerun with those settings" to run it again with them.`,
+    );
+    const rerun = turn("Rerun it with those settings", why.messages, tools);
+    expect(rerun.calls).toEqual([{ tool: "launch_run", args: { ...ran.calls[0]!.args, coordination_overrides: { max_rounds: 2, timeouts: { idle: 90 } }, agents: ["alpha", "beta"] } }]);
+    expect(rerun.text).toMatch(new RegExp(`^I reran ${tools.runs[0]!.run_id}'s task with coordination.max_rounds: 2; budget.usd: 0.004; --agents alpha,beta: completed, winner alpha .* It took 3 s instead of 3 s\\. Not possible in a launch: budget.usd: 0.004; \`conclave analyze ${tools.runs[0]!.run_id} --write-config <file>\` writes them into a config\\.$`));
+    // With no analysis yet in the conversation, the last run is analyzed first; its own overrides stay under the recommended ones.
+    const withOwn = engine();
+    const own = turn("Apply the recommendations", [{ role: "user", content: "Review it" }, { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "launch_run", arguments: { task: "Review it", coordination_overrides: { voting: "strict", timeouts: { run: 60 } } }, rawArguments: "{}" }] }, { role: "tool", toolCallId: "c1", content: withOwn.result({ tool: "launch_run", args: { task: "Review it" } }) }], withOwn);
+    expect(own.calls.map((c) => c.tool)).toEqual(["analyze_run", "launch_run"]);
+    expect(own.calls[1]!.args).toEqual({ task: "Review it", coordination_overrides: { voting: "strict", max_rounds: 2, timeouts: { run: 60, idle: 90 } }, agents: ["alpha", "beta"] });
+  });
+
+  it("says so when the analysis finds nothing, or recommends only what a launch cannot change, or there is no run", () => {
+    const clean = engine({ analysis: { findings: [], recommendations: [] } });
+    const ran = turn("Quick single-agent check is fine.", [], clean);
+    expect(turn("Why did it take so long?", ran.messages, clean).text).toBe(`Run ${clean.runs[0]!.run_id} (6 rounds) shows no waste: no circling, split votes, slow or costly agent, retries or deadlines. Nothing to change.`);
+    const onlyConfig = engine({ analysis: { findings: CIRCLING_ANALYSIS.findings, recommendations: [{ change: "budget.usd: 0.004", why: "w" }], needs_write_config: ["budget.usd: 0.004"] } });
+    const ran2 = turn("Quick single-agent check is fine.", [], onlyConfig);
+    const rerun = turn("rerun with those settings", ran2.messages, onlyConfig);
+    expect(rerun.calls.map((c) => c.tool)).toEqual(["analyze_run"]);
+    expect(rerun.text).toBe(`The analysis of ${onlyConfig.runs[0]!.run_id} recommends nothing a launch can change, so I did not rerun it. Not possible in a launch: budget.usd: 0.004; \`conclave analyze ${onlyConfig.runs[0]!.run_id} --write-config <file>\` writes them into a config.`);
+    // A question about the person's own system is a task, not an analysis.
+    expect(turn("Why is the login page slow?", [], engine()).calls[0]).toEqual({ tool: "launch_run", args: { task: "Why is the login page slow?", agent_mode: "multi", planning_mode: true } });
+    expect(turn("Rerun the tests with the new fixtures", [], engine()).calls[0]!.args.planning_mode).toBe(true);
+    expect(turn("why was that slow?", [], engine())).toEqual(expect.objectContaining({ calls: [{ tool: "analyze_run", args: {} }], text: "I could not analyze the run: analyze_run: this session has no run yet, so there is nothing to analyze." }));
   });
 
   it("answers a greeting or thanks alone without a run", () => {

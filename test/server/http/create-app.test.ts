@@ -1,7 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { analyzeRun } from "../../../framework/analysis/analyze-run.ts";
 import { createHttpApp } from "../../../framework/server/http/create-app.ts";
+import { circling } from "../../fixtures/analysis/scenarios.ts";
 import { makeTempDir, removeDir } from "../../support/cli-process.ts";
 import { handMadeRun } from "../../support/hand-made-run.ts";
 import { startHttp, stopHttp } from "../../support/http-server.ts";
@@ -89,7 +91,31 @@ describe("GET /api/runs and /api/runs/<id>, over loopback", () => {
     expect(await missing.json()).toEqual({ error: "no run 20200101-000000-000000000000 in this server's runs directory. GET /api/runs lists the runs there." });
     const unknown = await fetch(`${server.url}/api/nothing`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: "no route GET /api/nothing: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, and the viewer is at /." });
+    expect(await unknown.json()).toEqual({ error: "no route GET /api/nothing: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, GET /api/runs/<id>/analysis, and the viewer is at /." });
+  });
+
+  it("gives a run's analysis (the report of `conclave analyze --json`) at /analysis; a bad id is 400, an unknown one 404", async () => {
+    const { result, runsDir } = await runScripted(circling());
+    const server = await startHttp({ runsDir });
+    const response = await fetch(`${server.url}/api/runs/${result.run_id}/analysis`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    const report = (await response.json()) as Awaited<ReturnType<typeof analyzeRun>>;
+    expect(report).toEqual(JSON.parse(JSON.stringify(await analyzeRun(result.log_dir))));
+    expect(report.findings.map((f) => f.kind)).toEqual(["circling", "split_on_minor_differences", "redundant_agent"]);
+    expect(report.recommendations[0]).toMatchObject({ change: "coordination.max_rounds: 2", set: { "coordination.max_rounds": 2 } });
+
+    const bad = await fetch(`${server.url}/api/runs/..%2F..%2Fetc/analysis`);
+    expect(bad.status).toBe(400);
+    const unknown = await fetch(`${server.url}/api/runs/20200101-000000-000000000000/analysis`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: "no run 20200101-000000-000000000000 in this server's runs directory. GET /api/runs lists the runs there." });
+    // A run directory without its events yet (just made) is not a run to analyze: 404, saying why.
+    mkdirSync(join(runsDir, "20200101-000000-0000000000ab"));
+    writeFileSync(join(runsDir, "20200101-000000-0000000000ab", "run_description.json"), "{}");
+    const early = await fetch(`${server.url}/api/runs/20200101-000000-0000000000ab/analysis`);
+    expect(early.status).toBe(404);
+    expect(((await early.json()) as { error: string }).error).toMatch(/^run 20200101-000000-0000000000ab cannot be analyzed yet: .* events\.jsonl is missing\./);
   });
 
   it("answers 501 for launching, cancelling and queries when made without a launcher and a query board (read-only)", async () => {

@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analyzeRun } from "../../../framework/analysis/analyze-run.ts";
 import { initProject } from "../../../framework/project/init-project.ts";
 import { parseLaunchRun } from "../../../framework/runs/launch-run.ts";
 import { run } from "../../../framework/runs/run.ts";
 import { createQueryBoard } from "../../../framework/runs/query-board.ts";
 import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
+import { circling } from "../../fixtures/analysis/scenarios.ts";
 import { removeDir } from "../../support/cli-process.ts";
 import { handMadeRun } from "../../support/hand-made-run.ts";
 import { startHttp, stopHttp } from "../../support/http-server.ts";
@@ -57,6 +59,27 @@ describe("the run viewer", () => {
     await page.close();
   }, 60_000);
 
+  it("shows a finished circling run's findings with their severity and evidence, and the recommended changes", async () => {
+    const { result, runsDir } = await runScripted(circling());
+    const report = await analyzeRun(result.log_dir);
+    const server = await startHttp({ runsDir });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/#/runs/${result.run_id}`);
+    await page.waitForSelector('#analysis .finding[data-kind="circling"]');
+    expect(await page.$$eval("#analysis .finding", (nodes) => nodes.map((n) => n.getAttribute("data-kind")))).toEqual(["circling", "split_on_minor_differences", "redundant_agent"]);
+    const circled = report.findings[0]!;
+    expect(await page.textContent('#analysis .finding[data-kind="circling"] .severity')).toBe("critical");
+    expect(await page.textContent('#analysis .finding[data-kind="circling"] .summary')).toBe(circled.summary);
+    expect(await page.$$eval('#analysis .finding[data-kind="circling"] .evidence li', (items) => items.map((i) => i.textContent))).toEqual([
+      ...circled.evidence.slice(0, 6).map((e) => e.text),
+      `… ${circled.evidence.length - 6} more (conclave analyze shows them all)`,
+    ]);
+    expect(circled.evidence.length).toBeGreaterThan(6);
+    const change = await page.textContent('#recommendations li[data-change="coordination.max_rounds: 2"]');
+    expect(change).toBe(`coordination.max_rounds: 2 ${report.recommendations[0]!.why} ${report.recommendations[0]!.expected}`);
+    await page.close();
+  }, 60_000);
+
   it("updates a run in progress without a reload, to its end", async () => {
     const runsDir = mkdtempSync(join(tmpdir(), "conclave-viewer-live-"));
     temps.push(runsDir);
@@ -76,6 +99,8 @@ describe("the run viewer", () => {
     await page.waitForSelector('#answers .answer[data-version="beta.1"]', { timeout: 20_000 });
     const result = await going;
     await page.waitForSelector('#run-status:text-is("completed")', { timeout: 20_000 });
+    // The findings panel is asked for once the run has ended.
+    await page.waitForSelector("#analysis h2", { timeout: 20_000 });
     expect(await page.evaluate(() => (globalThis as { marker?: number }).marker)).toBe(42);
     expect(await page.textContent("#winner")).toContain(`winner ${result.winner}`);
     await page.close();
