@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../atomic-write.ts";
 import type { RunContext } from "../coordination/run-context.ts";
 import type { StatusJson } from "./status-json.ts";
@@ -21,13 +21,42 @@ export interface RunDirectory {
   runId: string;
   dir: string;
   writeDescription(description: Record<string, unknown>): void;
+  /** Queues a line of events.jsonl; it is written with the next sync() or journalNow(). */
   journal(event: JournalEvent): void;
+  /**
+   * Appends the queued lines and `event` to events.jsonl in one write, and fsyncs it before it
+   * returns: the call journal's write (a `run.turn`), made before the machine acts on the turn.
+   */
+  journalNow(event: JournalEvent): void;
   /** Writes the agents' new answers and votes, the pending journal lines, then status.json. */
   sync(context: RunContext, status: StatusJson): void;
   /** final/<winner>/answer.txt; returns its path, or null when there is no final answer. */
   writeFinalAnswer(context: RunContext): string | null;
   writeResult(result: unknown): void;
   finalAnswerPath(winner: string | undefined): string | null;
+  /** True once the freeze hook has fired: nothing more reaches the directory, as if the process had been killed. */
+  readonly frozen: boolean;
+}
+
+/** Options of a run directory. */
+export interface RunDirectoryOptions {
+  /**
+   * A test hook (`CONCLAVE_FREEZE_AFTER_WRITES`): after this many writes to events.jsonl, the directory
+   * writes nothing more, so it stays exactly as a process killed at that moment leaves it.
+   */
+  freezeAfterWrites?: number;
+}
+
+/**
+ * The freeze hook's option from the environment: `CONCLAVE_FREEZE_AFTER_WRITES=<k>` (a positive integer), else none.
+ *
+ * @example
+ * createRunDirectory(runsDir, freezeOption({ CONCLAVE_FREEZE_AFTER_WRITES: "3" })); // frozen after 3 writes
+ */
+export function freezeOption(env: NodeJS.ProcessEnv): RunDirectoryOptions {
+  const raw = env.CONCLAVE_FREEZE_AFTER_WRITES;
+  const n = raw === undefined || raw === "" ? Number.NaN : Number(raw);
+  return Number.isInteger(n) && n > 0 ? { freezeAfterWrites: n } : {};
 }
 
 /** A run id unique across parallel processes: UTC time to the second plus 48 random bits. */
@@ -37,7 +66,7 @@ export function newRunId(now = new Date()): string {
 }
 
 /** Makes a new, empty run directory under `runsDir`. */
-export function createRunDirectory(runsDir: string): RunDirectory {
+export function createRunDirectory(runsDir: string, options: RunDirectoryOptions = {}): RunDirectory {
   const root = resolve(runsDir);
   mkdirSync(root, { recursive: true });
   let runId = newRunId();
@@ -53,9 +82,27 @@ export function createRunDirectory(runsDir: string): RunDirectory {
       dir = join(root, runId);
     }
   }
+  writeFileSync(join(dir, "events.jsonl"), "");
+  return runDirectoryAt(dir, runId, options);
+}
+
+/**
+ * The run directory of an existing run, to go on writing it (a resumed run): its events.jsonl is
+ * appended to, its other files replaced as a run replaces them.
+ *
+ * @example
+ * const runDir = openRunDirectory(".conclave/runs/20261121-101500-3f9a1c2b7d4e");
+ */
+export function openRunDirectory(dir: string, options: RunDirectoryOptions = {}): RunDirectory {
+  const path = resolve(dir);
+  return runDirectoryAt(path, basename(path), options);
+}
+
+function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions): RunDirectory {
   const eventsPath = join(dir, "events.jsonl");
-  writeFileSync(eventsPath, "");
   let lines: string[] = [];
+  let writes = 0;
+  let frozen = false;
   const written = { answers: 0, votes: 0 };
   const agentDirs = new Set<string>();
   const agentDir = (id: string) => {
@@ -67,15 +114,40 @@ export function createRunDirectory(runsDir: string): RunDirectory {
     return d;
   };
   const finalAnswerPath = (winner: string | undefined) => (winner ? join(dir, "final", winner, "answer.txt") : null);
+  // One append of whole lines; `durable` fsyncs it before returning.
+  const append = (text: string, durable: boolean) => {
+    const fd = openSync(eventsPath, "a");
+    try {
+      writeSync(fd, text);
+      if (durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    writes++;
+    if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) frozen = true;
+  };
 
   return {
     runId,
     dir,
-    writeDescription: (description) => writeJsonAtomic(join(dir, "run_description.json"), description),
+    get frozen() {
+      return frozen;
+    },
+    writeDescription(description) {
+      if (!frozen) writeJsonAtomic(join(dir, "run_description.json"), description);
+    },
     journal(event) {
+      if (!frozen) lines.push(JSON.stringify(event));
+    },
+    journalNow(event) {
+      if (frozen) return;
       lines.push(JSON.stringify(event));
+      const text = `${lines.join("\n")}\n`;
+      lines = [];
+      append(text, true);
     },
     sync(context, status) {
+      if (frozen) return;
       for (const a of context.answers.slice(written.answers)) {
         writeFileAtomic(join(agentDir(a.agentId), `answer-${a.k}.md`), `${a.content.trimEnd()}\n`);
       }
@@ -85,19 +157,24 @@ export function createRunDirectory(runsDir: string): RunDirectory {
       }
       written.votes = context.votes.length;
       if (lines.length) {
-        appendFileSync(eventsPath, `${lines.join("\n")}\n`);
+        const text = `${lines.join("\n")}\n`;
         lines = [];
+        append(text, false);
+        if (frozen) return;
       }
       writeJsonAtomic(join(dir, "status.json"), status);
     },
     writeFinalAnswer(context) {
       const path = finalAnswerPath(context.winner);
       if (!path || context.finalAnswer === undefined) return null;
+      if (frozen) return path;
       mkdirSync(join(dir, "final", context.winner!), { recursive: true });
       writeFileAtomic(path, `${context.finalAnswer.trimEnd()}\n`);
       return path;
     },
-    writeResult: (result) => writeJsonAtomic(join(dir, "result.json"), result),
+    writeResult(result) {
+      if (!frozen) writeJsonAtomic(join(dir, "result.json"), result);
+    },
     finalAnswerPath,
   };
 }

@@ -15,9 +15,11 @@ import type { ModelClient, Usage } from "../models/model.ts";
 import { displayPath } from "../project/display-path.ts";
 import { missingListedFiles } from "../project/missing-listed-files.ts";
 import { contextDigest } from "./context-digest.ts";
-import { createRunDirectory } from "./run-directory.ts";
+import { createRunDirectory, freezeOption, type JournalEvent, type RunDirectory } from "./run-directory.ts";
+import { ReplayClock } from "./replay-clock.ts";
+import { createTurnJournal, type TurnRecord } from "./turn-journal.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
-import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
+import { normalizeRunOptions, type NormalizedRun, type RunOptions } from "./run-options.ts";
 import { noteReader } from "./run-notes.ts";
 import { currentRunOwner, HEARTBEAT_EVERY_MS } from "./run-liveness.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
@@ -58,10 +60,31 @@ export function executionOfPlan<T>(options: RunOptions<T>, planned: RunResult): 
   };
 }
 
-async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
+/** What resumeRun() hands runOnce(): the run's directory, its settings and what its journal holds. */
+export interface ResumeState {
+  runDir: RunDirectory;
+  normalized: NormalizedRun;
+  /** run_description.json as it was. */
+  description: Record<string, unknown>;
+  /** The call journal's records (`run.turn`), replayed instead of called. */
+  records: (TurnRecord & { t: number })[];
+  /** The journal's other events, in order: the resumed run does not write again those it produces anew. */
+  earlier: JournalEvent[];
+  /** How many lines events.jsonl had. */
+  lines: number;
+  /** The run's active time when it stopped: the largest `t` of its journal. */
+  horizon: number;
+}
+
+/**
+ * One run, new or resumed (resumeRun()): without `resume` it makes a run directory; with it, it goes on
+ * writing the run's own, replays the journal's turns and calls only those not recorded.
+ */
+export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): Promise<RunResult<T>> {
   const project = options.project;
-  const normalized = normalizeRunOptions(options);
-  const clock = options.clock ?? systemClock;
+  const normalized = resume?.normalized ?? normalizeRunOptions(options);
+  const baseClock = options.clock ?? systemClock;
+  const clock = resume ? new ReplayClock(baseClock, resume.horizon) : baseClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
   for (const agent of normalized.agents) {
@@ -82,23 +105,30 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     return null;
   };
 
-  const wallStart = Date.now();
+  // A resumed run's clock starts at 0 and reaches its active time (horizon) once the replay is done.
+  const wallStart = Date.now() - (resume?.horizon ?? 0);
   const owner = currentRunOwner();
   const startedAt = clock.now();
   const contextPaths = resolveContextPaths(project?.dir ?? process.cwd(), options.context_paths ?? []);
-  const runDir = createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs");
-  runDir.writeDescription({
-    run_id: runDir.runId,
-    task: normalized.task,
-    ...(normalized.context !== undefined && contextDigest(normalized.context)),
-    options: { agent_mode: normalized.settings.mode, dry_run: Boolean(options.dryRun), settings: normalized.settings },
-    config_path: normalized.configPath ?? null,
-    agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),
-    ...(options.id !== undefined && { step_id: options.id }),
-    ...options.description,
-    started_at: new Date(wallStart).toISOString(),
-    ...owner,
-  });
+  const runDir = resume?.runDir ?? createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs", freezeOption(env));
+  const startedAtIso = typeof resume?.description.started_at === "string" ? resume.description.started_at : new Date(wallStart).toISOString();
+  if (resume) {
+    const earlier = Array.isArray(resume.description.resumed) ? resume.description.resumed : [];
+    runDir.writeDescription({ ...resume.description, ...owner, resumed: [...earlier, { at: new Date().toISOString(), from_event: resume.lines }] });
+  } else {
+    runDir.writeDescription({
+      run_id: runDir.runId,
+      task: normalized.task,
+      ...(normalized.context !== undefined && contextDigest(normalized.context)),
+      options: { agent_mode: normalized.settings.mode, dry_run: Boolean(options.dryRun), settings: normalized.settings },
+      config_path: normalized.configPath ?? null,
+      agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),
+      ...(options.id !== undefined && { step_id: options.id }),
+      ...options.description,
+      started_at: startedAtIso,
+      ...owner,
+    });
+  }
   // After the description, so a run directory anyone is told of already says whose it is.
   options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
 
@@ -117,15 +147,31 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     ...(options.signal && { signal: options.signal }),
   });
   let changes: RunChanges | undefined;
+  const t = () => clock.now() - startedAt;
+  // The call journal: each turn's calls and tool results, flushed before the machine acts on them; a resumed run's replayed.
+  const turns = createTurnJournal({
+    write: (record) => runDir.journalNow({ t: t(), ...record }),
+    frozen: () => runDir.frozen,
+    clock,
+    t,
+    ...(resume && { recorded: resume.records }),
+  });
+  const journaled = new Map<string, ModelClient>();
+  for (const [id, client] of clients) journaled.set(id, turns.client(id, client));
   const machine = createRunMachine(clock).provide({
     actors: {
       agent: createAgentActor({
-        client: (id) => clients.get(id)!,
+        client: (id) => journaled.get(id)!,
         clock,
         cost,
         retry: normalized.settings.retry,
         ...(normalized.output && { checkData: dataChecker(normalized.output) }),
-        ...(workspaces.active && { tools: workspaces.tools }),
+        ...(workspaces.active && {
+          tools: (id: string, phase: "generation" | "voting" | "presentation", round: number) => {
+            const tools = workspaces.tools(id, phase);
+            return tools && turns.tools(id, phase, round, tools);
+          },
+        }),
         ...(options.notes && { notes: noteReader(options.notes) }),
       }),
       prepare: fromPromise<void, RunContext>(() => holding(clock, () => workspaces.prepare())),
@@ -138,13 +184,17 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     },
   });
 
-  const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, finalAnswerPath: null as string | null, owner, wallNow: Date.now };
-  const t = () => clock.now() - startedAt;
+  const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, startTime: startedAtIso, finalAnswerPath: null as string | null, owner, wallNow: Date.now };
+  // A resumed run produces again the events of its replayed part: those its journal has already are not written twice.
+  const alreadyWritten = resume ? skipWritten(resume.earlier) : () => false;
   const journal = (event: { type: string } & Record<string, unknown>) => {
     const line = { t: t(), ...event };
-    runDir.journal(line);
+    if (!alreadyWritten(line)) runDir.journal(line);
     options.onEvent?.(line);
   };
+  if (resume) {
+    runDir.journalNow({ t: resume.horizon, type: "run.resumed", from_event: resume.lines, turns: resume.records.length, at: new Date().toISOString() });
+  }
 
   let lastPhase = "";
   let lastRound = -1;
@@ -230,7 +280,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   const result = runResultOf<T>(context, {
     logDir: runDir.dir,
     finalAnswerPath: meta.finalAnswerPath,
-    startedAt: new Date(wallStart).toISOString(),
+    startedAt: startedAtIso,
     elapsedMs: t(),
   });
   if (changes) result.changes = changes;
@@ -238,6 +288,8 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   runDir.writeResult(result);
   flush();
   closed = true;
+  // A frozen run (the kill test hook) leaves its directory as a killed process would, the index included.
+  if (runDir.frozen) return result;
   // The run is over and its files are written: an index that cannot be updated is said, never thrown.
   await project?.recordRun({
     run_id: result.run_id,
@@ -294,4 +346,19 @@ function noticeBackends(agents: { id: string; backend: { type: string } }[], env
       ? `Backend: scripted (offline), because ${choice.reason}.`
       : `Backend: ${choice.type}, because ${choice.reason}.`,
   );
+}
+
+// The journal's earlier events, in order, matched against those the resumed run produces again:
+// while they match (type, agent, round, phase, deadline, name), they are not written twice.
+function skipWritten(earlier: JournalEvent[]): (event: JournalEvent) => boolean {
+  let i = 0;
+  const key = (e: JournalEvent) => JSON.stringify([e.type, e.agentId, e.round, e.phase, e.deadline, e.name]);
+  return (event) => {
+    if (i >= earlier.length || key(earlier[i]!) !== key(event)) {
+      i = earlier.length;
+      return false;
+    }
+    i++;
+    return true;
+  };
 }

@@ -1,0 +1,114 @@
+import type { Clock } from "../clock.ts";
+
+interface Timer {
+  at: number;
+  fn: () => void;
+  /** The base clock's handle, once the clock has gone live. */
+  handle?: unknown;
+}
+
+/**
+ * The clock of a resumed run. It starts at 0 (the run's start) and, while the recorded part of the
+ * run is replayed, jumps from timer to timer whenever the program is idle, as a SimulatedClock does,
+ * so every replayed turn comes back at the time it was recorded and every deadline falls where it
+ * fell. Once no timer is due before `horizon` (the last `t` of the journal: the run's active time
+ * when it stopped), it goes live: its time is `horizon` plus the time `base` has moved since, and its
+ * timers run on `base`. The time the run spent dead is not counted, so deadlines survive the kill.
+ *
+ * @example
+ * const clock = new ReplayClock(systemClock, 12_500);
+ * clock.now(); // 0, then the recorded times, then 12_500 + the milliseconds since the replay ended
+ */
+export class ReplayClock implements Clock {
+  #base: Clock;
+  #horizon: number;
+  #now = 0;
+  #live: { base0: number } | undefined;
+  #seq = 0;
+  #timers = new Map<number, Timer>();
+  #holds = 0;
+  #pumping = false;
+
+  constructor(base: Clock, horizon: number) {
+    this.#base = base;
+    this.#horizon = Math.max(0, horizon);
+  }
+
+  /** True while the recorded part of the run is being replayed. */
+  get replaying(): boolean {
+    return this.#live === undefined;
+  }
+
+  now(): number {
+    return this.#live ? this.#horizon + (this.#base.now() - this.#live.base0) : this.#now;
+  }
+
+  setTimeout(fn: () => void, ms: number): number {
+    const id = ++this.#seq;
+    const timer: Timer = { at: this.now() + Math.max(0, ms || 0), fn };
+    this.#timers.set(id, timer);
+    if (this.#live) this.#schedule(id, timer);
+    else this.#pump();
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    const timer = this.#timers.get(handle as number);
+    if (timer?.handle !== undefined) this.#base.clearTimeout(timer.handle);
+    this.#timers.delete(handle as number);
+  }
+
+  hold(): () => void {
+    if (this.#live) return this.#base.hold?.() ?? (() => {});
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (this.#holds === 0 && !this.#live) this.#pump();
+    };
+  }
+
+  #schedule(id: number, timer: Timer): void {
+    timer.handle = this.#base.setTimeout(() => {
+      this.#timers.delete(id);
+      timer.fn();
+    }, Math.max(0, timer.at - this.now()));
+  }
+
+  #goLive(): void {
+    this.#live = { base0: this.#base.now() };
+    for (const [id, timer] of this.#timers) this.#schedule(id, timer);
+  }
+
+  // While replaying: once the program is idle, fire the earliest timer due by the horizon; with none, go live.
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    void (async () => {
+      try {
+        while (!this.#live) {
+          await settle();
+          if (this.#holds > 0) break;
+          let next: [number, Timer] | undefined;
+          for (const entry of this.#timers) if (!next || entry[1].at < next[1].at) next = entry;
+          if (!next || next[1].at > this.#horizon) {
+            this.#goLive();
+            break;
+          }
+          this.#timers.delete(next[0]);
+          this.#now = Math.max(this.#now, next[1].at);
+          next[1].fn();
+        }
+      } finally {
+        this.#pumping = false;
+      }
+    })();
+  }
+}
+
+// Lets pending promise chains and immediate callbacks run before time moves.
+async function settle(): Promise<void> {
+  for (let i = 0; i < 8; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
