@@ -8,6 +8,7 @@ import { ConfigError } from "../../framework/errors.ts";
 import { resumeRun } from "../../framework/runs/resume-run.ts";
 import { run } from "../../framework/runs/run.ts";
 import type { RunResult } from "../../framework/runs/run-result.ts";
+import { startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { scripted } from "../support/scripted-run.ts";
 
 const dirs: string[] = [];
@@ -26,14 +27,15 @@ const coordination = {
   timeouts: { run: 600, generation: 60, voting: 60, presentation: 60, call: 30, idle: 30 },
   retry: { attempts: 2, base_delay: 0.5, max_delay: 0.5, max_retry_after: 1 },
 };
-const config: ConfigInput = {
+const team = (latency: [number, number, number]): ConfigInput => ({
   agents: [
-    scripted("alpha", { latency_ms: 0, script: [{ answer: "Use Redis." }, { answer: "Use Redis with write-through, a TTL per key and a warm-up job at deploy time." }, { vote: "B", reason: "also fine" }] }),
-    scripted("beta", { latency_ms: 0, fail: { kind: "server", times: 1 }, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "A is good" }, { vote: "A", reason: "A is better now" }] }),
-    scripted("gamma", { latency_ms: 0, script: [{ answer: "Put a CDN in front of the API." }, { vote: "A", reason: "A" }, { vote: "A", reason: "A, revised" }] }),
+    scripted("alpha", { latency_ms: latency[0], script: [{ answer: "Use Redis." }, { answer: "Use Redis with write-through, a TTL per key and a warm-up job at deploy time." }, { vote: "B", reason: "also fine" }] }),
+    scripted("beta", { latency_ms: latency[1], fail: { kind: "server", times: 1 }, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "A is good" }, { vote: "A", reason: "A is better now" }] }),
+    scripted("gamma", { latency_ms: latency[2], script: [{ answer: "Put a CDN in front of the API." }, { vote: "A", reason: "A" }, { vote: "A", reason: "A, revised" }] }),
   ],
   coordination,
-};
+});
+const config = team([0, 0, 0]);
 const task = "Design a cache for the API";
 
 interface Line {
@@ -63,10 +65,14 @@ function filesUnder(dir: string, prefix = ""): string[] {
 }
 
 describe("resumeRun()", () => {
-  it("ends every run killed after its k-th journal write, for every k, as the uninterrupted run ends, calling no recorded turn again", async () => {
+  it.each([
+    ["no latency", team([0, 0, 0])],
+    ["latencies of 50, 80 and 110 ms", team([50, 80, 110])],
+  ])("ends every run killed after its k-th journal write, for every k, as the uninterrupted run ends, calling no recorded turn again (%s)", async (name, config) => {
     const baseline = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
     expect(baseline.status).toBe("completed");
     expect(baseline.answers.map((a) => a.version)).toEqual(["alpha.1", "gamma.1", "beta.1", "alpha.2"]);
+    expect(baseline.winner).toBe("alpha");
     const baselineEvents = eventsOf(baseline.log_dir);
     const modelTurns = baselineEvents.filter((e) => e.type === "run.turn" && e.kind === "model").length;
     expect(modelTurns).toBe(baseline.usage.llm_calls + 1); // + beta's failed first call
@@ -109,9 +115,100 @@ describe("resumeRun()", () => {
       expect({ ...status, meta: undefined }, `k=${k}`).toEqual({ ...baseStatus, meta: undefined, results: { ...baseStatus.results, final_answer_path: join(dir, "final", baseline.winner!, "answer.txt") } });
       expect(filesUnder(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     }
-    console.log(`[resume] kill points tried: ${killPoints}, each resumed to the uninterrupted run's outcome`);
+    console.log(`[resume] ${name}: kill points tried: ${killPoints}, each resumed to the uninterrupted run's outcome`);
     expect(killPoints).toBeGreaterThan(10);
   }, 120_000);
+
+  it("calls the OpenAI backend, across the killed process and the resume, as often as an uninterrupted run, plus at most the calls in flight at the kill", async () => {
+    // Replies by what is asked: each agent answers its own way, alpha votes B, the others A; the winner presents.
+    const server = await startFakeLlmServer({
+      reply: (body) => {
+        const messages = body.messages as { role: string; content: unknown }[];
+        const system = String(messages.find((m) => m.role === "system")?.content ?? "");
+        const id = /You are (\w+)/.exec(system)?.[1] ?? "someone";
+        const tools = ((body.tools as { function: { name: string } }[] | undefined) ?? []).map((t) => t.function.name);
+        const delayMs = 20;
+        if (tools.includes("vote")) return { delayMs, toolCalls: [{ name: "vote", arguments: JSON.stringify({ answer: id === "alpha" ? "B" : "A", reason: "it is sound" }) }] };
+        if (tools.includes("new_answer")) return { delayMs, toolCalls: [{ name: "new_answer", arguments: JSON.stringify({ content: `${id}: ${ANSWERS[id]}` }) }] };
+        return { delayMs, text: `Final: ${id} presents its answer.` };
+      },
+    });
+    const ANSWERS: Record<string, string> = { alpha: "cache reads in Redis with a TTL per key", beta: "keep an LRU in each process", gamma: "put a CDN in front of the API" };
+    const openai = (id: string) => ({ id, system: `You are ${id}, a pragmatic engineer.`, backend: { type: "openai" as const, model: "gpt-4.1-mini", base_url: `${server.url}/v1` } });
+    const config: ConfigInput = { agents: [openai("alpha"), openai("beta"), openai("gamma")], coordination: { ...coordination, max_rounds: 2 } };
+    const env = { OPENAI_API_KEY: "test-openai-key" };
+    const calls = () => server.counts["/v1/chat/completions"] ?? 0;
+    try {
+      const baseline = await run({ task, config, runsDir: tempDir(), env });
+      expect(baseline).toMatchObject({ status: "completed", winner: "alpha", winner_reason: "2 of 3 votes" });
+      const uninterrupted = calls();
+      expect(uninterrupted).toBe(7); // 3 answers, 3 votes, 1 presentation
+      const figures: string[] = [];
+      for (let k = 1; k < 100; k++) {
+        server.reset();
+        const killed = await run({ task, config, runsDir: tempDir(), env: { ...env, CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+        if (existsSync(join(killed.log_dir, "result.json"))) break;
+        const byKilled = calls();
+        const recorded = eventsOf(killed.log_dir).filter((e) => e.type === "run.turn" && e.kind === "model").length;
+        const inFlight = byKilled - recorded;
+        const resumed = await resumeRun(killed.log_dir, { config, env });
+        expect(outcome(resumed), `k=${k}`).toEqual(outcome({ ...baseline, usage: resumed.usage, agents: resumed.agents }));
+        expect(resumed.usage.llm_calls).toBe(baseline.usage.llm_calls);
+        expect(calls(), `k=${k}`).toBe(uninterrupted + inFlight);
+        expect(inFlight).toBeLessThanOrEqual(3);
+        figures.push(`k=${k}: ${byKilled} killed + ${calls() - byKilled} resumed = ${uninterrupted} + ${inFlight} in flight`);
+      }
+      console.log(`[resume] OpenAI on loopback, ${figures.length} kill points:\n  ${figures.join("\n  ")}`);
+      expect(figures.length).toBeGreaterThan(3);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
+  it("gives a deadline the time it had left when the run was killed, not the time the run was dead", async () => {
+    // Generation takes 40 s (beta and gamma are slow); in voting alpha votes 10 s in, the others would need 40 s: the
+    // 30 s voting deadline cuts them off. Killed just after alpha's vote (10 s into voting), resumed a minute later.
+    const slow = { latency_ms: 40_000 };
+    const deadlines: ConfigInput = {
+      agents: [
+        scripted("alpha", { latency_ms: 10_000, script: [{ answer: "Use Redis." }, { vote: "B", reason: "simple" }] }),
+        scripted("beta", { ...slow, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "fine" }] }),
+        scripted("gamma", { ...slow, script: [{ answer: "Put a CDN in front of the API." }, { vote: "A", reason: "fine" }] }),
+      ],
+      coordination: { ...coordination, timeouts: { ...coordination.timeouts, voting: 30, call: 60 } },
+    };
+    let dir = "";
+    // The kill point: the journal's last line is alpha's vote.
+    for (let k = 1; k < 50 && !dir; k++) {
+      const killed = await run({ task, config: deadlines, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+      const last = eventsOf(killed.log_dir).at(-1)!;
+      if (last.type === "run.turn" && last.agentId === "alpha" && last.phase === "voting") dir = killed.log_dir;
+    }
+    expect(dir).not.toBe("");
+    const votingBegan = eventsOf(dir).find((e) => e.type === "run.phase" && e.phase === "voting")!.t;
+    const killedAt = eventsOf(dir).at(-1)!.t;
+    expect([votingBegan, killedAt]).toEqual([40_000, 50_000]);
+
+    const later = new SimulatedClock({ start: 50_000 + 60_000 });
+    const resumedAt = later.now();
+    let firedAfter: number | undefined;
+    const resumed = await resumeRun(dir, {
+      config: deadlines,
+      clock: later,
+      env: {},
+      onEvent: (e) => {
+        if (e.type === "run.deadline") firedAfter ??= later.now() - resumedAt;
+      },
+    });
+    const deadline = eventsOf(dir).find((e) => e.type === "run.deadline")!;
+    console.log(`[resume] killed 10 s into a 30 s voting deadline, resumed 60 s later: the deadline fired ${firedAfter! / 1000} s after the resume`);
+    expect(firedAfter).toBe(20_000);
+    expect(deadline).toMatchObject({ t: 70_000, deadline: "voting", timed_out: ["beta", "gamma"] });
+    const uninterrupted = await run({ task, config: deadlines, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    expect(eventsOf(uninterrupted.log_dir).find((e) => e.type === "run.deadline")).toMatchObject({ t: 70_000, deadline: "voting" });
+    expect(outcome(resumed)).toEqual(outcome(uninterrupted));
+    expect(resumed.elapsed_seconds).toBe(uninterrupted.elapsed_seconds);
+  });
 
   it("refuses a run that has finished, saying so", async () => {
     const done = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
