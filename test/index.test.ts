@@ -26,6 +26,7 @@ describe("the public API", () => {
         "loadConfig",
         "parseConfig",
         "run",
+        "resumeRun",
         "systemClock",
         "validateConfig",
       ].sort(),

@@ -193,7 +193,9 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     options.onEvent?.(line);
   };
   if (resume) {
-    runDir.journalNow({ t: resume.horizon, type: "run.resumed", from_event: resume.lines, turns: resume.records.length, at: new Date().toISOString() });
+    const line = { t: resume.horizon, type: "run.resumed", from_event: resume.lines, turns: resume.records.length, at: new Date().toISOString() };
+    runDir.journalNow(line);
+    options.onEvent?.(line);
   }
 
   let lastPhase = "";
