@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { close, closeSync, existsSync, fdatasync, mkdirSync, open, openSync, writeFileSync, writeSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../atomic-write.ts";
 import type { RunContext } from "../coordination/run-context.ts";
@@ -24,8 +24,10 @@ export interface RunDirectory {
   /** Queues a line of events.jsonl; it is written with the next sync() or journalNow(). */
   journal(event: JournalEvent): void;
   /**
-   * Appends the queued lines and `event` to events.jsonl in one write, and fsyncs it before it
-   * returns: the call journal's write (a `run.turn`), made before the machine acts on the turn.
+   * Appends the queued lines and `event` to events.jsonl in one write(2) before it returns, so the
+   * line outlives the process however it dies: the call journal's write (a `run.turn`), made before
+   * the machine acts on the turn. The file is then fdatasync'd in the background (one at a time,
+   * later lines sharing the next), so a machine that crashes loses at most the last few milliseconds.
    */
   journalNow(event: JournalEvent): void;
   /** Writes the agents' new answers and votes, the pending journal lines, then status.json. */
@@ -95,10 +97,10 @@ export function createRunDirectory(runsDir: string, options: RunDirectoryOptions
  */
 export function openRunDirectory(dir: string, options: RunDirectoryOptions = {}): RunDirectory {
   const path = resolve(dir);
-  return runDirectoryAt(path, basename(path), options);
+  return runDirectoryAt(path, basename(path), options, true);
 }
 
-function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions): RunDirectory {
+function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions, reopened = false): RunDirectory {
   const eventsPath = join(dir, "events.jsonl");
   let lines: string[] = [];
   let writes = 0;
@@ -114,15 +116,34 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     return d;
   };
   const finalAnswerPath = (winner: string | undefined) => (winner ? join(dir, "final", winner, "answer.txt") : null);
-  // One append of whole lines; `durable` fsyncs it before returning.
+  // Group commit: one fdatasync in flight at a time; lines appended meanwhile share the next one.
+  let syncing = false;
+  let dirty = false;
+  const syncToDisk = () => {
+    if (syncing) {
+      dirty = true;
+      return;
+    }
+    syncing = true;
+    dirty = false;
+    open(eventsPath, "r", (error, fd) => {
+      const done = () => {
+        syncing = false;
+        if (dirty) syncToDisk();
+      };
+      if (error) return done();
+      fdatasync(fd, () => close(fd, done));
+    });
+  };
+  // One append of whole lines, with write(2): in the file (the page cache) when it returns; `durable` then syncs it to disk.
   const append = (text: string, durable: boolean) => {
     const fd = openSync(eventsPath, "a");
     try {
       writeSync(fd, text);
-      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    if (durable) syncToDisk();
     writes++;
     if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) frozen = true;
   };
@@ -148,12 +169,16 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     },
     sync(context, status) {
       if (frozen) return;
+      // A reopened run's earlier process wrote some of these already, atomically and the same: they are kept.
+      const missing = (path: string) => !reopened || !existsSync(path);
       for (const a of context.answers.slice(written.answers)) {
-        writeFileAtomic(join(agentDir(a.agentId), `answer-${a.k}.md`), `${a.content.trimEnd()}\n`);
+        const path = join(agentDir(a.agentId), `answer-${a.k}.md`);
+        if (missing(path)) writeFileAtomic(path, `${a.content.trimEnd()}\n`);
       }
       written.answers = context.answers.length;
       for (const v of context.votes.slice(written.votes)) {
-        writeJsonAtomic(join(agentDir(v.voter), `vote-${v.k}.json`), { round: v.round, label: v.label, answer: v.target, reason: v.reason });
+        const path = join(agentDir(v.voter), `vote-${v.k}.json`);
+        if (missing(path)) writeJsonAtomic(path, { round: v.round, label: v.label, answer: v.target, reason: v.reason });
       }
       written.votes = context.votes.length;
       if (lines.length) {

@@ -84,7 +84,10 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const project = options.project;
   const normalized = resume?.normalized ?? normalizeRunOptions(options);
   const baseClock = options.clock ?? systemClock;
-  const clock = resume ? new ReplayClock(baseClock, resume.horizon) : baseClock;
+  // While a resumed run replays its journal, status.json is not rewritten at each replayed turn (only once it goes live).
+  let wentLive = () => {};
+  const replayClock = resume ? new ReplayClock(baseClock, resume.horizon, () => wentLive()) : undefined;
+  const clock = replayClock ?? baseClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
   for (const agent of normalized.agents) {
@@ -156,8 +159,10 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     t,
     ...(resume && { recorded: resume.records }),
   });
+  // CONCLAVE_CALL_JOURNAL=off (the benchmark's baseline): no run.turn records, so the run cannot be resumed.
+  const journalOn = env.CONCLAVE_CALL_JOURNAL !== "off";
   const journaled = new Map<string, ModelClient>();
-  for (const [id, client] of clients) journaled.set(id, turns.client(id, client));
+  for (const [id, client] of clients) journaled.set(id, journalOn ? turns.client(id, client) : client);
   const machine = createRunMachine(clock).provide({
     actors: {
       agent: createAgentActor({
@@ -169,7 +174,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
         ...(workspaces.active && {
           tools: (id: string, phase: "generation" | "voting" | "presentation", round: number) => {
             const tools = workspaces.tools(id, phase);
-            return tools && turns.tools(id, phase, round, tools);
+            return tools && (journalOn ? turns.tools(id, phase, round, tools) : tools);
           },
         }),
         ...(options.notes && { notes: noteReader(options.notes) }),
@@ -229,6 +234,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     if (closed) return;
     const snapshot = actor.getSnapshot();
     const done = snapshot.status === "done";
+    if (replayClock?.replaying && !done) return;
     const status = statusJson(snapshot.context, snapshot.value, done, clock.now(), meta);
     runDir.sync(snapshot.context, status);
     options.onStatus?.(status);
@@ -263,6 +269,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const journalNote = (text: string) => journal({ type: "run.note", n: ++noted, text });
   for (const text of options.notes?.told() ?? []) journalNote(text);
   const stopNoting = options.notes?.onTell(journalNote);
+  wentLive = () => flushQueued || flush();
   const ticker = setInterval(() => flushQueued || flush(), HEARTBEAT_EVERY_MS);
   ticker.unref();
   options.signal?.addEventListener("abort", cancel, { once: true });

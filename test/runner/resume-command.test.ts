@@ -54,7 +54,7 @@ describe("conclave resume", () => {
     const uninterrupted = calls();
     expect(uninterrupted).toBe(7);
 
-    // Killed when the 5th call arrives: the three answers are in the journal, two votes are in flight.
+    // Killed when the 5th call arrives: the three answers are in the journal, votes are in flight.
     server.reset();
     const runsDir = join(tmp, "killed");
     const ask = startCli(["ask", "Design a cache for the API", "--config", file, "--runs-dir", runsDir], { cwd: tmp, env, timeoutMs: 60_000 });
@@ -67,7 +67,7 @@ describe("conclave resume", () => {
     const dir = onlyRunDir(runsDir);
     const byKilled = calls();
     const recorded = modelTurns(dir);
-    expect(recorded).toBe(3);
+    expect(recorded).toBeGreaterThanOrEqual(3); // every answer (a reply takes 150 ms; the kill is sent at once)
     const inFlight = byKilled - recorded;
 
     const status = await runCli(["status", dir], { cwd: tmp, env });
@@ -76,13 +76,15 @@ describe("conclave resume", () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout.split("\n")[0]).toBe(`LOG_DIR: ${dir}`);
     expect(resumed.stdout).toContain("Winner: alpha (2 of 3 votes)");
-    expect(resumed.stderr).toContain(`Resuming ${dir}: 3 recorded calls to replay, then the run goes on.`);
+    expect(resumed.stderr).toContain(`Resuming ${dir}: ${recorded} recorded calls to replay, then the run goes on.`);
     const result = readJson<{ status: string; winner: string; usage: { llm_calls: number } }>(join(dir, "result.json"));
     expect(result).toMatchObject({ status: "completed", winner: "alpha", usage: { llm_calls: 7 } });
     expect(readJson(join(dir, "status.json"))).toMatchObject({ results: { status: "completed", winner: "alpha" }, coordination: { phase: "finalization", completion_percentage: 100 } });
     console.log(`[resume] SIGKILL of conclave ask: ${byKilled} calls before the kill + ${calls() - byKilled} by the resume = ${uninterrupted} uninterrupted + ${inFlight} in flight`);
     expect(calls()).toBe(uninterrupted + inFlight);
-    expect(inFlight).toBe(2);
+    // The votes asked for before the process was gone (the kill is sent at the 5th, a 6th may arrive first).
+    expect(inFlight).toBeGreaterThanOrEqual(1);
+    expect(inFlight).toBeLessThanOrEqual(3);
 
     // Resumed once, it has finished: a second resume is refused.
     const again = await runCli(["resume", dir], { cwd: tmp, env });
