@@ -9,6 +9,7 @@ import { runEvidence, runLiveness } from "./run-liveness.ts";
 import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
 import { readRunJson } from "./read-run-file.ts";
 import type { RunResult } from "./run-result.ts";
+import type { StatusJson } from "./status-json.ts";
 import { runOnce } from "./run.ts";
 import type { TurnRecord } from "./turn-journal.ts";
 
@@ -44,7 +45,7 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
   if (typeof finished?.status === "string") {
     throw new ConfigError(`run ${runId} has finished (${finished.status}): there is nothing to resume. Start a new run instead.`);
   }
-  const status = readRunJson<{ meta?: Record<string, unknown> }>(dir, "status.json");
+  const status = readRunJson<StatusJson>(dir, "status.json");
   const evidence = runEvidence(status, description);
   if (evidence.pid !== process.pid && runLiveness(evidence).alive) {
     throw new ConfigError(`run ${runId} is still going (pid ${String(evidence.pid)} on ${String(evidence.host)}): stop it first (Ctrl+C, or kill ${String(evidence.pid)}), then resume it.`);
@@ -82,6 +83,7 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
     runDir: openRunDirectory(dir, freezeOption(options.env ?? process.env)),
     normalized: { ...normalized, settings },
     description,
+    ...(status?.meta && { status }),
     ...journal,
   });
 }

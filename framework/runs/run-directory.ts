@@ -35,6 +35,8 @@ export interface RunDirectory {
   /** final/<winner>/answer.txt; returns its path, or null when there is no final answer. */
   writeFinalAnswer(context: RunContext): string | null;
   writeResult(result: unknown): void;
+  /** Replaces status.json alone (a resumed run naming its new process before it syncs again). */
+  writeStatus(status: StatusJson): void;
   finalAnswerPath(winner: string | undefined): string | null;
   /** True once the freeze hook has fired: nothing more reaches the directory, as if the process had been killed. */
   readonly frozen: boolean;
@@ -199,6 +201,9 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     },
     writeResult(result) {
       if (!frozen) writeJsonAtomic(join(dir, "result.json"), result);
+    },
+    writeStatus(status) {
+      if (!frozen) writeJsonAtomic(join(dir, "status.json"), status);
     },
     finalAnswerPath,
   };

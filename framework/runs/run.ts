@@ -23,7 +23,7 @@ import { normalizeRunOptions, type NormalizedRun, type RunOptions } from "./run-
 import { noteReader } from "./run-notes.ts";
 import { currentRunOwner, HEARTBEAT_EVERY_MS } from "./run-liveness.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
-import { phaseOf, statusJson } from "./status-json.ts";
+import { phaseOf, statusJson, type StatusJson } from "./status-json.ts";
 
 /**
  * Runs one coordination: the agents answer in parallel, vote, and the winner presents the
@@ -72,6 +72,8 @@ export interface ResumeState {
   earlier: JournalEvent[];
   /** How many lines events.jsonl had. */
   lines: number;
+  /** status.json as the run left it, if it wrote one. */
+  status?: StatusJson;
   /** The run's active time when it stopped: the largest `t` of its journal. */
   horizon: number;
 }
@@ -118,6 +120,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   if (resume) {
     const earlier = Array.isArray(resume.description.resumed) ? resume.description.resumed : [];
     runDir.writeDescription({ ...resume.description, ...owner, resumed: [...earlier, { at: new Date().toISOString(), from_event: resume.lines }] });
+    // status.json names this process at once (readers judge liveness by it), before the replay rewrites the rest.
+    if (resume.status) runDir.writeStatus({ ...resume.status, meta: { ...resume.status.meta, ...owner, heartbeat_at: new Date().toISOString() } });
   } else {
     runDir.writeDescription({
       run_id: runDir.runId,

@@ -223,7 +223,7 @@ coordination:
   timeouts: { run: 60, generation: 20, voting: 20, presentation: 20, call: 20, idle: 10 }
 `;
 
-  it("remembers the two finished steps and runs the rest", async () => {
+  it("remembers the two finished steps, resumes the step the kill cut short, and runs the rest", async () => {
     const project = copyDemoProject(tmp);
     const config = writeConfig(tmp, "slow.yaml", SLOW);
     const args = ["--project", project, "--config", config];
@@ -236,7 +236,8 @@ coordination:
       } catch {
         // index.json is replaced atomically, so this is not expected; the assertion below says so.
       }
-      if (finished >= 2 && memoFiles(project).length >= 2) break;
+      // Step 3's run has begun (its directory is there): the kill cuts it short.
+      if (finished >= 2 && memoFiles(project).length >= 2 && runDirs(project).length >= 3) break;
       await sleep(20);
     }
     expect(finished, "runs/index.json should reach two entries while the workflow runs").toBe(2);
@@ -254,6 +255,9 @@ coordination:
       }
     }
     const before = runDirs(project);
+    // The run of step 3 the kill left behind, if it had begun: the step resumes it instead of starting over.
+    const abandoned = before.filter((d) => !existsSync(join(project, "runs", d, "result.json")));
+    expect(abandoned).toHaveLength(1);
 
     const resumed = await runWorkflow(FEATURE, args, { timeoutMs: 30_000 });
     expectCompleted(resumed);
@@ -264,7 +268,13 @@ coordination:
       "completed (remembered)",
       ...Array(FEATURE_STEPS - 2).fill("completed"),
     ]);
-    expect(runDirs(project).filter((d) => !before.includes(d))).toHaveLength(FEATURE_STEPS - 2);
+    for (const dir of abandoned) {
+      expect(resumed.stdout).toMatch(new RegExp(`: resuming run ${dir} \\(abandoned: its process \\(pid \\d+ on .+\\) is gone\\)`));
+      expect(readJson(join(project, "runs", dir, "result.json"))).toMatchObject({ status: "completed", run_id: dir });
+      expect(readJson(join(project, "runs", dir, "run_description.json"))).toMatchObject({ resumed: [{ from_event: expect.any(Number) }] });
+    }
+    console.log(`[resume] workflow killed with SIGKILL in step 3: its run ${abandoned[0]} resumed by the next pass`);
+    expect(runDirs(project).filter((d) => !before.includes(d))).toHaveLength(FEATURE_STEPS - 2 - abandoned.length);
     expect(runIndex(project).map((e) => e.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
   }, 60_000);
 });
