@@ -6,7 +6,7 @@ import { openProject } from "../project/open-project.ts";
 import { contextDigest } from "./context-digest.ts";
 import { freezeOption, openRunDirectory, type JournalEvent } from "./run-directory.ts";
 import { runEvidence, runLiveness } from "./run-liveness.ts";
-import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
+import { normalizeRunOptions, type ContextPath, type RunOptions } from "./run-options.ts";
 import { readRunJson } from "./read-run-file.ts";
 import type { RunResult } from "./run-result.ts";
 import type { StatusJson } from "./status-json.ts";
@@ -50,8 +50,10 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
   if (evidence.pid !== process.pid && runLiveness(evidence).alive) {
     throw new ConfigError(`run ${runId} is still going (pid ${String(evidence.pid)} on ${String(evidence.host)}): stop it first (Ctrl+C, or kill ${String(evidence.pid)}), then resume it.`);
   }
-  if (usesWorkspaces(dir)) {
-    throw new ConfigError(`run ${runId} works on files (it has agent workspaces): resuming such a run is not supported yet. Start it again instead.`);
+  const contextPaths = Array.isArray(description.context_paths) ? (description.context_paths as ContextPath[]) : undefined;
+  const contextBase = typeof description.context_base === "string" ? description.context_base : undefined;
+  if (usesWorkspaces(dir) && !(contextPaths && contextBase)) {
+    throw new ConfigError(`run ${runId} works on files, but its run_description.json does not say which (\`context_paths\`, recorded since runs can be resumed): it cannot be resumed. Start it again instead.`);
   }
   const settings = (description.options as { settings?: RunSettings } | undefined)?.settings;
   if (!settings) throw new ConfigError(`run ${runId}: run_description.json has no \`options.settings\`, so the run cannot be rebuilt. Start it again instead.`);
@@ -70,6 +72,7 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
     ...(agents && { agents }),
     ...(project && { project }),
     ...(settings.planning && { planning_mode: true }),
+    ...(contextPaths && { context_paths: contextPaths }),
     ...(dryRun && { dryRun }),
   };
   const normalized = normalizeRunOptions(rebuilt);
@@ -84,6 +87,7 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
     normalized: { ...normalized, settings },
     description,
     ...(status?.meta && { status }),
+    ...(contextBase && { contextBase }),
     ...journal,
   });
 }

@@ -74,6 +74,8 @@ export interface ResumeState {
   lines: number;
   /** status.json as the run left it, if it wrote one. */
   status?: StatusJson;
+  /** The directory the run's context paths were resolved against (run_description.json `context_base`). */
+  contextBase?: string;
   /** The run's active time when it stopped: the largest `t` of its journal. */
   horizon: number;
 }
@@ -114,7 +116,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const wallStart = Date.now() - (resume?.horizon ?? 0);
   const owner = currentRunOwner();
   const startedAt = clock.now();
-  const contextPaths = resolveContextPaths(project?.dir ?? process.cwd(), options.context_paths ?? []);
+  const contextBase = resume?.contextBase ?? project?.dir ?? process.cwd();
+  const contextPaths = resolveContextPaths(contextBase, options.context_paths ?? []);
   const runDir = resume?.runDir ?? createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs", freezeOption(env));
   const startedAtIso = typeof resume?.description.started_at === "string" ? resume.description.started_at : new Date(wallStart).toISOString();
   if (resume) {
@@ -131,6 +134,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
       config_path: normalized.configPath ?? null,
       agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),
       ...(options.id !== undefined && { step_id: options.id }),
+      // What a resume needs to give the agents their workspaces again.
+      ...(options.context_paths?.length && { context_paths: options.context_paths, context_base: contextBase }),
       ...options.description,
       started_at: startedAtIso,
       ...owner,
@@ -151,6 +156,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     ...(options.onNotice && { onNotice: options.onNotice }),
     // Runs on the same project take turns writing back; without a project, runs sharing a runs directory do.
     lockPath: join(project?.runsDir ?? dirname(runDir.dir), "writeback.lock"),
+    // A resumed run whose agents had begun keeps the workspaces they worked in.
+    ...(resume && resume.records.length > 0 && { reuse: true }),
     ...(options.signal && { signal: options.signal }),
   });
   let changes: RunChanges | undefined;
@@ -187,7 +194,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
       finalize: fromPromise<void, RunContext>(({ input }) =>
         holding(clock, async () => {
           runDir.writeFinalAnswer(input);
-          if (input.winner) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
+          // A frozen run (the kill test hook) writes nothing back, as a killed one could not.
+          if (input.winner && !runDir.frozen) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
         }),
       ),
     },

@@ -26,8 +26,19 @@ export type TurnRecord = {
       usage?: Usage;
       error?: { kind: string; message: string; detail?: string; status?: number; retry_after_ms?: number; aborted: boolean };
     }
-  | { kind: "tool"; tool_call_id: string | null; name: string; ok: boolean; content: string }
+  | {
+      kind: "tool";
+      /** `started` is written before the tool runs, `done` with its result: a started call with no done one was cut off. */
+      state: "started" | "done";
+      name: string;
+      arguments?: unknown;
+      ok?: boolean;
+      content?: string;
+    }
 );
+
+// Tools a call cut off by a kill may simply run again: reads, and write_file (the same content again).
+const RERUNNABLE = new Set(["read_file", "list_files", "search_files", "write_file"]);
 
 /** Options of createTurnJournal(). */
 export interface TurnJournalOptions {
@@ -62,13 +73,18 @@ export interface TurnJournal {
  */
 export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
   const recorded = new Map<string, TurnRecord & { t: number }>();
-  for (const r of options.recorded ?? []) recorded.set(keyOf(r.agentId, r.phase, r.round, r.kind, r.call), r);
+  const started = new Set<string>();
+  for (const r of options.recorded ?? []) {
+    const key = keyOf(r.agentId, r.phase, r.round, r.kind, r.call);
+    if (r.kind === "tool" && r.state === "started") started.add(key);
+    else recorded.set(key, r);
+  }
   const next = new Map<string, number>();
   const take = (agentId: string, phase: Phase, round: number, kind: "model" | "tool") => {
     const turn = keyOf(agentId, phase, round, kind);
     const call = next.get(turn) ?? 0;
     next.set(turn, call + 1);
-    return { call, replay: recorded.get(`${turn}:${call}`) };
+    return { call, replay: recorded.get(`${turn}:${call}`), cutOff: started.has(`${turn}:${call}`) };
   };
   const counts = { replayed: 0, live: 0 };
   const frozenError = () => new ModelApiError("aborted", "the run's directory is frozen (CONCLAVE_FREEZE_AFTER_WRITES): the run goes no further");
@@ -113,15 +129,27 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
         ...tools,
         async call(name, args, signal) {
           if (options.frozen()) throw frozenError();
-          const { call, replay } = take(agentId, phase, round, "tool");
-          if (replay?.kind === "tool") {
+          const { call, replay, cutOff } = take(agentId, phase, round, "tool");
+          if (replay?.kind === "tool" && replay.state === "done") {
             counts.replayed++;
-            return { ok: replay.ok, content: replay.content };
+            return { ok: replay.ok ?? false, content: replay.content ?? "" };
           }
-          counts.live++;
-          const result = await tools.call(name, args, signal);
-          if (options.frozen()) throw frozenError();
-          options.write({ type: "run.turn", agentId, round, phase, call, kind: "tool", tool_call_id: null, name, ok: result.ok, content: result.content });
+          const base = { type: "run.turn" as const, agentId, round, phase, call, kind: "tool" as const, name };
+          let result: { ok: boolean; content: string };
+          if (cutOff && !RERUNNABLE.has(name) && name !== "edit_file") {
+            // It may have taken effect before the kill: not run twice; the agent is told, and decides.
+            result = { ok: false, content: `Not run again: this \`${name}\` call was cut off when the run stopped and may or may not have taken effect. Check the workspace, then call it again if it is still needed.` };
+          } else {
+            options.write({ ...base, state: "started", ...(args !== undefined && { arguments: args }) });
+            if (options.frozen()) throw frozenError();
+            counts.live++;
+            result = await tools.call(name, args, signal);
+            if (options.frozen()) throw frozenError();
+            if (cutOff && name === "edit_file" && !result.ok) {
+              result = { ok: false, content: `${result.content} (This edit was cut off when the run stopped and may have been made already: check the file before editing it again.)` };
+            }
+          }
+          options.write({ ...base, state: "done", ok: result.ok, content: result.content });
           if (options.frozen()) throw frozenError();
           return result;
         },

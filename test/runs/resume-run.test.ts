@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../framework/clock.ts";
 import type { ConfigInput } from "../../framework/config/config-schema.ts";
 import { ConfigError } from "../../framework/errors.ts";
+import { openProject } from "../../framework/project/open-project.ts";
 import { resumeRun } from "../../framework/runs/resume-run.ts";
 import { run } from "../../framework/runs/run.ts";
 import type { RunResult } from "../../framework/runs/run-result.ts";
@@ -209,6 +210,51 @@ describe("resumeRun()", () => {
     expect(outcome(resumed)).toEqual(outcome(uninterrupted));
     expect(resumed.elapsed_seconds).toBe(uninterrupted.elapsed_seconds);
   });
+
+  it("resumes an execute run killed at every journal write with its workspaces as the agents left them: the same changes, written back once", async () => {
+    const tool = (name: string, args: Record<string, unknown>) => ({ tool: name, args });
+    const execute: ConfigInput = {
+      agents: [
+        scripted("alpha", { latency_ms: 40, script: [tool("write_file", { path: "deliverables/x.md", content: "from alpha\n" }), tool("edit_file", { path: "deliverables/x.md", old: "from alpha", new: "from alpha, edited" }), { answer: "alpha wrote x.md" }, { vote: "B", reason: "fine" }] }),
+        scripted("beta", { latency_ms: 60, script: [tool("write_file", { path: "deliverables/y.md", content: "from beta\n" }), { answer: "beta wrote y.md" }, { vote: "A", reason: "good" }] }),
+        scripted("gamma", { latency_ms: 80, script: [tool("read_file", { path: "deliverables/x.md" }), { answer: "gamma read x.md" }, { vote: "A", reason: "good" }] }),
+      ],
+      coordination: { ...coordination, max_rounds: 2 },
+    };
+    const project = () => {
+      const root = tempDir();
+      const p = openProject(join(root, "proj"), { create: true });
+      mkdirSync(p.deliverablesDir, { recursive: true });
+      writeFileSync(join(p.deliverablesDir, "x.md"), "original\n");
+      return p;
+    };
+    const options = { task, config: execute, context_paths: [{ path: "deliverables", permission: "write" as const }], clock: new SimulatedClock() };
+    const deliverables = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    const p0 = project();
+    const baseline = await run({ ...options, project: p0, env: {} });
+    expect(baseline).toMatchObject({ status: "completed", winner: "alpha", changes: { written_back: true, files: ["deliverables/x.md"] } });
+    const patch = readFileSync(baseline.changes!.patch_path, "utf8");
+    const written = deliverables(p0.deliverablesDir);
+    expect(written).toEqual({ "x.md": "from alpha, edited\n" });
+
+    let killPoints = 0;
+    for (let k = 1; k < 200; k++) {
+      const p = project();
+      const killed = await run({ ...options, clock: new SimulatedClock(), project: p, env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+      if (existsSync(join(killed.log_dir, "result.json"))) break;
+      killPoints++;
+      const resumed = await resumeRun(killed.log_dir, { config: execute, project: p, clock: new SimulatedClock(), env: {} });
+      const { changes: _c, ...rest } = outcome(resumed);
+      const { changes: _b, ...expected } = outcome(baseline);
+      expect(rest, `k=${k}`).toEqual(expected);
+      expect(resumed.changes, `k=${k}`).toMatchObject({ written_back: true, files: ["deliverables/x.md"], conflicts: [] });
+      expect(readFileSync(resumed.changes!.patch_path, "utf8"), `k=${k}`).toBe(patch);
+      expect(deliverables(p.deliverablesDir), `k=${k}`).toEqual(written);
+      expect(filesUnder(killed.log_dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    }
+    console.log(`[resume] an execute run (write_file, edit_file, read_file): kill points tried: ${killPoints}, each resumed to the same changes and write-back`);
+    expect(killPoints).toBeGreaterThan(10);
+  }, 120_000);
 
   it("refuses a run that has finished, saying so", async () => {
     const done = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
