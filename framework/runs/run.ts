@@ -60,7 +60,12 @@ export function executionOfPlan<T>(options: RunOptions<T>, planned: RunResult): 
   };
 }
 
-/** What resumeRun() hands runOnce(): the run's directory, its settings and what its journal holds. */
+/**
+ * What resumeRun() hands runOnce(): the run's directory, its settings and what its journal holds.
+ *
+ * @example
+ * await runOnce(options, { runDir: openRunDirectory(dir), normalized, description, records, earlier, lines, horizon });
+ */
 export interface ResumeState {
   runDir: RunDirectory;
   normalized: NormalizedRun;
@@ -83,6 +88,9 @@ export interface ResumeState {
 /**
  * One run, new or resumed (resumeRun()): without `resume` it makes a run directory; with it, it goes on
  * writing the run's own, replays the journal's turns and calls only those not recorded.
+ *
+ * @example
+ * const result = await runOnce({ task: "Name three risks", config: "configs/offline.yaml" });
  */
 export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): Promise<RunResult<T>> {
   const project = options.project;

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../framework/clock.ts";
@@ -255,6 +255,27 @@ describe("resumeRun()", () => {
     console.log(`[resume] an execute run (write_file, edit_file, read_file): kill points tried: ${killPoints}, each resumed to the same changes and write-back`);
     expect(killPoints).toBeGreaterThan(10);
   }, 120_000);
+
+  it("refuses a run whose process is still going, one given its config as an object, and one whose context changed", async () => {
+    const frozen = async (extra: Partial<Parameters<typeof run>[0]> = {}) =>
+      (await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" }, ...extra })).log_dir;
+    const going = await frozen();
+    const description = JSON.parse(readFileSync(join(going, "run_description.json"), "utf8"));
+    // Owned by a process that lives (the one that started this test's): not resumed under it.
+    writeFileSync(join(going, "status.json"), JSON.stringify({ meta: { pid: process.ppid, host: hostname(), heartbeat_at: new Date().toISOString() } }));
+    await expect(resumeRun(going, { config, env: {} })).rejects.toThrow(
+      new ConfigError(`run ${description.run_id} is still going (pid ${process.ppid} on ${hostname()}): stop it first (Ctrl+C, or kill ${process.ppid}), then resume it.`),
+    );
+    const objectConfig = await frozen();
+    const id = JSON.parse(readFileSync(join(objectConfig, "run_description.json"), "utf8")).run_id;
+    await expect(resumeRun(objectConfig, { env: {} })).rejects.toThrow(
+      new ConfigError(`run ${id} was given its config as an object (run_description.json has no \`config_path\`): pass the same config, resumeRun(dir, { config }).`),
+    );
+    const withContext = await frozen({ context: "The API serves 2k requests a second." });
+    await expect(resumeRun(withContext, { config, env: {}, context: "Another context." })).rejects.toThrow(/had a context \(sha256 [0-9a-f]{12}…\) that is not the one given now/);
+    const resumed = await resumeRun(withContext, { config, env: {}, clock: new SimulatedClock(), context: "The API serves 2k requests a second." });
+    expect(resumed.status).toBe("completed");
+  });
 
   it("refuses a run that has finished, saying so", async () => {
     const done = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
