@@ -43,6 +43,32 @@ export class ReplayClock implements Clock {
     return this.#live === undefined;
   }
 
+  #deferred = new Map<number, { fn: () => void; ms: number }>();
+
+  /**
+   * This clock for a real model client, whose timers (the idle-stream watchdog) guard real I/O: a timer
+   * set while replaying starts counting only once the clock is live, so the replay's jumps never expire it.
+   *
+   * @example
+   * createModelClient(agent, { clock: replayClock.liveTimers(), env, idleMs });
+   */
+  liveTimers(): Clock {
+    return {
+      now: () => this.now(),
+      setTimeout: (fn, ms) => {
+        if (this.#live) return this.setTimeout(fn, ms);
+        const id = ++this.#seq;
+        this.#deferred.set(id, { fn, ms });
+        return -id;
+      },
+      clearTimeout: (handle) => {
+        if (typeof handle === "number" && handle < 0) this.#deferred.delete(-handle);
+        this.clearTimeout(handle);
+      },
+      hold: () => this.hold(),
+    };
+  }
+
   now(): number {
     return this.#live ? this.#horizon + (this.#base.now() - this.#live.base0) : this.#now;
   }
@@ -84,6 +110,13 @@ export class ReplayClock implements Clock {
   #goLive(): void {
     this.#live = { base0: this.#base.now() };
     for (const [id, timer] of this.#timers) this.#schedule(id, timer);
+    // Deferred timers keep their ids (negated), so a clearTimeout given one still finds it.
+    for (const [id, { fn, ms }] of this.#deferred) {
+      const timer: Timer = { at: this.now() + Math.max(0, ms || 0), fn };
+      this.#timers.set(-id, timer);
+      this.#schedule(-id, timer);
+    }
+    this.#deferred.clear();
     this.#onLive?.();
   }
 

@@ -103,7 +103,10 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
   for (const agent of normalized.agents) {
-    clients.set(agent.id, createModelClient(agent, { clock, env, idleMs: normalized.settings.timeouts.idle, ...(options.dryRun && { forceScripted: true }) }));
+    const deps = { clock, env, idleMs: normalized.settings.timeouts.idle, ...(options.dryRun && { forceScripted: true }) };
+    const client = createModelClient(agent, deps);
+    // A real backend's idle watchdog guards real I/O: in a resumed run its timers count from when the replay is done.
+    clients.set(agent.id, replayClock && client.backend !== "scripted" ? createModelClient(agent, { ...deps, clock: replayClock.liveTimers() }) : client);
   }
   noticeBackends(normalized.agents, env, options);
   if (project) noticeMissingFiles(project, options);

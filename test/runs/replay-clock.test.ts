@@ -40,3 +40,20 @@ describe("ReplayClock", () => {
     expect(fired).toEqual(["kept"]);
   });
 });
+
+describe("ReplayClock.liveTimers()", () => {
+  it("starts a timer set while replaying only once the clock is live, and clears it either side", async () => {
+    const clock = new ReplayClock(new SimulatedClock(), 60_000);
+    const live = clock.liveTimers();
+    const fired: [string, number][] = [];
+    clock.setTimeout(() => fired.push(["replayed", clock.now()]), 50_000);
+    live.setTimeout(() => fired.push(["idle watchdog", clock.now()]), 30_000);
+    live.clearTimeout(live.setTimeout(() => fired.push(["cleared", clock.now()]), 10_000));
+    await sleep(clock, 100_000);
+    // The watchdog, set at 0 while replaying, fires 30 s after the clock went live at 60 s, not at 30 s.
+    expect(fired).toEqual([
+      ["replayed", 50_000],
+      ["idle watchdog", 90_000],
+    ]);
+  });
+});
