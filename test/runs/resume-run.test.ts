@@ -120,6 +120,30 @@ describe("resumeRun()", () => {
     expect(killPoints).toBeGreaterThan(10);
   }, 120_000);
 
+  it("resumes a run killed again while it was being resumed, to the same outcome, each call made once", async () => {
+    const config = team([50, 80, 110]);
+    const baseline = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const modelTurns = eventsOf(baseline.log_dir).filter((e) => e.type === "run.turn" && e.kind === "model").length;
+    let pairs = 0;
+    for (const k of [2, 6, 12]) {
+      for (const j of [1, 2, 4]) {
+        const killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+        const dir = killed.log_dir;
+        await resumeRun(dir, { config, clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(j) } });
+        if (existsSync(join(dir, "result.json"))) continue;
+        pairs++;
+        const resumed = await resumeRun(dir, { config, clock: new SimulatedClock(), env: {} });
+        expect(outcome(resumed), `k=${k} j=${j}`).toEqual(outcome(baseline));
+        const events = eventsOf(dir);
+        expect(events.filter((e) => e.type === "run.turn" && e.kind === "model"), `k=${k} j=${j}`).toHaveLength(modelTurns);
+        expect(events.filter((e) => e.type === "run.resumed")).toHaveLength(2);
+        expect(JSON.parse(readFileSync(join(dir, "run_description.json"), "utf8")).resumed).toHaveLength(2);
+      }
+    }
+    console.log(`[resume] killed, killed again while resuming, resumed: ${pairs} pairs of kill points, each to the uninterrupted outcome`);
+    expect(pairs).toBeGreaterThan(5);
+  });
+
   it("calls the OpenAI backend, across the killed process and the resume, as often as an uninterrupted run, plus at most the calls in flight at the kill", async () => {
     // Replies by what is asked: each agent answers its own way, alpha votes B, the others A; the winner presents.
     const server = await startFakeLlmServer({
