@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -259,6 +259,10 @@ coordination:
     const abandoned = before.filter((d) => !existsSync(join(project, "runs", d, "result.json")));
     expect(abandoned).toHaveLength(1);
 
+    // A copy of the project as the kill left it, for --fresh below.
+    const copy = join(tmp, "fresh-copy");
+    cpSync(project, copy, { recursive: true });
+
     const resumed = await runWorkflow(FEATURE, args, { timeoutMs: 30_000 });
     expectCompleted(resumed);
     const rows: SummaryRow[] = summaryRows(resumed.stdout);
@@ -276,7 +280,14 @@ coordination:
     console.log(`[resume] workflow killed with SIGKILL in step 3: its run ${abandoned[0]} resumed by the next pass`);
     expect(runDirs(project).filter((d) => !before.includes(d))).toHaveLength(FEATURE_STEPS - 2 - abandoned.length);
     expect(runIndex(project).map((e) => e.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
-  }, 60_000);
+
+    // --fresh starts every step over, the abandoned run included: nothing is resumed.
+    const fresh = await runWorkflow(FEATURE, ["--project", copy, "--config", config, "--fresh"], { timeoutMs: 30_000 });
+    expectCompleted(fresh);
+    expect(fresh.stdout).not.toContain("resuming run");
+    expect(summaryRows(fresh.stdout).map((r) => r.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
+    expect(existsSync(join(copy, "runs", abandoned[0]!, "result.json"))).toBe(false);
+  }, 90_000);
 });
 
 describe("workflows/feature.ts --automation", () => {
