@@ -8,6 +8,7 @@ import { analyzeMsPer1000Events } from "./analyze-events.ts";
 import { backendOverheadMs } from "./backend-overhead.ts";
 import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
 import { mcpClientTokensPerFeature } from "./mcp-client-tokens.ts";
+import { journalOverheadRatio, resumeReplayMsPer100Turns } from "./resume-figures.ts";
 import { coldStart, watchRerun } from "./runner-timings.ts";
 
 // `npm run bench`: one JSON object of medians. Each figure measures what its name says.
@@ -97,6 +98,8 @@ try {
   const streams = serveStreams();
   const mcp = await mcpClientTokensPerFeature();
   const analyze = await analyzeMsPer1000Events(REPS);
+  const replay = await resumeReplayMsPer100Turns(REPS, runsDir);
+  const journalOverhead = await journalOverheadRatio(REPS, runsDir, LATENCY_MS);
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
@@ -116,6 +119,8 @@ try {
       serve_concurrent_streams: { ...streams.serve_concurrent_streams, delivery_ms: round(streams.serve_concurrent_streams.delivery_ms, 1), server_peak_rss_mb: round(streams.serve_concurrent_streams.server_peak_rss_mb ?? 0, 1) },
       mcp_client_tokens_per_feature: mcp.tokens,
       analyze_ms_per_1000_events: round(analyze, 2),
+      resume_replay_ms_per_100_turns: round(replay, 2),
+      journal_overhead_ratio: round(journalOverhead, 4),
       reps: REPS,
     }),
   );

@@ -5,6 +5,8 @@ export { z } from "zod";
 export type { WorkflowContext, WorkflowSummary } from "./runner/workflow.ts";
 
 export { run } from "./runs/run.ts";
+export { resumeRun } from "./runs/resume-run.ts";
+export type { ResumeOptions } from "./runs/resume-run.ts";
 export { PLAN_SCHEMA, VERDICT_SCHEMA } from "./runs/presets.ts";
 export type { Plan, Verdict, PresetOptions } from "./runs/presets.ts";
 export type { RunOptions, ContextPath } from "./runs/run-options.ts";

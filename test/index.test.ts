@@ -29,6 +29,7 @@ describe("the public API", () => {
         "loadConfig",
         "parseConfig",
         "run",
+        "resumeRun",
         "systemClock",
         "validateConfig",
       ].sort(),

@@ -18,7 +18,7 @@ export interface AgentActorDeps {
   /** The cost of one call in USD, or null when the model has no price. */
   cost?: (model: string, usage: Completion["usage"]) => number | null;
   /** The workspace tools of an agent's turn (read_file, write_file, run_command…), if the run has any. */
-  tools?: (agentId: string, phase: AgentTurn["phase"]) => AgentTools | undefined;
+  tools?: (agentId: string, phase: AgentTurn["phase"], round: number) => AgentTools | undefined;
   /** Checks an answer's structured `data` against the run's output schema; a message says what is wrong. */
   checkData?: (data: unknown) => { ok: true; value: unknown } | { ok: false; message: string };
   /** Notes from the person not yet shown to this agent (taken once, at the start of each turn), numbered from 1. */
@@ -74,7 +74,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   let lastModel = client.model;
   const notes = deps.notes?.(turn.agentId) ?? [];
   if (notes.length) send({ type: "run.agent.note", ...base, at: at(), phase: turn.phase, notes: notes.map((n) => n.n) });
-  const tools = deps.tools?.(turn.agentId, turn.phase);
+  const tools = deps.tools?.(turn.agentId, turn.phase, turn.round);
   const told = notes.length ? withNotes(turn, notes) : turn;
   const offered = tools ? withTools(told, tools) : told;
   let messages: ChatMessage[] = offered.messages;

@@ -13,6 +13,12 @@ export interface ModelClient {
   /** The model name as configured (the scripted backend's default is "scripted"). */
   readonly model: string;
   complete(request: CompletionRequest): Promise<Completion>;
+  /**
+   * Told that a call was answered from a run's journal instead of this client (a resumed run):
+   * a client that keeps state across calls (the scripted backend's script) moves on as if it had
+   * been called. `failed`: the recorded call failed (not aborted).
+   */
+  replayed?(call: { failed: boolean; aborted: boolean }): void;
 }
 
 export type ChatMessage =

@@ -21,6 +21,7 @@ import { parseCommandArgs } from "./parse-command-args.ts";
 import { createProgressView } from "./progress-view.ts";
 import { runScript, ScriptError } from "./run-script.ts";
 import { takeContinueFlag } from "./take-continue-flag.ts";
+import { resumeCommand } from "./resume-command.ts";
 import { runsCommand } from "./runs-command.ts";
 import { serveCommand } from "./serve-command.ts";
 import { sessionsCommand } from "./sessions-command.ts";
@@ -36,6 +37,7 @@ Commands:
   run <workflow.ts>   Run a workflow script with the workflow options.
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   status [run-dir]    Show a run's status (default: the latest run), also while it runs.
+  resume <run-dir>    Resume a run that was killed or crashed: recorded model calls are replayed, not made again.
   runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs).
   doctor              Check every agent of a config before spending: backend, key, server, model, price.
   sessions            List, export, import and search the sessions of conclave chat and ask.
@@ -105,6 +107,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await runScript(rest);
       case "status":
         return await statusCommand(rest, io);
+      case "resume":
+        return await resumeCommand(rest, io);
       case "runs":
         return await runsCommand(rest, io);
       case "doctor":

@@ -13,6 +13,8 @@ import { redactUrls } from "../models/redact-secrets.ts";
 import type { Project } from "../project/project.ts";
 import { displayPath } from "../project/display-path.ts";
 import { stepKey } from "../project/step-key.ts";
+import { findAbandonedRun } from "../runs/find-abandoned-run.ts";
+import { resumeRun } from "../runs/resume-run.ts";
 import { checkOptionNames, RUN_OPTION_NAMES } from "../runs/check-option-names.ts";
 import { PLAN_SCHEMA, VERDICT_SCHEMA, presetRunOptions, type Plan, type PresetOptions, type Verdict } from "../runs/presets.ts";
 import { run } from "../runs/run.ts";
@@ -301,17 +303,18 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
       say(`${label}: remembered (${remembered.winner}, ${remembered.winner_reason})`);
       return remembered as RunResult<T>;
     }
-    options = await approved(label, options);
+    // A run of this step that was killed (its process gone) goes on where it stopped, unless --fresh.
+    const abandoned = flags.fresh ? undefined : findAbandonedRun(project.runsDir, key);
+    if (!abandoned) options = await approved(label, options);
     const automation = flags.automation ? createAutomationOutput(out) : undefined;
     const view = automation ? undefined : createProgressView({ stream: process.stderr, tty: Boolean(process.stderr.isTTY), color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
     if (!automation) err(`\n${label}`);
     screen.view = view;
     let asking = 0;
     let runId = "";
-    let result: RunResult<T>;
+    let result: RunResult<T> | undefined;
     try {
-      result = await run<T>({
-        ...options,
+      const plumbing = {
         signal,
         onStart: (started) => {
           runId = started.runId;
@@ -346,9 +349,28 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
               }
             },
           }),
-        id: requested.id ?? key,
-        description: { workflow: name, step: label, step_key: key },
-      });
+      } satisfies Partial<RunOptions<T>>;
+      if (abandoned) {
+        try {
+          result = await resumeRun<T>(abandoned.dir, {
+            ...plumbing,
+            // Said once the resume is under way (a run that cannot be resumed says why instead).
+            onStart: (info) => {
+              say(`${label}: resuming run ${abandoned.runId} (abandoned: ${abandoned.reason})`);
+              plumbing.onStart(info);
+            },
+            project,
+            ...(requested.output && { output: requested.output }),
+            ...(options.config !== undefined && { config: options.config }),
+            ...(requested.context !== undefined && { context: requested.context }),
+          });
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          say(`${label}: run ${abandoned.runId} was abandoned and cannot be resumed (${error.message}); running the step again`);
+          options = await approved(label, options);
+        }
+      }
+      result ??= await run<T>({ ...options, ...plumbing, id: requested.id ?? key, description: { workflow: name, step: label, step_key: key } });
     } finally {
       screen.view = undefined;
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { close, closeSync, existsSync, fdatasync, mkdirSync, open, openSync, writeFileSync, writeSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../atomic-write.ts";
 import type { RunContext } from "../coordination/run-context.ts";
 import type { StatusJson } from "./status-json.ts";
@@ -21,13 +21,46 @@ export interface RunDirectory {
   runId: string;
   dir: string;
   writeDescription(description: Record<string, unknown>): void;
+  /** Queues a line of events.jsonl; it is written with the next sync() or journalNow(). */
   journal(event: JournalEvent): void;
+  /**
+   * Appends the queued lines and `event` to events.jsonl in one write(2) before it returns, so the
+   * line outlives the process however it dies: the call journal's write (a `run.turn`), made before
+   * the machine acts on the turn. The file is then fdatasync'd in the background (one at a time,
+   * later lines sharing the next), so a machine that crashes loses at most the last few milliseconds.
+   */
+  journalNow(event: JournalEvent): void;
   /** Writes the agents' new answers and votes, the pending journal lines, then status.json. */
   sync(context: RunContext, status: StatusJson): void;
   /** final/<winner>/answer.txt; returns its path, or null when there is no final answer. */
   writeFinalAnswer(context: RunContext): string | null;
   writeResult(result: unknown): void;
+  /** Replaces status.json alone (a resumed run naming its new process before it syncs again). */
+  writeStatus(status: StatusJson): void;
   finalAnswerPath(winner: string | undefined): string | null;
+  /** True once the freeze hook has fired: nothing more reaches the directory, as if the process had been killed. */
+  readonly frozen: boolean;
+}
+
+/** Options of a run directory. */
+export interface RunDirectoryOptions {
+  /**
+   * A test hook (`CONCLAVE_FREEZE_AFTER_WRITES`): after this many writes to events.jsonl, the directory
+   * writes nothing more, so it stays exactly as a process killed at that moment leaves it.
+   */
+  freezeAfterWrites?: number;
+}
+
+/**
+ * The freeze hook's option from the environment: `CONCLAVE_FREEZE_AFTER_WRITES=<k>` (a positive integer), else none.
+ *
+ * @example
+ * createRunDirectory(runsDir, freezeOption({ CONCLAVE_FREEZE_AFTER_WRITES: "3" })); // frozen after 3 writes
+ */
+export function freezeOption(env: NodeJS.ProcessEnv): RunDirectoryOptions {
+  const raw = env.CONCLAVE_FREEZE_AFTER_WRITES;
+  const n = raw === undefined || raw === "" ? Number.NaN : Number(raw);
+  return Number.isInteger(n) && n > 0 ? { freezeAfterWrites: n } : {};
 }
 
 /** A run id unique across parallel processes: UTC time to the second plus 48 random bits. */
@@ -37,7 +70,7 @@ export function newRunId(now = new Date()): string {
 }
 
 /** Makes a new, empty run directory under `runsDir`. */
-export function createRunDirectory(runsDir: string): RunDirectory {
+export function createRunDirectory(runsDir: string, options: RunDirectoryOptions = {}): RunDirectory {
   const root = resolve(runsDir);
   mkdirSync(root, { recursive: true });
   let runId = newRunId();
@@ -53,9 +86,27 @@ export function createRunDirectory(runsDir: string): RunDirectory {
       dir = join(root, runId);
     }
   }
+  writeFileSync(join(dir, "events.jsonl"), "");
+  return runDirectoryAt(dir, runId, options);
+}
+
+/**
+ * The run directory of an existing run, to go on writing it (a resumed run): its events.jsonl is
+ * appended to, its other files replaced as a run replaces them.
+ *
+ * @example
+ * const runDir = openRunDirectory(".conclave/runs/20261121-101500-3f9a1c2b7d4e");
+ */
+export function openRunDirectory(dir: string, options: RunDirectoryOptions = {}): RunDirectory {
+  const path = resolve(dir);
+  return runDirectoryAt(path, basename(path), options, true);
+}
+
+function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions, reopened = false): RunDirectory {
   const eventsPath = join(dir, "events.jsonl");
-  writeFileSync(eventsPath, "");
   let lines: string[] = [];
+  let writes = 0;
+  let frozen = false;
   const written = { answers: 0, votes: 0 };
   const agentDirs = new Set<string>();
   const agentDir = (id: string) => {
@@ -67,37 +118,93 @@ export function createRunDirectory(runsDir: string): RunDirectory {
     return d;
   };
   const finalAnswerPath = (winner: string | undefined) => (winner ? join(dir, "final", winner, "answer.txt") : null);
+  // Group commit: one fdatasync in flight at a time; lines appended meanwhile share the next one.
+  let syncing = false;
+  let dirty = false;
+  const syncToDisk = () => {
+    if (syncing) {
+      dirty = true;
+      return;
+    }
+    syncing = true;
+    dirty = false;
+    open(eventsPath, "r", (error, fd) => {
+      const done = () => {
+        syncing = false;
+        if (dirty) syncToDisk();
+      };
+      if (error) return done();
+      fdatasync(fd, () => close(fd, done));
+    });
+  };
+  // One append of whole lines, with write(2): in the file (the page cache) when it returns; `durable` then syncs it to disk.
+  const append = (text: string, durable: boolean) => {
+    const fd = openSync(eventsPath, "a");
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    if (durable) syncToDisk();
+    writes++;
+    if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) frozen = true;
+  };
 
   return {
     runId,
     dir,
-    writeDescription: (description) => writeJsonAtomic(join(dir, "run_description.json"), description),
+    get frozen() {
+      return frozen;
+    },
+    writeDescription(description) {
+      if (!frozen) writeJsonAtomic(join(dir, "run_description.json"), description);
+    },
     journal(event) {
+      if (!frozen) lines.push(JSON.stringify(event));
+    },
+    journalNow(event) {
+      if (frozen) return;
       lines.push(JSON.stringify(event));
+      const text = `${lines.join("\n")}\n`;
+      lines = [];
+      append(text, true);
     },
     sync(context, status) {
+      if (frozen) return;
+      // A reopened run's earlier process wrote some of these already, atomically and the same: they are kept.
+      const missing = (path: string) => !reopened || !existsSync(path);
       for (const a of context.answers.slice(written.answers)) {
-        writeFileAtomic(join(agentDir(a.agentId), `answer-${a.k}.md`), `${a.content.trimEnd()}\n`);
+        const path = join(agentDir(a.agentId), `answer-${a.k}.md`);
+        if (missing(path)) writeFileAtomic(path, `${a.content.trimEnd()}\n`);
       }
       written.answers = context.answers.length;
       for (const v of context.votes.slice(written.votes)) {
-        writeJsonAtomic(join(agentDir(v.voter), `vote-${v.k}.json`), { round: v.round, label: v.label, answer: v.target, reason: v.reason });
+        const path = join(agentDir(v.voter), `vote-${v.k}.json`);
+        if (missing(path)) writeJsonAtomic(path, { round: v.round, label: v.label, answer: v.target, reason: v.reason });
       }
       written.votes = context.votes.length;
       if (lines.length) {
-        appendFileSync(eventsPath, `${lines.join("\n")}\n`);
+        const text = `${lines.join("\n")}\n`;
         lines = [];
+        append(text, false);
+        if (frozen) return;
       }
       writeJsonAtomic(join(dir, "status.json"), status);
     },
     writeFinalAnswer(context) {
       const path = finalAnswerPath(context.winner);
       if (!path || context.finalAnswer === undefined) return null;
+      if (frozen) return path;
       mkdirSync(join(dir, "final", context.winner!), { recursive: true });
       writeFileAtomic(path, `${context.finalAnswer.trimEnd()}\n`);
       return path;
     },
-    writeResult: (result) => writeJsonAtomic(join(dir, "result.json"), result),
+    writeResult(result) {
+      if (!frozen) writeJsonAtomic(join(dir, "result.json"), result);
+    },
+    writeStatus(status) {
+      if (!frozen) writeJsonAtomic(join(dir, "status.json"), status);
+    },
     finalAnswerPath,
   };
 }

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../atomic-write.ts";
 import type { AgentTools } from "../coordination/agent-actor.ts";
@@ -39,6 +40,11 @@ export interface RunWorkspacesOptions {
   /** Stops a wait for the write-back lock (Ctrl+C); the changes then stay in changes.patch. */
   signal?: AbortSignal;
   onTool?: (agentId: string, event: { tool: string; ok: boolean; detail: string }) => void;
+  /**
+   * A resumed run whose agents had begun: the base snapshot and the workspaces its earlier process
+   * made are kept as they are (what the agents did is in them). Without it, any there are made anew.
+   */
+  reuse?: boolean;
 }
 
 /** What the winner's changes came to at finalization. */
@@ -78,6 +84,9 @@ export function createRunWorkspaces(options: RunWorkspacesOptions) {
     async prepare(): Promise<void> {
       if (shared.length === 0) return;
       if (!options.planning && options.commands.allow.length > 0) await noticeSandbox(options);
+      if (options.reuse && (!writable || existsSync(baseDir)) && options.agents.every((id) => existsSync(dirOf(id)))) return;
+      // A copy a killed process may have left half made goes first.
+      for (const dir of [baseDir, ...options.agents.map(dirOf)]) await rm(dir, { recursive: true, force: true });
       // One snapshot of the project, then every agent's copy from it: all start from the same base.
       if (writable) await createWorkspace({ dir: baseDir, sources: shared.map((p) => ({ from: p.abs, as: p.as })) });
       const from = (p: SharedPath) => (writable ? join(baseDir, p.as) : p.abs);

@@ -15,13 +15,15 @@ import type { ModelClient, Usage } from "../models/model.ts";
 import { displayPath } from "../project/display-path.ts";
 import { missingListedFiles } from "../project/missing-listed-files.ts";
 import { contextDigest } from "./context-digest.ts";
-import { createRunDirectory } from "./run-directory.ts";
+import { createRunDirectory, freezeOption, type JournalEvent, type RunDirectory } from "./run-directory.ts";
+import { ReplayClock } from "./replay-clock.ts";
+import { createTurnJournal, type TurnRecord } from "./turn-journal.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
-import { normalizeRunOptions, type RunOptions } from "./run-options.ts";
+import { normalizeRunOptions, type NormalizedRun, type RunOptions } from "./run-options.ts";
 import { noteReader } from "./run-notes.ts";
 import { currentRunOwner, HEARTBEAT_EVERY_MS } from "./run-liveness.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
-import { phaseOf, statusJson } from "./status-json.ts";
+import { phaseOf, statusJson, type StatusJson } from "./status-json.ts";
 
 /**
  * Runs one coordination: the agents answer in parallel, vote, and the winner presents the
@@ -58,14 +60,53 @@ export function executionOfPlan<T>(options: RunOptions<T>, planned: RunResult): 
   };
 }
 
-async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
+/**
+ * What resumeRun() hands runOnce(): the run's directory, its settings and what its journal holds.
+ *
+ * @example
+ * await runOnce(options, { runDir: openRunDirectory(dir), normalized, description, records, earlier, lines, horizon });
+ */
+export interface ResumeState {
+  runDir: RunDirectory;
+  normalized: NormalizedRun;
+  /** run_description.json as it was. */
+  description: Record<string, unknown>;
+  /** The call journal's records (`run.turn`), replayed instead of called. */
+  records: (TurnRecord & { t: number })[];
+  /** The journal's other events, in order: the resumed run does not write again those it produces anew. */
+  earlier: JournalEvent[];
+  /** How many lines events.jsonl had. */
+  lines: number;
+  /** status.json as the run left it, if it wrote one. */
+  status?: StatusJson;
+  /** The directory the run's context paths were resolved against (run_description.json `context_base`). */
+  contextBase?: string;
+  /** The run's active time when it stopped: the largest `t` of its journal. */
+  horizon: number;
+}
+
+/**
+ * One run, new or resumed (resumeRun()): without `resume` it makes a run directory; with it, it goes on
+ * writing the run's own, replays the journal's turns and calls only those not recorded.
+ *
+ * @example
+ * const result = await runOnce({ task: "Name three risks", config: "configs/offline.yaml" });
+ */
+export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): Promise<RunResult<T>> {
   const project = options.project;
-  const normalized = normalizeRunOptions(options);
-  const clock = options.clock ?? systemClock;
+  const normalized = resume?.normalized ?? normalizeRunOptions(options);
+  const baseClock = options.clock ?? systemClock;
+  // While a resumed run replays its journal, status.json is not rewritten at each replayed turn (only once it goes live).
+  let wentLive = () => {};
+  const replayClock = resume ? new ReplayClock(baseClock, resume.horizon, () => wentLive()) : undefined;
+  const clock = replayClock ?? baseClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
   for (const agent of normalized.agents) {
-    clients.set(agent.id, createModelClient(agent, { clock, env, idleMs: normalized.settings.timeouts.idle, ...(options.dryRun && { forceScripted: true }) }));
+    const deps = { clock, env, idleMs: normalized.settings.timeouts.idle, ...(options.dryRun && { forceScripted: true }) };
+    const client = createModelClient(agent, deps);
+    // A real backend's idle watchdog guards real I/O: in a resumed run its timers count from when the replay is done.
+    clients.set(agent.id, replayClock && client.backend !== "scripted" ? createModelClient(agent, { ...deps, clock: replayClock.liveTimers() }) : client);
   }
   noticeBackends(normalized.agents, env, options);
   if (project) noticeMissingFiles(project, options);
@@ -82,23 +123,35 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     return null;
   };
 
-  const wallStart = Date.now();
+  // A resumed run's clock starts at 0 and reaches its active time (horizon) once the replay is done.
+  const wallStart = Date.now() - (resume?.horizon ?? 0);
   const owner = currentRunOwner();
   const startedAt = clock.now();
-  const contextPaths = resolveContextPaths(project?.dir ?? process.cwd(), options.context_paths ?? []);
-  const runDir = createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs");
-  runDir.writeDescription({
-    run_id: runDir.runId,
-    task: normalized.task,
-    ...(normalized.context !== undefined && contextDigest(normalized.context)),
-    options: { agent_mode: normalized.settings.mode, dry_run: Boolean(options.dryRun), settings: normalized.settings },
-    config_path: normalized.configPath ?? null,
-    agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),
-    ...(options.id !== undefined && { step_id: options.id }),
-    ...options.description,
-    started_at: new Date(wallStart).toISOString(),
-    ...owner,
-  });
+  const contextBase = resume?.contextBase ?? project?.dir ?? process.cwd();
+  const contextPaths = resolveContextPaths(contextBase, options.context_paths ?? []);
+  const runDir = resume?.runDir ?? createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs", freezeOption(env));
+  const startedAtIso = typeof resume?.description.started_at === "string" ? resume.description.started_at : new Date(wallStart).toISOString();
+  if (resume) {
+    const earlier = Array.isArray(resume.description.resumed) ? resume.description.resumed : [];
+    runDir.writeDescription({ ...resume.description, ...owner, resumed: [...earlier, { at: new Date().toISOString(), from_event: resume.lines }] });
+    // status.json names this process at once (readers judge liveness by it), before the replay rewrites the rest.
+    if (resume.status) runDir.writeStatus({ ...resume.status, meta: { ...resume.status.meta, ...owner, heartbeat_at: new Date().toISOString() } });
+  } else {
+    runDir.writeDescription({
+      run_id: runDir.runId,
+      task: normalized.task,
+      ...(normalized.context !== undefined && contextDigest(normalized.context)),
+      options: { agent_mode: normalized.settings.mode, dry_run: Boolean(options.dryRun), settings: normalized.settings },
+      config_path: normalized.configPath ?? null,
+      agents: normalized.agents.map((a) => ({ id: a.id, backend: clients.get(a.id)!.backend, model: clients.get(a.id)!.model })),
+      ...(options.id !== undefined && { step_id: options.id }),
+      // What a resume needs to give the agents their workspaces again.
+      ...(options.context_paths?.length && { context_paths: options.context_paths, context_base: contextBase }),
+      ...options.description,
+      started_at: startedAtIso,
+      ...owner,
+    });
+  }
   // After the description, so a run directory anyone is told of already says whose it is.
   options.onStart?.({ runId: runDir.runId, logDir: runDir.dir });
 
@@ -114,37 +167,64 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     ...(options.onNotice && { onNotice: options.onNotice }),
     // Runs on the same project take turns writing back; without a project, runs sharing a runs directory do.
     lockPath: join(project?.runsDir ?? dirname(runDir.dir), "writeback.lock"),
+    // A resumed run whose agents had begun keeps the workspaces they worked in.
+    ...(resume && resume.records.length > 0 && { reuse: true }),
     ...(options.signal && { signal: options.signal }),
   });
   let changes: RunChanges | undefined;
+  const t = () => clock.now() - startedAt;
+  // The call journal: each turn's calls and tool results, flushed before the machine acts on them; a resumed run's replayed.
+  const turns = createTurnJournal({
+    write: (record) => runDir.journalNow({ t: t(), ...record }),
+    frozen: () => runDir.frozen,
+    clock,
+    t,
+    ...(resume && { recorded: resume.records }),
+  });
+  // CONCLAVE_CALL_JOURNAL=off (the benchmark's baseline): no run.turn records, so the run cannot be resumed.
+  const journalOn = env.CONCLAVE_CALL_JOURNAL !== "off";
+  const journaled = new Map<string, ModelClient>();
+  for (const [id, client] of clients) journaled.set(id, journalOn ? turns.client(id, client) : client);
   const machine = createRunMachine(clock).provide({
     actors: {
       agent: createAgentActor({
-        client: (id) => clients.get(id)!,
+        client: (id) => journaled.get(id)!,
         clock,
         cost,
         retry: normalized.settings.retry,
         ...(normalized.output && { checkData: dataChecker(normalized.output) }),
-        ...(workspaces.active && { tools: workspaces.tools }),
+        ...(workspaces.active && {
+          tools: (id: string, phase: "generation" | "voting" | "presentation", round: number) => {
+            const tools = workspaces.tools(id, phase);
+            return tools && (journalOn ? turns.tools(id, phase, round, tools) : tools);
+          },
+        }),
         ...(options.notes && { notes: noteReader(options.notes) }),
       }),
       prepare: fromPromise<void, RunContext>(() => holding(clock, () => workspaces.prepare())),
       finalize: fromPromise<void, RunContext>(({ input }) =>
         holding(clock, async () => {
           runDir.writeFinalAnswer(input);
-          if (input.winner) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
+          // A frozen run (the kill test hook) writes nothing back, as a killed one could not.
+          if (input.winner && !runDir.frozen) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
         }),
       ),
     },
   });
 
-  const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, finalAnswerPath: null as string | null, owner, wallNow: Date.now };
-  const t = () => clock.now() - startedAt;
+  const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, startTime: startedAtIso, finalAnswerPath: null as string | null, owner, wallNow: Date.now };
+  // A resumed run produces again the events of its replayed part: those its journal has already are not written twice.
+  const alreadyWritten = resume ? skipWritten(resume.earlier) : () => false;
   const journal = (event: { type: string } & Record<string, unknown>) => {
     const line = { t: t(), ...event };
-    runDir.journal(line);
+    if (!alreadyWritten(line)) runDir.journal(line);
     options.onEvent?.(line);
   };
+  if (resume) {
+    const line = { t: resume.horizon, type: "run.resumed", from_event: resume.lines, turns: resume.records.length, at: new Date().toISOString() };
+    runDir.journalNow(line);
+    options.onEvent?.(line);
+  }
 
   let lastPhase = "";
   let lastRound = -1;
@@ -177,6 +257,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
     if (closed) return;
     const snapshot = actor.getSnapshot();
     const done = snapshot.status === "done";
+    if (replayClock?.replaying && !done) return;
     const status = statusJson(snapshot.context, snapshot.value, done, clock.now(), meta);
     runDir.sync(snapshot.context, status);
     options.onStatus?.(status);
@@ -211,6 +292,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   const journalNote = (text: string) => journal({ type: "run.note", n: ++noted, text });
   for (const text of options.notes?.told() ?? []) journalNote(text);
   const stopNoting = options.notes?.onTell(journalNote);
+  wentLive = () => flushQueued || flush();
   const ticker = setInterval(() => flushQueued || flush(), HEARTBEAT_EVERY_MS);
   ticker.unref();
   options.signal?.addEventListener("abort", cancel, { once: true });
@@ -230,7 +312,7 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   const result = runResultOf<T>(context, {
     logDir: runDir.dir,
     finalAnswerPath: meta.finalAnswerPath,
-    startedAt: new Date(wallStart).toISOString(),
+    startedAt: startedAtIso,
     elapsedMs: t(),
   });
   if (changes) result.changes = changes;
@@ -238,6 +320,8 @@ async function runOnce<T>(options: RunOptions<T>): Promise<RunResult<T>> {
   runDir.writeResult(result);
   flush();
   closed = true;
+  // A frozen run (the kill test hook) leaves its directory as a killed process would, the index included.
+  if (runDir.frozen) return result;
   // The run is over and its files are written: an index that cannot be updated is said, never thrown.
   await project?.recordRun({
     run_id: result.run_id,
@@ -294,4 +378,19 @@ function noticeBackends(agents: { id: string; backend: { type: string } }[], env
       ? `Backend: scripted (offline), because ${choice.reason}.`
       : `Backend: ${choice.type}, because ${choice.reason}.`,
   );
+}
+
+// The journal's earlier events, in order, matched against those the resumed run produces again:
+// while they match (type, agent, round, phase, deadline, name), they are not written twice.
+function skipWritten(earlier: JournalEvent[]): (event: JournalEvent) => boolean {
+  let i = 0;
+  const key = (e: JournalEvent) => JSON.stringify([e.type, e.agentId, e.round, e.phase, e.deadline, e.name]);
+  return (event) => {
+    if (i >= earlier.length || key(earlier[i]!) !== key(event)) {
+      i = earlier.length;
+      return false;
+    }
+    i++;
+    return true;
+  };
 }

@@ -57,6 +57,8 @@ export interface StatusMeta {
   logDir: string;
   /** Wall-clock ms at the run's start; the run's own clock gives the elapsed time. */
   wallStart: number;
+  /** `meta.start_time` when it is not `wallStart`: a resumed run keeps its first start. */
+  startTime?: string;
   finalAnswerPath: string | null;
   /** The process that runs it. */
   owner: RunOwner;
@@ -100,7 +102,7 @@ export function statusJson(context: RunContext, value: unknown, done: boolean, n
       run_id: context.runId,
       log_dir: meta.logDir,
       question: context.task,
-      start_time: iso(context.startedAt),
+      start_time: meta.startTime ?? iso(context.startedAt),
       last_updated: iso(now),
       elapsed_seconds: Math.round(elapsedMs / 10) / 100,
       pid: meta.owner.pid,

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -223,7 +223,7 @@ coordination:
   timeouts: { run: 60, generation: 20, voting: 20, presentation: 20, call: 20, idle: 10 }
 `;
 
-  it("remembers the two finished steps and runs the rest", async () => {
+  it("remembers the two finished steps, resumes the step the kill cut short, and runs the rest", async () => {
     const project = copyDemoProject(tmp);
     const config = writeConfig(tmp, "slow.yaml", SLOW);
     const args = ["--project", project, "--config", config];
@@ -236,7 +236,8 @@ coordination:
       } catch {
         // index.json is replaced atomically, so this is not expected; the assertion below says so.
       }
-      if (finished >= 2 && memoFiles(project).length >= 2) break;
+      // Step 3's run has begun (its directory is there): the kill cuts it short.
+      if (finished >= 2 && memoFiles(project).length >= 2 && runDirs(project).length >= 3) break;
       await sleep(20);
     }
     expect(finished, "runs/index.json should reach two entries while the workflow runs").toBe(2);
@@ -254,6 +255,13 @@ coordination:
       }
     }
     const before = runDirs(project);
+    // The run of step 3 the kill left behind, if it had begun: the step resumes it instead of starting over.
+    const abandoned = before.filter((d) => !existsSync(join(project, "runs", d, "result.json")));
+    expect(abandoned).toHaveLength(1);
+
+    // A copy of the project as the kill left it, for --fresh below.
+    const copy = join(tmp, "fresh-copy");
+    cpSync(project, copy, { recursive: true });
 
     const resumed = await runWorkflow(FEATURE, args, { timeoutMs: 30_000 });
     expectCompleted(resumed);
@@ -264,9 +272,22 @@ coordination:
       "completed (remembered)",
       ...Array(FEATURE_STEPS - 2).fill("completed"),
     ]);
-    expect(runDirs(project).filter((d) => !before.includes(d))).toHaveLength(FEATURE_STEPS - 2);
+    for (const dir of abandoned) {
+      expect(resumed.stdout).toMatch(new RegExp(`: resuming run ${dir} \\(abandoned: its process \\(pid \\d+ on .+\\) is gone\\)`));
+      expect(readJson(join(project, "runs", dir, "result.json"))).toMatchObject({ status: "completed", run_id: dir });
+      expect(readJson(join(project, "runs", dir, "run_description.json"))).toMatchObject({ resumed: [{ from_event: expect.any(Number) }] });
+    }
+    console.log(`[resume] workflow killed with SIGKILL in step 3: its run ${abandoned[0]} resumed by the next pass`);
+    expect(runDirs(project).filter((d) => !before.includes(d))).toHaveLength(FEATURE_STEPS - 2 - abandoned.length);
     expect(runIndex(project).map((e) => e.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
-  }, 60_000);
+
+    // --fresh starts every step over, the abandoned run included: nothing is resumed.
+    const fresh = await runWorkflow(FEATURE, ["--project", copy, "--config", config, "--fresh"], { timeoutMs: 30_000 });
+    expectCompleted(fresh);
+    expect(fresh.stdout).not.toContain("resuming run");
+    expect(summaryRows(fresh.stdout).map((r) => r.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
+    expect(existsSync(join(copy, "runs", abandoned[0]!, "result.json"))).toBe(false);
+  }, 90_000);
 });
 
 describe("workflows/feature.ts --automation", () => {

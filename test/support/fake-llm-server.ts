@@ -104,6 +104,8 @@ const OPENAI_ERROR_TYPES: Record<number, string> = { 400: "invalid_request_error
 export interface FakeLlmServerOptions {
   /** The models it serves: a request for another answers 404 in the provider's shape (model not found). Default: any. */
   models?: readonly string[];
+  /** Answers a request when the queue is empty (instead of the text "ok"), from its parsed body: replies that depend on what is asked. */
+  reply?: (body: Record<string, unknown>) => FakeReply;
 }
 
 /**
@@ -151,7 +153,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
       const message = api === "openai" ? `The model \`${String(body.model)}\` does not exist or you do not have access to it.` : `model: ${String(body.model)}`;
       return sendError(res, api, { status: 404, message, ...(api === "openai" && { code: "model_not_found" }) });
     }
-    const reply = queue.shift() ?? { text: "ok" };
+    const reply = queue.shift() ?? options.reply?.(body) ?? { text: "ok" };
     if (reply.delayMs && !(await sleep(reply.delayMs, res))) return;
     const id = ++ids;
     const idHeader = { [api === "openai" ? "x-request-id" : "request-id"]: `req_fake_${id}` };

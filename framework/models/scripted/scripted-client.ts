@@ -54,6 +54,13 @@ export function createScriptedClient(agentId: string, backend: BackendConfig, de
         usage: { input_tokens: estimateRequestTokens(request), output_tokens: estimateTokens(output), cached_tokens: 0, estimated: true },
       };
     },
+    // A call answered from the journal: count it, and take its failure or its script turn, as complete() would have.
+    replayed({ failed, aborted }) {
+      calls++;
+      if (aborted) return;
+      if (failed) failures++;
+      else if (script[next]) next++;
+    },
   };
 }
 

@@ -1,0 +1,95 @@
+import type { RunResult } from "../runs/run-result.ts";
+import { resumeRun } from "../runs/resume-run.ts";
+import { ConfigError } from "../errors.ts";
+import { createAutomationOutput } from "./automation-output.ts";
+import type { CliIo } from "./cli.ts";
+import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
+import { parseCommandArgs } from "./parse-command-args.ts";
+import { createProgressView } from "./progress-view.ts";
+import { resolveRunDir } from "./resolve-run-dir.ts";
+
+/** `conclave resume --help`. */
+export const RESUME_HELP = `Usage: conclave resume <run-dir | run-id | latest> [options]
+
+Resumes a run that stopped before it finished (killed, crashed, its machine rebooted): the same
+run, in its own directory. The model calls its journal (events.jsonl) recorded are replayed, not
+made again; only the turns that had not come back are called, and the run goes on as if it had
+never stopped. Deadlines count the run's active time, not the time it was dead. The final
+answer is printed on stdout. A run that has finished, or is still going, is not resumed.
+\`latest\` is the most recently changed run directory under ./.conclave/runs/ and ./projects/*/runs/.
+
+Options:
+  --config <file>     The config to use, when the run's own (config_path in run_description.json) moved.
+  --automation        Plain output for programs: LOG_DIR, Phase, Winner, Final answer, Elapsed.
+  -h, --help          Show this help.
+
+Examples:
+  npx conclave resume latest
+  npx conclave resume .conclave/runs/20261121-101500-3f9a1c2b7d4e --automation
+
+Exit codes: 0 success, 1 no such run, or one that finished or cannot be resumed, 2 execution error,
+3 timeout, 4 interrupted.
+`;
+
+/**
+ * \`conclave resume <run-dir | latest>\`: resumeRun() with the progress view (or automation lines)
+ * of \`conclave ask\`, Ctrl+C finalizing it as interrupted. Returns the exit code.
+ *
+ * @example
+ * process.exitCode = await resumeCommand(["latest"], io);
+ */
+export async function resumeCommand(args: string[], io: CliIo, cwd = process.cwd()): Promise<number> {
+  const { values, positionals } = parseCommandArgs("resume", args, { config: { type: "string" }, automation: { type: "boolean" } });
+  if (values.help) {
+    io.stdout.write(RESUME_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new ConfigError(`\`conclave resume\` takes one run, got ${positionals.length}${positionals.length ? `: ${positionals.join(" ")}` : ""}. Usage: conclave resume <run-dir | run-id | latest>; \`conclave resume --help\` says more.`);
+  }
+  const runDir = resolveRunDir(positionals[0], cwd);
+  const automation = Boolean(values.automation);
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const auto = automation ? createAutomationOutput(out) : undefined;
+  const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
+  const view = automation ? undefined : createProgressView({ stream: io.stderr, tty: Boolean(io.stderr.isTTY), color });
+  const note = (line: string) => (view ? view.print(line) : io.stderr.write(`${line}\n`));
+
+  const controller = new AbortController();
+  let requests = 0;
+  const stop = onStopRequest((request) => {
+    if (++requests > 1) return request.kind === "signal" ? io.process.exit(EXIT.interrupted) : undefined;
+    note(`\n${describeStopRequest(request, "the run")}`);
+    controller.abort(stopReason(request));
+  }, io.process);
+  let result: RunResult;
+  try {
+    result = await resumeRun(runDir, {
+      onStart: ({ logDir }) => auto?.start(logDir),
+      ...(typeof values.config === "string" && { config: values.config }),
+      env: io.env,
+      signal: controller.signal,
+      onStatus: (s) => view?.update(s),
+      onEvent: (e) => {
+        if (e.type === "run.resumed") {
+          const n = typeof e.turns === "number" ? e.turns : 0;
+          note(`Resuming ${runDir}: ${n} recorded call${n === 1 ? "" : "s"} to replay, then the run goes on.`);
+        }
+        if (auto) auto.event(e);
+        else view!.event(e);
+      },
+      onNotice: note,
+    });
+  } finally {
+    stop();
+  }
+  if (auto) auto.finish(result);
+  else {
+    view!.finish(result);
+    if (result.answer) io.stdout.write(`\n${result.answer.trimEnd()}\n`);
+  }
+  const viewSaidIt = view !== undefined && (result.winner === null || Boolean(result.status_reason?.startsWith(result.status)));
+  if (result.status !== "completed" && result.status_reason && !viewSaidIt) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
+  return exitCodeFor(result.status);
+}

@@ -1,0 +1,130 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { RunSettings } from "../coordination/run-context.ts";
+import { ConfigError } from "../errors.ts";
+import { openProject } from "../project/open-project.ts";
+import { contextDigest } from "./context-digest.ts";
+import { freezeOption, openRunDirectory, type JournalEvent } from "./run-directory.ts";
+import { runEvidence, runLiveness } from "./run-liveness.ts";
+import { normalizeRunOptions, type ContextPath, type RunOptions } from "./run-options.ts";
+import { readRunJson } from "./read-run-file.ts";
+import type { RunResult } from "./run-result.ts";
+import type { StatusJson } from "./status-json.ts";
+import { runOnce } from "./run.ts";
+import type { TurnRecord } from "./turn-journal.ts";
+
+/** Options of resumeRun(): the plumbing of run(), and what the run directory does not keep (its config object, context). */
+export type ResumeOptions<T = unknown> = Pick<
+  RunOptions<T>,
+  "config" | "context" | "project" | "output" | "clock" | "signal" | "env" | "onStatus" | "onEvent" | "onStart" | "onNotice" | "askHuman" | "approve"
+>;
+
+// Events the resumed run does not produce again, so they are left out of the match against what it produces.
+const NOT_REPRODUCED = new Set(["run.turn", "run.resumed", "run.note", "run.agent.note"]);
+
+/**
+ * Resumes a run that stopped before it finished (killed, crashed, abandoned), in its own directory
+ * and under its own id: it is rebuilt from run_description.json (task, settings, agents, config
+ * path) and events.jsonl, whose recorded turns (`run.turn`) are replayed without calling a model;
+ * only the turns not recorded are called, and the run goes on as if never interrupted. Deadlines
+ * count the run's active time. Throws ConfigError, before writing anything, for a run that has
+ * finished, one still going, or one it cannot rebuild (saying why and what to do).
+ *
+ * @example
+ * const result = await resumeRun(".conclave/runs/20261121-101500-3f9a1c2b7d4e");
+ * console.log(result.status, result.winner); // as the run would have ended, uninterrupted
+ */
+export async function resumeRun<T = unknown>(runDir: string, options: ResumeOptions<T> = {}): Promise<RunResult<T>> {
+  const dir = resolve(runDir);
+  const description = readRunJson<Record<string, unknown>>(dir, "run_description.json");
+  if (!description || typeof description.task !== "string") {
+    throw new ConfigError(`\`${runDir}\` is not a run that can be resumed: expected a run_description.json with its task in it, found ${existsSync(join(dir, "run_description.json")) ? "one that does not parse" : "none"}. Pass a run directory.`);
+  }
+  const runId = typeof description.run_id === "string" ? description.run_id : basename(dir);
+  const finished = readRunJson<{ status?: unknown }>(dir, "result.json");
+  if (typeof finished?.status === "string") {
+    throw new ConfigError(`run ${runId} has finished (${finished.status}): there is nothing to resume. Start a new run instead.`);
+  }
+  const status = readRunJson<StatusJson>(dir, "status.json");
+  const evidence = runEvidence(status, description);
+  if (evidence.pid !== process.pid && runLiveness(evidence).alive) {
+    throw new ConfigError(`run ${runId} is still going (pid ${String(evidence.pid)} on ${String(evidence.host)}): stop it first (Ctrl+C, or kill ${String(evidence.pid)}), then resume it.`);
+  }
+  const contextPaths = Array.isArray(description.context_paths) ? (description.context_paths as ContextPath[]) : undefined;
+  const contextBase = typeof description.context_base === "string" ? description.context_base : undefined;
+  if (usesWorkspaces(dir) && !(contextPaths && contextBase)) {
+    throw new ConfigError(`run ${runId} works on files, but its run_description.json does not say which (\`context_paths\`, recorded since runs can be resumed): it cannot be resumed. Start it again instead.`);
+  }
+  const settings = (description.options as { settings?: RunSettings } | undefined)?.settings;
+  if (!settings) throw new ConfigError(`run ${runId}: run_description.json has no \`options.settings\`, so the run cannot be rebuilt. Start it again instead.`);
+  const configPath = typeof description.config_path === "string" ? description.config_path : undefined;
+  const config = options.config ?? configPath;
+  if (config === undefined) {
+    throw new ConfigError(`run ${runId} was given its config as an object (run_description.json has no \`config_path\`): pass the same config, resumeRun(dir, { config }).`);
+  }
+  const agents = Array.isArray(description.agents) ? (description.agents as { id: string }[]).map((a) => a.id) : undefined;
+  const project = options.project ?? projectOf(dir);
+  const dryRun = Boolean((description.options as { dry_run?: unknown }).dry_run);
+  const rebuilt: RunOptions<T> = {
+    ...options,
+    task: description.task,
+    config,
+    ...(agents && { agents }),
+    ...(project && { project }),
+    ...(settings.planning && { planning_mode: true }),
+    ...(contextPaths && { context_paths: contextPaths }),
+    ...(dryRun && { dryRun }),
+  };
+  const normalized = normalizeRunOptions(rebuilt);
+  if (typeof description.context_sha256 === "string" && (normalized.context === undefined || contextDigest(normalized.context).context_sha256 !== description.context_sha256)) {
+    throw new ConfigError(
+      `run ${runId} had a context (sha256 ${description.context_sha256.slice(0, 12)}…) that is not the one given now: its project's CONTEXT.md or listed files changed, or the run's \`context\` option (a session's conversation) is not kept in the run directory. Pass the same context, resumeRun(dir, { context }), or start the run again.`,
+    );
+  }
+  const journal = readJournal(join(dir, "events.jsonl"));
+  return runOnce<T>(rebuilt, {
+    runDir: openRunDirectory(dir, freezeOption(options.env ?? process.env)),
+    normalized: { ...normalized, settings },
+    description,
+    ...(status?.meta && { status }),
+    ...(contextBase && { contextBase }),
+    ...journal,
+  });
+}
+
+/** What events.jsonl holds: the call journal's records, the other events, the line count and the last `t`. */
+function readJournal(path: string): { records: (TurnRecord & { t: number })[]; earlier: JournalEvent[]; lines: number; horizon: number } {
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const records: (TurnRecord & { t: number })[] = [];
+  const earlier: JournalEvent[] = [];
+  let horizon = 0;
+  let lines = 0;
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    let event: JournalEvent;
+    try {
+      event = JSON.parse(line) as JournalEvent;
+    } catch {
+      continue; // a line torn by the kill: the turn it held is called again
+    }
+    lines++;
+    if (typeof event.t === "number") horizon = Math.max(horizon, event.t);
+    if (event.type === "run.turn") records.push(event as unknown as TurnRecord & { t: number });
+    else if (!NOT_REPRODUCED.has(event.type)) earlier.push(event);
+  }
+  return { records, earlier, lines, horizon };
+}
+
+// `<project>/runs/<run-id>`: the project whose context the run began with.
+function projectOf(dir: string) {
+  const runs = dirname(dir);
+  if (basename(runs) !== "runs" || !existsSync(join(dirname(runs), "CONTEXT.md"))) return undefined;
+  return openProject(dirname(runs));
+}
+
+function usesWorkspaces(dir: string): boolean {
+  if (existsSync(join(dir, "base"))) return true;
+  const agents = join(dir, "agents");
+  if (!existsSync(agents)) return false;
+  return readdirSync(agents).some((id) => existsSync(join(agents, id, "workspace")));
+}

@@ -1,0 +1,308 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SimulatedClock } from "../../framework/clock.ts";
+import type { ConfigInput } from "../../framework/config/config-schema.ts";
+import { ConfigError } from "../../framework/errors.ts";
+import { openProject } from "../../framework/project/open-project.ts";
+import { resumeRun } from "../../framework/runs/resume-run.ts";
+import { run } from "../../framework/runs/run.ts";
+import type { RunResult } from "../../framework/runs/run-result.ts";
+import { startFakeLlmServer } from "../support/fake-llm-server.ts";
+import { scripted } from "../support/scripted-run.ts";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "conclave-resume-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+// Three agents, zero latency, refinement: alpha revises its answer in round 2, so voting goes a third round;
+// beta's first call fails and is retried; the winner presents.
+const coordination = {
+  timeouts: { run: 600, generation: 60, voting: 60, presentation: 60, call: 30, idle: 30 },
+  retry: { attempts: 2, base_delay: 0.5, max_delay: 0.5, max_retry_after: 1 },
+};
+const team = (latency: [number, number, number]): ConfigInput => ({
+  agents: [
+    scripted("alpha", { latency_ms: latency[0], script: [{ answer: "Use Redis." }, { answer: "Use Redis with write-through, a TTL per key and a warm-up job at deploy time." }, { vote: "B", reason: "also fine" }] }),
+    scripted("beta", { latency_ms: latency[1], fail: { kind: "server", times: 1 }, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "A is good" }, { vote: "A", reason: "A is better now" }] }),
+    scripted("gamma", { latency_ms: latency[2], script: [{ answer: "Put a CDN in front of the API." }, { vote: "A", reason: "A" }, { vote: "A", reason: "A, revised" }] }),
+  ],
+  coordination,
+});
+const config = team([0, 0, 0]);
+const task = "Design a cache for the API";
+
+interface Line {
+  t: number;
+  type: string;
+  [k: string]: unknown;
+}
+const eventsOf = (dir: string): Line[] =>
+  readFileSync(join(dir, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
+
+// What must be equal between a resumed run and the uninterrupted one: everything but where and when.
+function outcome(result: RunResult) {
+  const { run_id: _r, log_dir: _l, final_answer_path: _f, started_at: _s, elapsed_seconds: _e, ...rest } = result;
+  return rest;
+}
+function answersOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of readdirSync(join(dir, "agents"))) for (const f of readdirSync(join(dir, "agents", id))) out[`${id}/${f}`] = readFileSync(join(dir, "agents", id, f), "utf8");
+  return out;
+}
+// Every file under `dir`, relative.
+function filesUnder(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix)).flatMap((name) => {
+    const rel = prefix ? `${prefix}/${name}` : name;
+    return statSync(join(dir, rel)).isDirectory() ? filesUnder(dir, rel) : [rel];
+  });
+}
+
+describe("resumeRun()", () => {
+  it.each([
+    ["no latency", team([0, 0, 0])],
+    ["latencies of 50, 80 and 110 ms", team([50, 80, 110])],
+  ])("ends every run killed after its k-th journal write, for every k, as the uninterrupted run ends, calling no recorded turn again (%s)", async (name, config) => {
+    const baseline = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    expect(baseline.status).toBe("completed");
+    expect(baseline.answers.map((a) => a.version)).toEqual(["alpha.1", "gamma.1", "beta.1", "alpha.2"]);
+    expect(baseline.winner).toBe("alpha");
+    const baselineEvents = eventsOf(baseline.log_dir);
+    const modelTurns = baselineEvents.filter((e) => e.type === "run.turn" && e.kind === "model").length;
+    expect(modelTurns).toBe(baseline.usage.llm_calls + 1); // + beta's failed first call
+
+    let killPoints = 0;
+    for (let k = 1; k < 200; k++) {
+      const runsDir = tempDir();
+      const killed = await run({ task, config, runsDir, clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+      const dir = killed.log_dir;
+      // The run wrote fewer than k times: it was never killed, and every kill point is tried.
+      if (existsSync(join(dir, "result.json"))) break;
+      killPoints++;
+      // Atomic artefacts: every JSON file parses, no temporary file is left.
+      const files = filesUnder(dir);
+      expect(files.filter((f) => f.endsWith(".tmp")), `k=${k}`).toEqual([]);
+      for (const f of files.filter((f) => f.endsWith(".json"))) expect(() => JSON.parse(readFileSync(join(dir, f), "utf8")), `k=${k} ${f}`).not.toThrow();
+      const recorded = eventsOf(dir).filter((e) => e.type === "run.turn" && e.kind === "model").length;
+
+      const resumed = await resumeRun(dir, { config, clock: new SimulatedClock(), env: {} });
+      expect(outcome(resumed), `k=${k}`).toEqual(outcome(baseline));
+      expect(resumed.log_dir).toBe(dir);
+      expect(answersOf(dir), `k=${k}`).toEqual(answersOf(baseline.log_dir));
+      expect(readFileSync(join(dir, "final", resumed.winner!, "answer.txt"), "utf8")).toBe(readFileSync(join(baseline.log_dir, "final", baseline.winner!, "answer.txt"), "utf8"));
+      const events = eventsOf(dir);
+      // No duplicate completed calls: the journal holds each model call once, across both processes.
+      const calls = events.filter((e) => e.type === "run.turn" && e.kind === "model");
+      expect(calls.length, `k=${k}`).toBe(modelTurns);
+      expect(new Set(calls.map((c) => `${c.agentId}:${c.phase}:${c.round}:${c.call}`)).size).toBe(modelTurns);
+      expect(modelTurns - recorded).toBe(calls.filter((c) => c.t >= 0 && events.indexOf(c) > events.findIndex((e) => e.type === "run.resumed")).length);
+      // The journal says it was resumed, once, and holds each answer, vote and phase once.
+      expect(events.filter((e) => e.type === "run.resumed")).toHaveLength(1);
+      const kinds = (list: Line[], type: string) => list.filter((e) => e.type === type).map((e) => `${e.agentId ?? e.phase}:${e.round}`);
+      for (const type of ["run.agent.answered", "run.agent.voted", "run.agent.presented", "run.phase", "run.finished"]) {
+        expect(kinds(events, type), `k=${k} ${type}`).toEqual(kinds(baselineEvents, type));
+      }
+      const description = JSON.parse(readFileSync(join(dir, "run_description.json"), "utf8"));
+      expect(description.resumed).toEqual([{ at: expect.any(String), from_event: events.findIndex((e) => e.type === "run.resumed") }]);
+      const status = JSON.parse(readFileSync(join(dir, "status.json"), "utf8"));
+      const baseStatus = JSON.parse(readFileSync(join(baseline.log_dir, "status.json"), "utf8"));
+      expect({ ...status, meta: undefined }, `k=${k}`).toEqual({ ...baseStatus, meta: undefined, results: { ...baseStatus.results, final_answer_path: join(dir, "final", baseline.winner!, "answer.txt") } });
+      expect(filesUnder(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    }
+    console.log(`[resume] ${name}: kill points tried: ${killPoints}, each resumed to the uninterrupted run's outcome`);
+    expect(killPoints).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("resumes a run killed again while it was being resumed, to the same outcome, each call made once", async () => {
+    const config = team([50, 80, 110]);
+    const baseline = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const modelTurns = eventsOf(baseline.log_dir).filter((e) => e.type === "run.turn" && e.kind === "model").length;
+    let pairs = 0;
+    for (const k of [2, 6, 12]) {
+      for (const j of [1, 2, 4]) {
+        const killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+        const dir = killed.log_dir;
+        await resumeRun(dir, { config, clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(j) } });
+        if (existsSync(join(dir, "result.json"))) continue;
+        pairs++;
+        const resumed = await resumeRun(dir, { config, clock: new SimulatedClock(), env: {} });
+        expect(outcome(resumed), `k=${k} j=${j}`).toEqual(outcome(baseline));
+        const events = eventsOf(dir);
+        expect(events.filter((e) => e.type === "run.turn" && e.kind === "model"), `k=${k} j=${j}`).toHaveLength(modelTurns);
+        expect(events.filter((e) => e.type === "run.resumed")).toHaveLength(2);
+        expect(JSON.parse(readFileSync(join(dir, "run_description.json"), "utf8")).resumed).toHaveLength(2);
+      }
+    }
+    console.log(`[resume] killed, killed again while resuming, resumed: ${pairs} pairs of kill points, each to the uninterrupted outcome`);
+    expect(pairs).toBeGreaterThan(5);
+  });
+
+  it("calls the OpenAI backend, across the killed process and the resume, as often as an uninterrupted run, plus at most the calls in flight at the kill", async () => {
+    // Replies by what is asked: each agent answers its own way, alpha votes B, the others A; the winner presents.
+    const server = await startFakeLlmServer({
+      reply: (body) => {
+        const messages = body.messages as { role: string; content: unknown }[];
+        const system = String(messages.find((m) => m.role === "system")?.content ?? "");
+        const id = /You are (\w+)/.exec(system)?.[1] ?? "someone";
+        const tools = ((body.tools as { function: { name: string } }[] | undefined) ?? []).map((t) => t.function.name);
+        const delayMs = 20;
+        if (tools.includes("vote")) return { delayMs, toolCalls: [{ name: "vote", arguments: JSON.stringify({ answer: id === "alpha" ? "B" : "A", reason: "it is sound" }) }] };
+        if (tools.includes("new_answer")) return { delayMs, toolCalls: [{ name: "new_answer", arguments: JSON.stringify({ content: `${id}: ${ANSWERS[id]}` }) }] };
+        return { delayMs, text: `Final: ${id} presents its answer.` };
+      },
+    });
+    const ANSWERS: Record<string, string> = { alpha: "cache reads in Redis with a TTL per key", beta: "keep an LRU in each process", gamma: "put a CDN in front of the API" };
+    const openai = (id: string) => ({ id, system: `You are ${id}, a pragmatic engineer.`, backend: { type: "openai" as const, model: "gpt-4.1-mini", base_url: `${server.url}/v1` } });
+    const config: ConfigInput = { agents: [openai("alpha"), openai("beta"), openai("gamma")], coordination: { ...coordination, max_rounds: 2 } };
+    const env = { OPENAI_API_KEY: "test-openai-key" };
+    const calls = () => server.counts["/v1/chat/completions"] ?? 0;
+    try {
+      const baseline = await run({ task, config, runsDir: tempDir(), env });
+      expect(baseline).toMatchObject({ status: "completed", winner: "alpha", winner_reason: "2 of 3 votes" });
+      const uninterrupted = calls();
+      expect(uninterrupted).toBe(7); // 3 answers, 3 votes, 1 presentation
+      const figures: string[] = [];
+      for (let k = 1; k < 100; k++) {
+        server.reset();
+        const killed = await run({ task, config, runsDir: tempDir(), env: { ...env, CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+        if (existsSync(join(killed.log_dir, "result.json"))) break;
+        const byKilled = calls();
+        const recorded = eventsOf(killed.log_dir).filter((e) => e.type === "run.turn" && e.kind === "model").length;
+        const inFlight = byKilled - recorded;
+        const resumed = await resumeRun(killed.log_dir, { config, env });
+        expect(outcome(resumed), `k=${k}`).toEqual(outcome({ ...baseline, usage: resumed.usage, agents: resumed.agents }));
+        expect(resumed.usage.llm_calls).toBe(baseline.usage.llm_calls);
+        expect(calls(), `k=${k}`).toBe(uninterrupted + inFlight);
+        expect(inFlight).toBeLessThanOrEqual(3);
+        figures.push(`k=${k}: ${byKilled} killed + ${calls() - byKilled} resumed = ${uninterrupted} + ${inFlight} in flight`);
+      }
+      console.log(`[resume] OpenAI on loopback, ${figures.length} kill points:\n  ${figures.join("\n  ")}`);
+      expect(figures.length).toBeGreaterThan(3);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
+  it("gives a deadline the time it had left when the run was killed, not the time the run was dead", async () => {
+    // Generation takes 40 s (beta and gamma are slow); in voting alpha votes 10 s in, the others would need 40 s: the
+    // 30 s voting deadline cuts them off. Killed just after alpha's vote (10 s into voting), resumed a minute later.
+    const slow = { latency_ms: 40_000 };
+    const deadlines: ConfigInput = {
+      agents: [
+        scripted("alpha", { latency_ms: 10_000, script: [{ answer: "Use Redis." }, { vote: "B", reason: "simple" }] }),
+        scripted("beta", { ...slow, script: [{ answer: "Use an in-process LRU cache." }, { vote: "A", reason: "fine" }] }),
+        scripted("gamma", { ...slow, script: [{ answer: "Put a CDN in front of the API." }, { vote: "A", reason: "fine" }] }),
+      ],
+      coordination: { ...coordination, timeouts: { ...coordination.timeouts, voting: 30, call: 60 } },
+    };
+    let dir = "";
+    // The kill point: the journal's last line is alpha's vote.
+    for (let k = 1; k < 50 && !dir; k++) {
+      const killed = await run({ task, config: deadlines, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+      const last = eventsOf(killed.log_dir).at(-1)!;
+      if (last.type === "run.turn" && last.agentId === "alpha" && last.phase === "voting") dir = killed.log_dir;
+    }
+    expect(dir).not.toBe("");
+    const votingBegan = eventsOf(dir).find((e) => e.type === "run.phase" && e.phase === "voting")!.t;
+    const killedAt = eventsOf(dir).at(-1)!.t;
+    expect([votingBegan, killedAt]).toEqual([40_000, 50_000]);
+
+    const later = new SimulatedClock({ start: 50_000 + 60_000 });
+    const resumedAt = later.now();
+    let firedAfter: number | undefined;
+    const resumed = await resumeRun(dir, {
+      config: deadlines,
+      clock: later,
+      env: {},
+      onEvent: (e) => {
+        if (e.type === "run.deadline") firedAfter ??= later.now() - resumedAt;
+      },
+    });
+    const deadline = eventsOf(dir).find((e) => e.type === "run.deadline")!;
+    console.log(`[resume] killed 10 s into a 30 s voting deadline, resumed 60 s later: the deadline fired ${firedAfter! / 1000} s after the resume`);
+    expect(firedAfter).toBe(20_000);
+    expect(deadline).toMatchObject({ t: 70_000, deadline: "voting", timed_out: ["beta", "gamma"] });
+    const uninterrupted = await run({ task, config: deadlines, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    expect(eventsOf(uninterrupted.log_dir).find((e) => e.type === "run.deadline")).toMatchObject({ t: 70_000, deadline: "voting" });
+    expect(outcome(resumed)).toEqual(outcome(uninterrupted));
+    expect(resumed.elapsed_seconds).toBe(uninterrupted.elapsed_seconds);
+  });
+
+  it("resumes an execute run killed at every journal write with its workspaces as the agents left them: the same changes, written back once", async () => {
+    const tool = (name: string, args: Record<string, unknown>) => ({ tool: name, args });
+    const execute: ConfigInput = {
+      agents: [
+        scripted("alpha", { latency_ms: 40, script: [tool("write_file", { path: "deliverables/x.md", content: "from alpha\n" }), tool("edit_file", { path: "deliverables/x.md", old: "from alpha", new: "from alpha, edited" }), { answer: "alpha wrote x.md" }, { vote: "B", reason: "fine" }] }),
+        scripted("beta", { latency_ms: 60, script: [tool("write_file", { path: "deliverables/y.md", content: "from beta\n" }), { answer: "beta wrote y.md" }, { vote: "A", reason: "good" }] }),
+        scripted("gamma", { latency_ms: 80, script: [tool("read_file", { path: "deliverables/x.md" }), { answer: "gamma read x.md" }, { vote: "A", reason: "good" }] }),
+      ],
+      coordination: { ...coordination, max_rounds: 2 },
+    };
+    const project = () => {
+      const root = tempDir();
+      const p = openProject(join(root, "proj"), { create: true });
+      mkdirSync(p.deliverablesDir, { recursive: true });
+      writeFileSync(join(p.deliverablesDir, "x.md"), "original\n");
+      return p;
+    };
+    const options = { task, config: execute, context_paths: [{ path: "deliverables", permission: "write" as const }], clock: new SimulatedClock() };
+    const deliverables = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    const p0 = project();
+    const baseline = await run({ ...options, project: p0, env: {} });
+    expect(baseline).toMatchObject({ status: "completed", winner: "alpha", changes: { written_back: true, files: ["deliverables/x.md"] } });
+    const patch = readFileSync(baseline.changes!.patch_path, "utf8");
+    const written = deliverables(p0.deliverablesDir);
+    expect(written).toEqual({ "x.md": "from alpha, edited\n" });
+
+    let killPoints = 0;
+    for (let k = 1; k < 200; k++) {
+      const p = project();
+      const killed = await run({ ...options, clock: new SimulatedClock(), project: p, env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+      if (existsSync(join(killed.log_dir, "result.json"))) break;
+      killPoints++;
+      const resumed = await resumeRun(killed.log_dir, { config: execute, project: p, clock: new SimulatedClock(), env: {} });
+      const { changes: _c, ...rest } = outcome(resumed);
+      const { changes: _b, ...expected } = outcome(baseline);
+      expect(rest, `k=${k}`).toEqual(expected);
+      expect(resumed.changes, `k=${k}`).toMatchObject({ written_back: true, files: ["deliverables/x.md"], conflicts: [] });
+      expect(readFileSync(resumed.changes!.patch_path, "utf8"), `k=${k}`).toBe(patch);
+      expect(deliverables(p.deliverablesDir), `k=${k}`).toEqual(written);
+      expect(filesUnder(killed.log_dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    }
+    console.log(`[resume] an execute run (write_file, edit_file, read_file): kill points tried: ${killPoints}, each resumed to the same changes and write-back`);
+    expect(killPoints).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("refuses a run whose process is still going, one given its config as an object, and one whose context changed", async () => {
+    const frozen = async (extra: Partial<Parameters<typeof run>[0]> = {}) =>
+      (await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" }, ...extra })).log_dir;
+    const going = await frozen();
+    const description = JSON.parse(readFileSync(join(going, "run_description.json"), "utf8"));
+    // Owned by a process that lives (the one that started this test's): not resumed under it.
+    writeFileSync(join(going, "status.json"), JSON.stringify({ meta: { pid: process.ppid, host: hostname(), heartbeat_at: new Date().toISOString() } }));
+    await expect(resumeRun(going, { config, env: {} })).rejects.toThrow(
+      new ConfigError(`run ${description.run_id} is still going (pid ${process.ppid} on ${hostname()}): stop it first (Ctrl+C, or kill ${process.ppid}), then resume it.`),
+    );
+    const objectConfig = await frozen();
+    const id = JSON.parse(readFileSync(join(objectConfig, "run_description.json"), "utf8")).run_id;
+    await expect(resumeRun(objectConfig, { env: {} })).rejects.toThrow(
+      new ConfigError(`run ${id} was given its config as an object (run_description.json has no \`config_path\`): pass the same config, resumeRun(dir, { config }).`),
+    );
+    const withContext = await frozen({ context: "The API serves 2k requests a second." });
+    await expect(resumeRun(withContext, { config, env: {}, context: "Another context." })).rejects.toThrow(/had a context \(sha256 [0-9a-f]{12}…\) that is not the one given now/);
+    const resumed = await resumeRun(withContext, { config, env: {}, clock: new SimulatedClock(), context: "The API serves 2k requests a second." });
+    expect(resumed.status).toBe("completed");
+  });
+
+  it("refuses a run that has finished, saying so", async () => {
+    const done = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    await expect(resumeRun(done.log_dir, { config, env: {} })).rejects.toThrow(new ConfigError(`run ${done.run_id} has finished (completed): there is nothing to resume. Start a new run instead.`));
+  });
+});
