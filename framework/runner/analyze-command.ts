@@ -22,8 +22,9 @@ status.json, run_description.json, result.json), and what to change: the finding
 their evidence (the answers, rounds and votes that show them), then the recommended config
 changes and the commands that rerun with them. Works on finished, failed and abandoned runs.
 \`latest\` (the default) is the most recently changed run under ./.conclave/runs/ and
-./projects/*/runs/. Given a project (a directory with CONTEXT.md, or a name under ./projects/),
-it sums cost, time and calls by workflow step and by run, and lists the runs abandoned or failed.
+./projects/*/runs/. Given a project (a directory with CONTEXT.md or runs/, or a name under
+./projects/), it sums cost, time and calls by workflow step and by run, and lists the runs
+abandoned or failed.
 
 Options:
   --json                 Print the report as JSON (framework/analysis/analysis-report.ts).
@@ -108,15 +109,19 @@ function analysisTarget(target: string | undefined, cwd: string): Target {
     const named = join(cwd, "projects", target);
     const dir = existsSync(path) ? path : !/[\\/]/.test(target) && existsSync(join(named, "CONTEXT.md")) ? named : undefined;
     if (dir !== undefined && statSync(dir).isDirectory() && !isRunDir(dir)) {
-      if (existsSync(join(dir, "CONTEXT.md")) || existsSync(join(dir, "runs", "index.json"))) return { kind: "project", dir };
+      if (existsSync(join(dir, "CONTEXT.md")) || isDirectory(join(dir, "runs"))) return { kind: "project", dir };
       if (findRunDirs([dir]).length === 0) {
         throw new ConfigError(
-          `\`${target}\` is neither a run nor a project: expected run_description.json (a run) or CONTEXT.md (a project) in it, found ${describe(dir)}. Pass a run directory such as \`.conclave/runs/<run-id>\`, \`latest\`, or a project directory such as \`projects/demo\`.`,
+          `\`${target}\` is neither a run nor a project: expected run_description.json (a run), or CONTEXT.md or runs/ (a project) in it, found ${describe(dir)}. Pass a run directory such as \`.conclave/runs/<run-id>\`, \`latest\`, or a project directory such as \`projects/demo\`.`,
         );
       }
     }
   }
   return { kind: "run", dir: resolveRunDir(target, cwd, "analyze") };
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
 }
 
 function isRunDir(dir: string): boolean {
