@@ -51,6 +51,23 @@ describe("the README", () => {
     expect(README).toMatch(/^npx conclave validate \[file\] /m);
   });
 
+  it("shows, in the analyze sample, lines that `conclave analyze` prints on the circling scenario, in that order", async () => {
+    const sample = /\n\$ npx conclave ask "([^"]+)" --config (\S+)\n\$ npx conclave analyze\n([\s\S]*?)```/.exec(README);
+    expect(sample, "the analyze sample").not.toBeNull();
+    const result = await run({ task: sample![1]!, config: join(REPO, sample![2]!), runsDir: tempDir("conclave-readme-") });
+    const captured = io();
+    expect(await main(["analyze", result.log_dir], captured)).toBe(0);
+    // The run's id and path, and seconds, differ from run to run.
+    const normal = (line: string) => line.replace(/\S*\d{8}-\d{6}-[0-9a-f]{12}/g, "<run>").replace(/\d+\.\d s\b/g, "<s>");
+    const printed = captured.out().split("\n").map(normal);
+    let at = 0;
+    for (const line of sample![3]!.split("\n").filter((l) => l.trim() !== "…" && l !== "").map(normal)) {
+      const found = printed.indexOf(line, at);
+      expect(found, `README line not printed (after line ${at}): ${line}`).toBeGreaterThanOrEqual(0);
+      at = found + 1;
+    }
+  });
+
   it("and docs/ point at docs/architecture.md, never at a design file a reader of this repository does not have", () => {
     const documents = ["README.md", ...readdirSync(join(REPO, "docs")).map((name) => `docs/${name}`)];
     const citing = documents.filter((path) => /DESIGN(\.md| §)|\.\.\/shared/.test(readFileSync(join(REPO, path), "utf8")));
