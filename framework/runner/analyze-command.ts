@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { analyzeProject } from "../analysis/analyze-project.ts";
 import { analyzeRun } from "../analysis/analyze-run.ts";
 import { writeRecommendedConfig } from "../analysis/write-recommended-config.ts";
+import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { displayPath } from "../project/display-path.ts";
 import { useColor, type CommandIo } from "./command-io.ts";
@@ -95,7 +96,8 @@ export async function analyzeCommand(args: string[], io: AnalyzeIo, cwd = proces
     return EXIT.ok;
   }
   const config = report.config_path !== null && existsSync(report.config_path) ? show(report.config_path, cwd) : null;
-  const rerun = rerunCommands(report, { origin: runOrigin(target.dir), runDir: show(target.dir, cwd), config, ...(written !== undefined && { written }) });
+  const given = givenFlags(target.dir, report.config_path, io.env);
+  const rerun = rerunCommands(report, { origin: runOrigin(target.dir), runDir: show(target.dir, cwd), config, ...given, ...(written !== undefined && { written }) });
   io.stdout.write(renderAnalysisReport(report, { color: useColor(io), rerun, notes }));
   return EXIT.ok;
 }
@@ -138,6 +140,26 @@ function runOrigin(runDir: string): RunOrigin {
     // No description (a run abandoned as it started): nothing to say how to start it again.
   }
   return { kind: "other" };
+}
+
+// What the run was given besides its config (run_description.json): agents other than the config's list, and --mode single.
+function givenFlags(runDir: string, configPath: string | null, env: NodeJS.ProcessEnv): { runAgents?: string[]; single?: boolean } {
+  let d: { agents?: { id?: unknown }[]; options?: { agent_mode?: unknown } };
+  try {
+    d = JSON.parse(readFileSync(join(runDir, "run_description.json"), "utf8")) as typeof d;
+  } catch {
+    return {};
+  }
+  const ran = Array.isArray(d.agents) ? d.agents.map((a) => a.id).filter((id): id is string => typeof id === "string") : [];
+  const single = d.options?.agent_mode === "single";
+  let listed: string[] | undefined;
+  try {
+    if (configPath !== null) listed = loadConfig(configPath, env).agents.map((a) => a.id);
+  } catch {
+    // A config that no longer loads: nothing to compare the run's agents with.
+  }
+  const differ = listed !== undefined && ran.length > 0 && ran.join(",") !== listed.join(",") && !(single && listed[0] === ran[0]);
+  return { ...(differ && { runAgents: ran }), ...(single && { single }) };
 }
 
 // A path as the person should type it: relative to `cwd` when inside it.

@@ -12,6 +12,10 @@ export interface RerunContext {
   written?: string;
   /** The run's own config as the person should type it; null when it had none (or it is gone). */
   config: string | null;
+  /** The agents the run had, when not its config's own list (it was given `--agents`): repeated unless a recommendation picks them. */
+  runAgents?: string[];
+  /** The run had one agent and no voting (`--mode single`). */
+  single?: boolean;
 }
 
 /** The longest task put in a command line whole; a longer (or multi-line) one is shown as `"<task>"`. */
@@ -20,8 +24,9 @@ const MAX_TASK_CHARS = 120;
 /**
  * The commands that rerun a run with its recommendations: write the tuned config (unless it was
  * written), then the run again on it: `conclave ask` with the run's task, or the workflow with
- * `--fresh`. When every recommendation only drops agents, also the one-line alternative with
- * `--agents` on the run's own config. Empty when there is nothing to recommend.
+ * `--fresh`, with the `--agents` and `--mode single` the run was given. When every recommendation
+ * only drops agents, also the one-line alternative with `--agents` on the run's own config. Empty
+ * when there is nothing to recommend.
  *
  * @example
  * rerunCommands(report, { origin: { kind: "ask" }, runDir: ".conclave/runs/20261202-…", config: "configs/team.yaml" });
@@ -34,7 +39,11 @@ export function rerunCommands(report: AnalysisReport, context: RerunContext): st
   const canWrite = context.config !== null;
   const file = context.written ?? "tuned.yaml";
   if (canWrite && context.written === undefined) lines.push(`npx conclave analyze ${shellQuote(context.runDir)} --write-config ${file}`);
+  const agents = recs.find((r) => r.agents !== undefined)?.agents;
+  // What the run was given besides its config: the same agents (unless a recommendation picks them) and mode.
+  const same = [!agents && context.runAgents ? `--agents ${context.runAgents.join(",")}` : "", context.single ? "--mode single" : ""].filter(Boolean).join(" ");
   const again = (flags: string) => {
+    flags = [flags, same].filter(Boolean).join(" ");
     if (context.origin.kind === "workflow") {
       const { workflow, step } = context.origin;
       return `npx conclave run <${workflow}.ts> ${flags} --fresh      (workflow ${workflow}${step ? `, step ${step}` : ""})`;
@@ -42,7 +51,6 @@ export function rerunCommands(report: AnalysisReport, context: RerunContext): st
     return `npx conclave ask ${taskArgument(report.task)} ${flags}`;
   };
   if (canWrite) lines.push(again(`--config ${shellQuote(file)}`));
-  const agents = recs.find((r) => r.agents !== undefined)?.agents;
   if (agents && recs.every((r) => r.set === undefined || Object.keys(r.set).length === 0)) {
     const config = context.config === null ? "" : ` --config ${shellQuote(context.config)}`;
     lines.push(`${canWrite ? "or: " : ""}${again(`${config.trim()} --agents ${agents.join(",")}`.trim())}`);

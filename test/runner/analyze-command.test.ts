@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeProject } from "../../framework/analysis/analyze-project.ts";
 import { analyzeRun } from "../../framework/analysis/analyze-run.ts";
 import { loadConfig } from "../../framework/config/load-config.ts";
-import { makeTempDir, readJson, REPO, removeDir, runCli } from "../support/cli-process.ts";
+import { analyzeCommand } from "../../framework/runner/analyze-command.ts";
+import { run } from "../../framework/runs/run.ts";
+import { makeTempDir, readJson, REPO, removeDir, runCli, startCli, writeConfig } from "../support/cli-process.ts";
 
 // The real command on real runs: the circling scenario (test/fixtures/analyze-command/circling.yaml)
 // run with `conclave ask` into a project, analysed, its tuned config written and run again.
@@ -101,6 +103,44 @@ describe("conclave analyze on the circling run", () => {
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(await analyzeProject(join(tmp, "projects", "demo")));
   });
+});
+
+// analyzeCommand() in this process, its stdout collected; `tty` as a terminal would be.
+async function analyzeHere(args: string[], options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+  let stdout = "";
+  let stderr = "";
+  const io = { stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false }, stderr: { write: (s: string) => (stderr += s) }, env: options.env ?? {} };
+  const code = await analyzeCommand(args, io, tmp);
+  return { code, stdout, stderr };
+}
+
+describe("conclave analyze on other runs", () => {
+  it("colours the severities and headings on a terminal, and not with NO_COLOR", async () => {
+    const colored = await analyzeHere([shown], { tty: true });
+    expect(colored.code).toBe(0);
+    expect(colored.stdout).toContain("\x1b[1mFindings\x1b[0m\n  \x1b[31mcritical\x1b[0m  circling: ");
+    const plain = await analyzeHere([shown], { tty: true, env: { NO_COLOR: "1" } });
+    expect(plain.stdout).not.toContain("\x1b[");
+  });
+
+  it("reports a single-agent run, which has no votes, with no finding and nothing to rerun", async () => {
+    const result = await run({ task: TASK, config: join(tmp, "configs", "circling.yaml"), agent_mode: "single", runsDir: join(tmp, "single"), env: {} });
+    const { code, stdout } = await analyzeHere([result.log_dir]);
+    expect(code).toBe(0);
+    expect(stdout.split("\n").slice(0, 5)).toEqual([expect.stringMatching(new RegExp(`^Run ${result.run_id} · completed · winner alpha · 1 round · `)), `Task: ${TASK}`, "", "Findings: none", "  Nothing wasted time or money that the analysis can see."]);
+    expect(stdout).not.toContain("Rerun");
+  });
+
+  it("reports a run killed while its agents worked as abandoned", async () => {
+    const config = writeConfig(tmp, "hang.yaml", "agents:\n  - id: alpha\n    backend: { type: scripted, hang: true }\n  - id: beta\n    backend: { type: scripted, hang: true }\n");
+    const ask = startCli(["ask", TASK, "--config", config, "--runs-dir", "hung", "--automation"], { cwd: tmp });
+    const line = await ask.waitForLine(/^LOG_DIR: /, 15_000);
+    ask.child.kill("SIGKILL");
+    await ask.exited;
+    const { code, stdout, stderr } = await runCli(["analyze", line.slice("LOG_DIR: ".length)], { cwd: tmp });
+    expect([code, stderr]).toEqual([0, ""]);
+    expect(stdout.split("\n")[0]).toMatch(/^Run \S+ · abandoned · no winner · \d+ rounds? · /);
+  }, 30_000);
 });
 
 describe("conclave analyze refuses", () => {

@@ -28,6 +28,15 @@ describe("rerunCommands()", () => {
     expect(rerunCommands(report, { origin: { kind: "ask" }, runDir: "r1", config: null })).toEqual(['npx conclave ask "Name three risks of moving our API to HTTP/3" --agents alpha,beta']);
   });
 
+  it("repeats the --agents and --mode single the run was given, unless a recommendation picks the agents", () => {
+    const context = { origin: { kind: "ask" } as const, runDir: "r1", config: "c.yaml", written: "t.yaml", runAgents: ["beta", "alpha"], single: true };
+    expect(rerunCommands(circlingReport(), context)).toEqual(['npx conclave ask "Name three risks of moving our API to HTTP/3" --config t.yaml --agents beta,alpha --mode single']);
+    expect(rerunCommands(circlingReport({ recommendations: [TWO] }), { ...context, single: false })).toEqual([
+      'npx conclave ask "Name three risks of moving our API to HTTP/3" --config t.yaml',
+      'or: npx conclave ask "Name three risks of moving our API to HTTP/3" --config c.yaml --agents alpha,beta',
+    ]);
+  });
+
   it("quotes a task the shell would expand, and shows a long or multi-line one as <task>", () => {
     const line = (task: string) => rerunCommands(circlingReport({ task }), { origin: { kind: "ask" }, runDir: "r", config: "c.yaml", written: "t.yaml" })[0];
     expect(line("Why does $HOME say \"it's\"?")).toBe(`npx conclave ask 'Why does $HOME say "it'\\''s"?' --config t.yaml`);
