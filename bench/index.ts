@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../framework/runs/run.ts";
+import { analyzeMsPer1000Events } from "./analyze-events.ts";
 import { backendOverheadMs } from "./backend-overhead.ts";
 import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
 import { mcpClientTokensPerFeature } from "./mcp-client-tokens.ts";
@@ -95,6 +96,7 @@ try {
   const chat = sessionTurns();
   const streams = serveStreams();
   const mcp = await mcpClientTokensPerFeature();
+  const analyze = await analyzeMsPer1000Events(REPS);
   console.log(
     JSON.stringify({
       overhead_ratio: round(overhead),
@@ -113,6 +115,7 @@ try {
       sse_event_latency_ms: round(streams.sse_event_latency_ms, 2),
       serve_concurrent_streams: { ...streams.serve_concurrent_streams, delivery_ms: round(streams.serve_concurrent_streams.delivery_ms, 1), server_peak_rss_mb: round(streams.serve_concurrent_streams.server_peak_rss_mb ?? 0, 1) },
       mcp_client_tokens_per_feature: mcp.tokens,
+      analyze_ms_per_1000_events: round(analyze, 2),
       reps: REPS,
     }),
   );

@@ -25,6 +25,11 @@ export type { StatusJson } from "./runs/status-json.ts";
 export type { JournalEvent } from "./runs/run-directory.ts";
 export type { RunStatus } from "./coordination/run-context.ts";
 
+export { analyzeRun } from "./analysis/analyze-run.ts";
+export { analyzeProject } from "./analysis/analyze-project.ts";
+export { NotARunError } from "./analysis/not-a-run-error.ts";
+export type { AnalysisReport, Finding, FindingKind, Evidence, Recommendation, RunMetrics, AgentMetrics, ProjectReport } from "./analysis/analysis-report.ts";
+
 export { loadConfig, parseConfig, validateConfig } from "./config/load-config.ts";
 export type { ConclaveConfig, ConfigInput, AgentConfig, BackendConfig } from "./config/config-schema.ts";
 

@@ -6,6 +6,9 @@ describe("the public API", () => {
     expect(Object.keys(conclave).sort()).toEqual(
       [
         "ConclaveError",
+        "NotARunError",
+        "analyzeProject",
+        "analyzeRun",
         "PLAN_SCHEMA",
         "VERDICT_SCHEMA",
         "WorkspaceEscapeError",

@@ -46,8 +46,9 @@ export interface Finding {
 /**
  * A concrete config change. `change` is what a person reads and types
  * (`coordination.max_rounds: 2`, `--agents alpha,beta`); `set` is the same change as dotted
- * config paths → values, which `--write-config` applies to a copy of the run's config;
- * `agents` (when given) is the agent list to keep.
+ * config paths → values, which `--write-config` applies to a copy of the run's config (a path
+ * through `agents` names the agent by its id: `agents.alpha.backend.models.voting`, and maps on
+ * the way that the config lacks are made); `agents` (when given) is the agent list to keep.
  */
 export interface Recommendation {
   change: string;

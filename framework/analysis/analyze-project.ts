@@ -58,14 +58,14 @@ export async function analyzeProject(projectDir: string, options: AnalyzeOptions
     s.calls += r.calls;
     steps.set(key, s);
   }
-  const tidy = (s: ProjectStepTotals) => ({ ...s, cost_usd: roundTo(s.cost_usd, 6), duration_s: roundTo(s.duration_s) });
+  const tidy = (s: ProjectStepTotals) => ({ ...s, cost_usd: roundTo(s.cost_usd, 10), duration_s: roundTo(s.duration_s) });
   return {
     project_dir: dir,
     runs,
     steps: [...steps.values()].map(tidy).sort((a, b) => b.cost_usd - a.cost_usd || b.duration_s - a.duration_s || a.step.localeCompare(b.step)),
     totals: {
       runs: runs.length,
-      cost_usd: roundTo(runs.reduce((s, r) => s + r.cost_usd, 0), 6),
+      cost_usd: roundTo(runs.reduce((s, r) => s + r.cost_usd, 0), 10),
       duration_s: roundTo(runs.reduce((s, r) => s + r.duration_s, 0)),
       calls: runs.reduce((s, r) => s + r.calls, 0),
     },

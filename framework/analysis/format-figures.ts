@@ -12,6 +12,7 @@ export function seconds(ms: number): string {
 
 /** 0.01234 → "$0.0123". */
 export function usd(x: number): string {
+  if (x === 0) return "$0";
   return `$${x >= 1 ? x.toFixed(2) : x.toFixed(4)}`;
 }
 
@@ -27,4 +28,9 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** ["a", "b", "c"] → "a, b and c". */
+export function listOf(names: string[]): string {
+  return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

@@ -49,7 +49,7 @@ export function runMetrics(timeline: RunTimeline, winner: string | null): RunMet
   for (const [id, m] of Object.entries(byAgent)) {
     const xs = latencies[id]!;
     m.latency_s = { median: roundTo(median(xs)), max: roundTo(xs.length ? Math.max(...xs) : 0) };
-    m.cost_usd = roundTo(m.cost_usd, 6);
+    m.cost_usd = roundTo(m.cost_usd, 10);
   }
 
   const secondsByPhase: Record<string, number> = {};
@@ -63,7 +63,7 @@ export function runMetrics(timeline: RunTimeline, winner: string | null): RunMet
     restarts: Object.values(byAgent).reduce((n, m) => n + Math.max(0, m.answers - 1), 0),
     seconds_by_phase: secondsByPhase,
     duration_s: roundTo(timeline.end / 1000),
-    cost_usd: roundTo(cost, 6),
+    cost_usd: roundTo(cost, 10),
     by_agent: byAgent,
   };
 }

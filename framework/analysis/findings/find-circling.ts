@@ -1,6 +1,6 @@
 import type { Evidence } from "../analysis-report.ts";
 import type { Detection, Detector } from "../analysis-input.ts";
-import { percent, roundTo, seconds } from "../format-figures.ts";
+import { listOf, percent, roundTo, seconds } from "../format-figures.ts";
 import type { TimelineAnswer } from "../run-timeline.ts";
 
 /**
@@ -54,7 +54,7 @@ export const findCircling: Detector = (input) => {
     finding: {
       kind: "circling",
       severity: idle.length >= 3 ? "critical" : "warning",
-      summary: `${idle.length} voting rounds (${idle.join(", ")}) brought only near-repeats of answers already posted (≥ ${percent(CIRCLING_SIMILARITY)} the same words), by ${[...agents].join(" and ")}.`,
+      summary: `${idle.length} voting rounds (${idle.join(", ")}) brought only near-repeats of answers already posted (≥ ${percent(CIRCLING_SIMILARITY)} the same words), by ${listOf([...agents])}.`,
       evidence,
       agents: [...agents],
       rounds: idle,
@@ -77,10 +77,11 @@ export const findCircling: Detector = (input) => {
   return [detection];
 };
 
-// The earlier answer most like `answer`, and how alike.
+// The earlier answer most like `answer`, and how alike; on a tie its author's previous answer, else the latest.
 function closest(answer: TimelineAnswer, earlier: TimelineAnswer[], similarity: (a: TimelineAnswer, b: TimelineAnswer) => number) {
-  let best: { answer: TimelineAnswer; similarity: number } | undefined;
-  for (const e of earlier) {
+  const previous = earlier.filter((e) => e.agent === answer.agent).at(-1);
+  let best: { answer: TimelineAnswer; similarity: number } | undefined = previous && { answer: previous, similarity: similarity(answer, previous) };
+  for (const e of [...earlier].reverse()) {
     const s = similarity(answer, e);
     if (!best || s > best.similarity) best = { answer: e, similarity: s };
   }

@@ -35,7 +35,7 @@ export const findDeadlineHit: Detector = (input) => {
     });
     for (const id of d.timed_out) agents.add(id);
     rounds.add(d.round);
-    if (key && limit && d.timed_out.length) raise.set(key, { seconds: Math.ceil(limit * DEADLINE_RAISE_FACTOR), why: `the ${key} deadline of ${limit} s cut off ${d.timed_out.join(", ")} in round ${d.round}` });
+    if (key && limit && d.timed_out.length) raise.set(key, { seconds: Math.ceil(limit * DEADLINE_RAISE_FACTOR), why: `The ${key} deadline of ${limit} s cut off ${d.timed_out.join(", ")} in round ${d.round}.` });
   }
   for (const f of timeline.failures.filter((x) => x.kind === "timeout" || x.kind === "idle_timeout")) {
     const key = f.kind === "timeout" ? "call" : "idle";
@@ -44,12 +44,12 @@ export const findDeadlineHit: Detector = (input) => {
     agents.add(f.agent);
     rounds.add(f.round);
     const factor = key === "idle" ? IDLE_RAISE_FACTOR : DEADLINE_RAISE_FACTOR;
-    raise.set(key, { seconds: Math.ceil(limit * factor), why: `${f.agent}'s call hit the ${key} timeout of ${limit} s in round ${f.round}` });
+    raise.set(key, { seconds: Math.ceil(limit * factor), why: `In round ${f.round}, ${f.agent}'s call hit the ${key} timeout of ${limit} s.` });
   }
   if (evidence.length === 0) return [];
   const recommendations: Recommendation[] = [...raise].map(([key, r]) => ({
     change: `coordination.timeouts.${key}: ${r.seconds}`,
-    why: `${r.why[0]!.toUpperCase()}${r.why.slice(1)}.`,
+    why: r.why,
     expected: `The agents cut off get ${r.seconds} s, so their answers count instead of being lost${key === "run" ? " and the run can finish" : ""}.`,
     set: { [`coordination.timeouts.${key}`]: r.seconds },
   }));

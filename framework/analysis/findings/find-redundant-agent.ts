@@ -1,6 +1,6 @@
 import type { Evidence } from "../analysis-report.ts";
 import type { Detection, Detector } from "../analysis-input.ts";
-import { percent, roundTo, usd } from "../format-figures.ts";
+import { listOf, percent, roundTo, usd } from "../format-figures.ts";
 
 /** An answer sharing 80% of its words with another agent's says the same thing (see CIRCLING_SIMILARITY): the agent added no view of its own. */
 export const REDUNDANT_SIMILARITY = 0.8;
@@ -26,7 +26,8 @@ export const findRedundantAgent: Detector = (input) => {
     const evidence: Evidence[] = [];
     for (const a of own) {
       let best: { version: string; agent: string; similarity: number } | undefined;
-      for (const o of others) {
+      // The latest such answer on a tie: the one the agent saw (or wrote beside) when it wrote its own.
+      for (const o of [...others].reverse()) {
         if (o.round > a.round) continue;
         const s = input.similarity(a, o);
         if (!best || s > best.similarity) best = { version: o.version, agent: o.agent, similarity: s };
@@ -43,7 +44,7 @@ export const findRedundantAgent: Detector = (input) => {
       finding: {
         kind: "redundant_agent",
         severity: "warning",
-        summary: `${id}'s ${own.length} answer${own.length === 1 ? "" : "s"} repeated ${twins.join(" and ")}'s almost word for word, and ${id} did not win: it cost ${m.calls} calls and ${usd(m.cost_usd)} for no view of its own.`,
+        summary: `${id}'s ${own.length} answer${own.length === 1 ? "" : "s"} repeated ${listOf(twins)}'s almost word for word, and ${id} did not win: it cost ${m.calls} calls and ${usd(m.cost_usd)} for no view of its own.`,
         evidence,
         agents: [id, ...twins],
         rounds: [...new Set(own.map((a) => a.round))],
@@ -51,7 +52,7 @@ export const findRedundantAgent: Detector = (input) => {
       recommendations: [
         {
           change: `--agents ${kept.join(",")}`,
-          why: `${id} said what ${twins.join(" and ")} said; the votes were split between near-copies.`,
+          why: `${id} said what ${listOf(twins)} said in every round: a second copy of one view adds calls, not choices.`,
           expected: `One agent fewer each round: about ${m.calls} calls and ${usd(m.cost_usd)} less, with the same range of answers.`,
           agents: kept,
         },

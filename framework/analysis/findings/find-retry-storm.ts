@@ -24,7 +24,7 @@ export const findRetryStorm: Detector = (input) => {
   const evidence: Evidence[] = agents.map((id) => {
     const own = retries.filter((r) => r.agent === id);
     const waited = own.reduce((s, r) => s + r.delay_ms, 0);
-    return { text: `${id}: ${own.length} retr${own.length === 1 ? "y" : "ies"} (rounds ${[...new Set(own.map((r) => r.round))].join(", ")}), ${seconds(waited)} backing off; first error: ${own[0]!.error}`, agent: id, round: own[0]!.round, value: own.length };
+    return { text: `${id}: ${own.length} retr${own.length === 1 ? "y" : "ies"} (${roundList(own.map((r) => r.round))}), ${seconds(waited)} backing off; first error: ${own[0]!.error}`, agent: id, round: own[0]!.round, value: own.length };
   });
   const rateLimited = retries.filter((r) => /rate.?limit|429/i.test(r.error)).length;
   const exhausted = timeline.failures.filter((f) => ["rate_limit", "overloaded", "server", "connection", "stream"].includes(f.kind));
@@ -61,3 +61,9 @@ export const findRetryStorm: Detector = (input) => {
     },
   ];
 };
+
+// "round 1", "rounds 1, 2".
+function roundList(rounds: number[]): string {
+  const list = [...new Set(rounds)].sort((a, b) => a - b);
+  return `round${list.length === 1 ? "" : "s"} ${list.join(", ")}`;
+}

@@ -21,6 +21,13 @@ export const findSlowAgent: Detector = (input) => {
   const { timeline, settings, winner } = input;
   if (timeline.agents.length < 2 || timeline.end <= 0) return [];
   const latency = (id: string) => median(timeline.calls.filter((c) => c.agent === id).map((c) => c.end - c.start));
+  const segments = new Map<string, typeof timeline.turns>();
+  for (const t of timeline.turns) {
+    const key = `${t.phase}:${t.round}`;
+    const list = segments.get(key);
+    if (list) list.push(t);
+    else segments.set(key, [t]);
+  }
   const out = [];
   for (const id of timeline.agents) {
     const mine = latency(id);
@@ -32,11 +39,6 @@ export const findSlowAgent: Detector = (input) => {
     let waited = 0;
     let shared = 0;
     let last = 0;
-    const segments = new Map<string, typeof timeline.turns>();
-    for (const t of timeline.turns) {
-      const key = `${t.phase}:${t.round}`;
-      segments.set(key, [...(segments.get(key) ?? []), t]);
-    }
     for (const turns of segments.values()) {
       const own = turns.find((t) => t.agent === id);
       const rest = turns.filter((t) => t.agent !== id);

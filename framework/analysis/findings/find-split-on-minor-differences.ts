@@ -1,6 +1,6 @@
 import type { Evidence } from "../analysis-report.ts";
 import type { Detector } from "../analysis-input.ts";
-import { percent, roundTo } from "../format-figures.ts";
+import { listOf, percent, roundTo } from "../format-figures.ts";
 import type { TimelineAnswer } from "../run-timeline.ts";
 
 /** Two agents' answers sharing 80% of their words say the same thing (the band the novelty check lets through; see CIRCLING_SIMILARITY). */
@@ -54,7 +54,7 @@ export const findSplitOnMinorDifferences: Detector = (input) => {
       finding: {
         kind: "split_on_minor_differences",
         severity: "warning",
-        summary: `${names.join(" and ")} held near-identical answers but in ${rounds.length} rounds (${rounds.join(", ")}) neither voted for the other's: each posted another version or voted elsewhere.`,
+        summary: `${listOf(names)} held near-identical answers, yet in ${rounds.length} rounds (${rounds.join(", ")}) none voted for another's: each posted another version or voted elsewhere.`,
         evidence,
         agents: names,
         rounds,
@@ -65,7 +65,7 @@ export const findSplitOnMinorDifferences: Detector = (input) => {
           : [
               {
                 change: "coordination.voting: lenient",
-                why: `Under ${settings.voting} voting an agent may not vote for its own answer, so ${names.join(" and ")} could keep their near-identical answers only by posting new versions.`,
+                why: `Under ${settings.voting} voting an agent may not vote for its own answer, so ${listOf(names)} could keep their near-identical answers only by posting new versions.`,
                 expected: "Each agent may vote for the answer it already holds, so a round with nothing new ends voting instead of bringing another near-copy.",
                 set: { "coordination.voting": "lenient" },
               },
