@@ -48,8 +48,8 @@ export function renderAnalysisReport(report: AnalysisReport, options: RenderAnal
     for (const f of report.findings) {
       const where = [f.agents.length ? `agents ${f.agents.join(", ")}` : "", f.rounds.length ? `round${f.rounds.length === 1 ? "" : "s"} ${f.rounds.join(", ")}` : ""].filter(Boolean).join("; ");
       out.push(`  ${f.kind}${where ? ` (${where})` : ""}`);
-      // The round leads the line, unless the evidence's text already starts with it.
-      for (const e of f.evidence) out.push(`    ${e.round !== undefined && !e.text.startsWith(`round ${e.round}`) ? `round ${e.round}: ` : ""}${e.text}`);
+      // The round leads the line, unless the evidence's text already names it.
+      for (const e of f.evidence) out.push(`    ${e.round !== undefined && !new RegExp(`\\bround ${e.round}\\b`).test(e.text) ? `round ${e.round}: ` : ""}${e.text}`);
       if (f.evidence.length === 0) out.push("    (no evidence lines)");
     }
   }

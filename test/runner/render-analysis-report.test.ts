@@ -71,6 +71,12 @@ describe("renderAnalysisReport()", () => {
     expect(colored).toContain("  \x1b[36minfo   \x1b[0m  slow_agent:");
   });
 
+  it("leads an evidence line with its round unless the line names it", () => {
+    const report = circlingReport();
+    report.findings[1]!.evidence = [{ text: "gamma.1 (round 1) is 83% the same words as beta.1", round: 1 }, { text: "its call took 12.0 s", round: 3 }];
+    expect(renderAnalysisReport(report)).toContain("\n  slow_agent (agents gamma)\n    gamma.1 (round 1) is 83% the same words as beta.1\n    round 3: its call took 12.0 s\n");
+  });
+
   it("shows the first line of a task of several lines", () => {
     expect(renderAnalysisReport(circlingReport({ task: "Plan the cache\n\nwith details" }))).toContain("\nTask: Plan the cache …\n");
   });
