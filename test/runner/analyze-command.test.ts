@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeProject } from "../../framework/analysis/analyze-project.ts";
@@ -130,12 +130,23 @@ describe("conclave analyze on other runs", () => {
     expect(plain.stdout).not.toContain("\x1b[");
   });
 
-  it("reports a single-agent run, which has no votes, with no finding and nothing to rerun", async () => {
+  it("reports a single-agent run, which has no votes, with no finding and nothing to rerun, and writes no config for it", async () => {
     const result = await run({ task: TASK, config: join(tmp, "configs", "circling.yaml"), agent_mode: "single", runsDir: join(tmp, "single"), env: {} });
     const { code, stdout } = await analyzeHere([result.log_dir]);
     expect(code).toBe(0);
     expect(stdout.split("\n").slice(0, 5)).toEqual([expect.stringMatching(new RegExp(`^Run ${result.run_id} · completed · winner alpha · 1 round · `)), `Task: ${TASK}`, "", "Findings: none", "  Nothing wasted time or money that the analysis can see."]);
     expect(stdout).not.toContain("Rerun");
+    const write = await analyzeHere([result.log_dir, "--write-config", "single.yaml"]);
+    expect(write.stdout).toContain("\nNothing to change, so single.yaml was not written.\n");
+    expect(existsSync(join(tmp, "single.yaml"))).toBe(false);
+  });
+
+  it("prints the JSON alone on stdout with --json --write-config, and what it wrote on stderr", async () => {
+    const { code, stdout, stderr } = await analyzeHere([shown, "--json", "--write-config", "tuned-json.yaml"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).run_id).toBe(basename(circling));
+    expect(stderr).toMatch(/^Wrote tuned-json\.yaml \(from configs\/circling\.yaml\): coordination\.max_rounds: 6 → 2; .*\.\n$/);
+    expect(loadConfig(join(tmp, "tuned-json.yaml")).coordination.max_rounds).toBe(2);
   });
 
   it("reports a run killed while its agents worked as abandoned", async () => {
