@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeProject } from "../../framework/analysis/analyze-project.ts";
 import { analyzeRun } from "../../framework/analysis/analyze-run.ts";
+import { writeRecommendedConfig } from "../../framework/analysis/write-recommended-config.ts";
 import { loadConfig } from "../../framework/config/load-config.ts";
 import { analyzeCommand } from "../../framework/runner/analyze-command.ts";
 import { run } from "../../framework/runs/run.ts";
@@ -94,6 +95,18 @@ describe("conclave analyze on the circling run", () => {
     const report = await analyzeRun(rerun);
     expect([report.metrics.rounds, report.findings.map((f) => f.kind)]).toEqual([2, []]);
   }, 30_000);
+
+  it("gives the same answer in 2 rounds with all three agents when only max_rounds is applied", async () => {
+    const report = await analyzeRun(circling);
+    const rounds = report.recommendations.filter((r) => r.set?.["coordination.max_rounds"] !== undefined);
+    expect(rounds.map((r) => r.set)).toEqual([{ "coordination.max_rounds": 2 }]);
+    const out = join(tmp, "rounds-only.yaml");
+    writeRecommendedConfig({ runDir: circling, recommendations: rounds, out });
+    const result = await run({ task: TASK, config: out, runsDir: join(tmp, "rounds-only"), env: {} });
+    expect([result.status, result.winner, Object.keys(readJson<{ agents: object }>(join(result.log_dir, "status.json")).agents)]).toEqual(["completed", "alpha", ["alpha", "beta", "gamma"]]);
+    expect(readJson<Status>(join(result.log_dir, "status.json")).coordination.round).toBe(2);
+    expect(result.answer?.trim()).toBe(readFileSync(join(circling, "final", "alpha", "answer.txt"), "utf8").trim());
+  });
 
   it("reports the project by step and by run, for its directory and its name, and as ProjectReport with --json", async () => {
     const byDir = await runCli(["analyze", "projects/demo"], { cwd: tmp });
