@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } fro
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../framework/runs/run.ts";
+import { analyzeCommand } from "../framework/runner/analyze-command.ts";
 import { main, type CliIo } from "../framework/runner/cli.ts";
 import { REPO } from "./support/cli-process.ts";
 import { tempDir } from "./project/temp-dir.ts";
@@ -54,9 +55,11 @@ describe("the README", () => {
   it("shows, in the analyze sample, lines that `conclave analyze` prints on the circling scenario, in that order", async () => {
     const sample = /\n\$ npx conclave ask "([^"]+)" --config (\S+)\n\$ npx conclave analyze\n([\s\S]*?)```/.exec(README);
     expect(sample, "the analyze sample").not.toBeNull();
-    const result = await run({ task: sample![1]!, config: join(REPO, sample![2]!), runsDir: tempDir("conclave-readme-") });
+    // Run as `conclave ask` would, into .conclave/runs of a directory analyze then works in.
+    const cwd = tempDir("conclave-readme-");
+    const result = await run({ task: sample![1]!, config: join(REPO, sample![2]!), runsDir: join(cwd, ".conclave", "runs") });
     const captured = io();
-    expect(await main(["analyze", result.log_dir], captured)).toBe(0);
+    expect(await analyzeCommand(["latest"], captured, cwd)).toBe(0);
     // The run's id and path, and seconds, differ from run to run.
     const normal = (line: string) => line.replace(/\S*\d{8}-\d{6}-[0-9a-f]{12}/g, "<run>").replace(/\d+\.\d s\b/g, "<s>");
     const printed = captured.out().split("\n").map(normal);

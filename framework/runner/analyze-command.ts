@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { analyzeProject } from "../analysis/analyze-project.ts";
 import { analyzeRun } from "../analysis/analyze-run.ts";
 import { writeRecommendedConfig } from "../analysis/write-recommended-config.ts";
@@ -97,6 +97,8 @@ export async function analyzeCommand(args: string[], io: AnalyzeIo, cwd = proces
   }
   const config = report.config_path !== null && existsSync(report.config_path) ? show(report.config_path, cwd) : null;
   const given = givenFlags(target.dir, report.config_path, io.env);
+  const runsDir = dirname(target.dir);
+  if (runsDir !== join(cwd, ".conclave", "runs")) given.runsDir = show(runsDir, cwd);
   const rerun = rerunCommands(report, { origin: runOrigin(target.dir), runDir: show(target.dir, cwd), config, ...given, ...(written !== undefined && { written }) });
   io.stdout.write(renderAnalysisReport(report, { color: useColor(io), rerun, notes }));
   return EXIT.ok;
@@ -143,7 +145,7 @@ function runOrigin(runDir: string): RunOrigin {
 }
 
 // What the run was given besides its config (run_description.json): agents other than the config's list, and --mode single.
-function givenFlags(runDir: string, configPath: string | null, env: NodeJS.ProcessEnv): { runAgents?: string[]; single?: boolean } {
+function givenFlags(runDir: string, configPath: string | null, env: NodeJS.ProcessEnv): { runAgents?: string[]; single?: boolean; runsDir?: string } {
   let d: { agents?: { id?: unknown }[]; options?: { agent_mode?: unknown } };
   try {
     d = JSON.parse(readFileSync(join(runDir, "run_description.json"), "utf8")) as typeof d;

@@ -16,6 +16,8 @@ export interface RerunContext {
   runAgents?: string[];
   /** The run had one agent and no voting (`--mode single`). */
   single?: boolean;
+  /** Where an ask run's directory went, when not the default `.conclave/runs` (`--runs-dir`). */
+  runsDir?: string;
 }
 
 /** The longest task put in a command line whole; a longer (or multi-line) one is shown as `"<task>"`. */
@@ -24,7 +26,7 @@ const MAX_TASK_CHARS = 120;
 /**
  * The commands that rerun a run with its recommendations: write the tuned config (unless it was
  * written), then the run again on it: `conclave ask` with the run's task, or the workflow with
- * `--fresh`, with the `--agents` and `--mode single` the run was given. When every recommendation
+ * `--fresh`, with the `--agents`, `--mode single` and `--runs-dir` the run was given. When every recommendation
  * only drops agents, also the one-line alternative with `--agents` on the run's own config. Empty
  * when there is nothing to recommend.
  *
@@ -48,7 +50,7 @@ export function rerunCommands(report: AnalysisReport, context: RerunContext): st
       const { workflow, step } = context.origin;
       return `npx conclave run <${workflow}.ts> ${flags} --fresh      (workflow ${workflow}${step ? `, step ${step}` : ""})`;
     }
-    return `npx conclave ask ${taskArgument(report.task)} ${flags}`;
+    return `npx conclave ask ${taskArgument(report.task)} ${flags}${context.runsDir ? ` --runs-dir ${shellQuote(context.runsDir)}` : ""}`;
   };
   if (canWrite) lines.push(again(`--config ${shellQuote(file)}`));
   if (agents && recs.every((r) => r.set === undefined || Object.keys(r.set).length === 0)) {

@@ -62,7 +62,7 @@ describe("conclave analyze on the circling run", () => {
     const evidence = stdout.slice(at("\nEvidence\n"), at("\nRecommendations\n"));
     for (const e of report.findings.flatMap((f) => f.evidence)) expect(evidence).toContain(`    ${e.text}\n`);
     expect(stdout).toContain("\n  coordination.max_rounds: 2\n      why: ");
-    expect(stdout).toContain(`\nRerun with them\n  npx conclave analyze ${shown} --write-config tuned.yaml\n  npx conclave ask "${TASK}" --config tuned.yaml\n\nAgents\n`);
+    expect(stdout).toContain(`\nRerun with them\n  npx conclave analyze ${shown} --write-config tuned.yaml\n  npx conclave ask "${TASK}" --config tuned.yaml --runs-dir projects/demo/runs\n\nAgents\n`);
   });
 
   it("prints exactly analyzeRun()'s report with --json", async () => {
@@ -77,7 +77,7 @@ describe("conclave analyze on the circling run", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ {2}Wrote tuned\.yaml \(from configs\/circling\.yaml\): coordination\.max_rounds: 6 → 2; /m);
-    expect(stdout).toContain(`\nRerun with them\n  npx conclave ask "${TASK}" --config tuned.yaml\n`);
+    expect(stdout).toContain(`\nRerun with them\n  npx conclave ask "${TASK}" --config tuned.yaml --runs-dir projects/demo/runs\n`);
     const tuned = readFileSync(join(tmp, "tuned.yaml"), "utf8");
     expect(tuned.split("\n")[0]).toBe(`# Written by \`conclave analyze --write-config\` from configs/circling.yaml for run ${basename(circling)}.`);
     expect(tuned).toContain("  max_rounds: 2 # enough rounds to circle\n");

@@ -37,6 +37,13 @@ describe("rerunCommands()", () => {
     ]);
   });
 
+  it("repeats the --runs-dir of an ask run, but not for a workflow", () => {
+    expect(rerunCommands(circlingReport(), { origin: { kind: "ask" }, runDir: "r", config: "c.yaml", written: "t.yaml", runsDir: "my runs" })).toEqual(['npx conclave ask "Name three risks of moving our API to HTTP/3" --config t.yaml --runs-dir \'my runs\'']);
+    expect(rerunCommands(circlingReport(), { origin: { kind: "workflow", workflow: "feature", step: null }, runDir: "r", config: "c.yaml", written: "t.yaml", runsDir: "projects/demo/runs" })).toEqual([
+      "npx conclave run <feature.ts> --config t.yaml --fresh      (workflow feature)",
+    ]);
+  });
+
   it("quotes a task the shell would expand, and shows a long or multi-line one as <task>", () => {
     const line = (task: string) => rerunCommands(circlingReport({ task }), { origin: { kind: "ask" }, runDir: "r", config: "c.yaml", written: "t.yaml" })[0];
     expect(line("Why does $HOME say \"it's\"?")).toBe(`npx conclave ask 'Why does $HOME say "it'\\''s"?' --config t.yaml`);
