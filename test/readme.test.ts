@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } fro
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../framework/runs/run.ts";
+import { analyzeCommand } from "../framework/runner/analyze-command.ts";
 import { main, type CliIo } from "../framework/runner/cli.ts";
 import { REPO } from "./support/cli-process.ts";
 import { tempDir } from "./project/temp-dir.ts";
@@ -49,6 +50,25 @@ describe("the README", () => {
     expect(await main(["help"], captured)).toBe(0);
     expect(captured.out()).toMatch(/^ {2}validate \[file\] /m);
     expect(README).toMatch(/^npx conclave validate \[file\] /m);
+  });
+
+  it("shows, in the analyze sample, lines that `conclave analyze` prints on the circling scenario, in that order", async () => {
+    const sample = /\n\$ npx conclave ask "([^"]+)" --config (\S+)\n\$ npx conclave analyze\n([\s\S]*?)```/.exec(README);
+    expect(sample, "the analyze sample").not.toBeNull();
+    // Run as `conclave ask` would, into .conclave/runs of a directory analyze then works in.
+    const cwd = tempDir("conclave-readme-");
+    const result = await run({ task: sample![1]!, config: join(REPO, sample![2]!), runsDir: join(cwd, ".conclave", "runs") });
+    const captured = io();
+    expect(await analyzeCommand(["latest"], captured, cwd)).toBe(0);
+    // The run's id and path, and seconds, differ from run to run.
+    const normal = (line: string) => line.replace(/\S*\d{8}-\d{6}-[0-9a-f]{12}/g, "<run>").replace(/\d+\.\d s\b/g, "<s>");
+    const printed = captured.out().split("\n").map(normal);
+    let at = 0;
+    for (const line of sample![3]!.split("\n").filter((l) => l.trim() !== "…" && l !== "").map(normal)) {
+      const found = printed.indexOf(line, at);
+      expect(found, `README line not printed (after line ${at}): ${line}`).toBeGreaterThanOrEqual(0);
+      at = found + 1;
+    }
   });
 
   it("and docs/ point at docs/architecture.md, never at a design file a reader of this repository does not have", () => {

@@ -8,6 +8,7 @@ import { defaultConfigPath } from "../runs/run-options.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import { openAskSession } from "../session/ask-session.ts";
 import { sessionsDirFor } from "../session/sessions-dir-for.ts";
+import { analyzeCommand } from "./analyze-command.ts";
 import { approveRun } from "./approve-run.ts";
 import { createAutomationOutput } from "./automation-output.ts";
 import { chatCommand } from "./chat-command.ts";
@@ -39,6 +40,7 @@ Commands:
   status [run-dir]    Show a run's status (default: the latest run), also while it runs.
   resume <run-dir>    Resume a run that was killed or crashed: recorded model calls are replayed, not made again.
   runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs).
+  analyze [run-dir]   Why a run was slow or went in circles, and the config change that fixes it (or a project's costs).
   doctor              Check every agent of a config before spending: backend, key, server, model, price.
   sessions            List, export, import and search the sessions of conclave chat and ask.
   serve               Serve the runs over HTTP: a JSON API and each run's live event stream.
@@ -111,6 +113,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await resumeCommand(rest, io);
       case "runs":
         return await runsCommand(rest, io);
+      case "analyze":
+        return await analyzeCommand(rest, io);
       case "doctor":
         return await doctorCommand(rest, io);
       case "sessions":

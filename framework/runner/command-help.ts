@@ -1,3 +1,4 @@
+import { ANALYZE_HELP } from "./analyze-command.ts";
 import { CHAT_HELP } from "./chat-command.ts";
 import { DOCTOR_HELP } from "./doctor-command.ts";
 import { MCP_HELP } from "./mcp-command.ts";
@@ -101,7 +102,7 @@ Examples:
   npx conclave help ask
 `;
 
-const HELPS: Record<string, string> = { ask: ASK_HELP, chat: CHAT_HELP, doctor: DOCTOR_HELP, validate: VALIDATE_HELP, init: INIT_HELP, run: RUN_HELP, status: STATUS_HELP, resume: RESUME_HELP, runs: RUNS_HELP, sessions: SESSIONS_HELP, serve: SERVE_HELP, mcp: MCP_HELP, help: HELP_HELP };
+const HELPS: Record<string, string> = { ask: ASK_HELP, chat: CHAT_HELP, doctor: DOCTOR_HELP, validate: VALIDATE_HELP, init: INIT_HELP, run: RUN_HELP, status: STATUS_HELP, resume: RESUME_HELP, runs: RUNS_HELP, analyze: ANALYZE_HELP, sessions: SESSIONS_HELP, serve: SERVE_HELP, mcp: MCP_HELP, help: HELP_HELP };
 
 /**
  * A command's own help (`conclave <command> --help`), or undefined for a command that does not exist.

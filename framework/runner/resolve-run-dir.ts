@@ -9,19 +9,20 @@ const START = 'Start one with `npx conclave ask "<task>"` (or `npx conclave run 
  * The run directory `target` names, for `conclave status`: `latest` (or nothing) is the most
  * recently modified run directory under `<cwd>/.conclave/runs/` and `<cwd>/projects/<p>/runs/`;
  * otherwise a run directory (one with run_description.json, or events.jsonl while it starts),
- * its status.json, or a run id found there. Throws a ConfigError that says where it looked and what to pass.
+ * its status.json, or a run id found there. Throws a ConfigError that says where it looked and what to pass;
+ * `command` is the command the message tells to run on a run directory.
  *
  * @example
  * resolveRunDir("latest", process.cwd());                        // "/…/.conclave/runs/20261121-101500-3f9a1c2b7d4e"
  * resolveRunDir(".conclave/runs/20261121-101500-3f9a1c2b7d4e/status.json", process.cwd());
  */
-export function resolveRunDir(target: string | undefined, cwd: string): string {
+export function resolveRunDir(target: string | undefined, cwd: string, command = "status"): string {
   const roots = runRoots(cwd);
   if (target === undefined || target === "latest") {
     const latest = findRunDirs(roots).sort((a, b) => b.mtimeMs - a.mtimeMs || b.dir.localeCompare(a.dir))[0];
     if (latest) return latest.dir;
     throw new ConfigError(
-      `no run found: expected a run directory (one with run_description.json) in \`.conclave/runs/\` or \`projects/*/runs/\` under ${cwd}, found none. ${START}, or pass a run directory: \`conclave status <run-dir>\`.`,
+      `no run found: expected a run directory (one with run_description.json) in \`.conclave/runs/\` or \`projects/*/runs/\` under ${cwd}, found none. ${START}, or pass a run directory: \`conclave ${command} <run-dir>\`.`,
     );
   }
   const path = resolve(cwd, target);
