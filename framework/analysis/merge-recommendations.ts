@@ -1,12 +1,16 @@
 import type { Recommendation } from "./analysis-report.ts";
 
+/** A consensus needs two views to vote between: no merged `--agents` leaves fewer (one agent is `--mode single`, a different run). */
+export const MIN_TEAM = 2;
+
 /**
  * The recommendations of all findings as one set that can be applied together: one per config
  * path (for `coordination.max_rounds` the lowest, for other numbers the highest), and one
- * `--agents` that leaves out every agent any recommendation drops, if anyone is left.
+ * `--agents` that leaves out the agents the recommendations drop, in their order, as long as
+ * MIN_TEAM agents remain.
  *
  * @example
- * mergeRecommendations([maxRounds3, maxRounds2, dropGamma, dropAlpha]); // [maxRounds2, "--agents beta"]
+ * mergeRecommendations([maxRounds3, maxRounds2, dropGamma, dropBeta], ["alpha", "beta", "gamma"]); // [maxRounds2, dropGamma]: alpha and beta remain
  */
 export function mergeRecommendations(recommendations: Recommendation[], allAgents: string[]): Recommendation[] {
   const out: Recommendation[] = [];
@@ -32,15 +36,25 @@ export function mergeRecommendations(recommendations: Recommendation[], allAgent
     out.push(r);
   }
   if (agentRecs.length) {
-    const dropped = new Set(allAgents.filter((a) => agentRecs.some((r) => !r.agents!.includes(a))));
-    const kept = allAgents.filter((a) => !dropped.has(a));
-    if (kept.length > 0) {
-      out.push(
-        agentRecs.length === 1
-          ? agentRecs[0]!
-          : { change: `--agents ${kept.join(",")}`, why: agentRecs.map((r) => r.why).join(" "), expected: agentRecs.map((r) => r.expected).join(" "), agents: kept },
-      );
-    } else out.push(agentRecs[0]!);
+    // Drops are taken in the findings' order, each only while MIN_TEAM agents would remain.
+    const used: Recommendation[] = [];
+    let kept = allAgents;
+    for (const r of agentRecs) {
+      const next = kept.filter((a) => r.agents!.includes(a));
+      if (next.length < MIN_TEAM || next.length === kept.length) continue;
+      kept = next;
+      used.push(r);
+    }
+    if (used.length === 1) out.push(used[0]!);
+    else if (used.length > 1) {
+      const dropped = allAgents.filter((a) => !kept.includes(a));
+      out.push({
+        change: `--agents ${kept.join(",")}`,
+        why: used.map((r) => r.why).join(" "),
+        expected: `${dropped.length} agents fewer each round (${dropped.join(", ")}): fewer calls and less cost, with the same range of answers.`,
+        agents: kept,
+      });
+    }
   }
   return out;
 }

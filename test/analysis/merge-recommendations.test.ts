@@ -11,12 +11,14 @@ describe("mergeRecommendations()", () => {
     expect(merged.map((r) => r.change)).toEqual(["coordination.max_rounds: 2", "coordination.timeouts.call: 90"]);
   });
 
-  it("joins the --agents recommendations into one that drops every agent any of them drops", () => {
-    const merged = mergeRecommendations([keep("alpha", "beta"), keep("beta", "gamma")], ["alpha", "beta", "gamma"]);
-    expect(merged).toEqual([{ change: "--agents beta", why: "keep alpha,beta. keep beta,gamma.", expected: "fewer. fewer.", agents: ["beta"] }]);
+  it("joins the --agents recommendations into one that drops every agent they drop, while two remain", () => {
+    const merged = mergeRecommendations([keep("alpha", "beta", "delta"), keep("beta", "gamma", "delta")], ["alpha", "beta", "gamma", "delta"]);
+    expect(merged).toEqual([{ change: "--agents beta,delta", why: "keep alpha,beta,delta. keep beta,gamma,delta.", expected: "2 agents fewer each round (alpha, gamma): fewer calls and less cost, with the same range of answers.", agents: ["beta", "delta"] }]);
   });
 
-  it("keeps the first --agents recommendation when together they would drop everyone", () => {
-    expect(mergeRecommendations([keep("alpha"), keep("beta")], ["alpha", "beta"])).toEqual([keep("alpha")]);
+  it("never leaves fewer than two agents: a drop that would is left out, the ones before it kept", () => {
+    // gamma ≈ beta and beta ≈ alpha: dropping both would leave alpha alone, no consensus at all.
+    expect(mergeRecommendations([keep("alpha", "beta"), keep("alpha", "gamma")], ["alpha", "beta", "gamma"])).toEqual([keep("alpha", "beta")]);
+    expect(mergeRecommendations([keep("alpha"), keep("beta")], ["alpha", "beta"])).toEqual([]);
   });
 });
