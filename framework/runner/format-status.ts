@@ -68,7 +68,7 @@ export function formatStatus(s: StatusJson, options: FormatStatusOptions = {}): 
   const u = s.usage;
   const lines = [
     `${s.meta.run_id}  ${head.join(" · ")}`,
-    ...(r.status === "abandoned" ? [`Abandoned: ${r.status_reason ?? "its process is gone"}; the run will not finish. Start it again.`] : []),
+    ...(r.status === "abandoned" ? [`Abandoned: ${r.status_reason ?? "its process is gone"}; the run will not finish on its own. Resume it where it stopped: npx conclave resume ${s.meta.log_dir}`] : []),
     `Question: ${clip(s.meta.question, 100)}`,
     "",
     ...(ids.length ? table : ["(no agents yet)"]),

@@ -131,7 +131,7 @@ describe("conclave ask killed with SIGKILL", () => {
     expect((JSON.parse(one.stdout) as Status).results.status).toBe("abandoned");
     const human = await runCli(["status", shown.log_dir], { cwd: tmp, timeoutMs: 20_000 });
     expect(human.stdout.split("\n")[0]).toMatch(/ · abandoned$/);
-    expect(human.stdout.split("\n")[1]).toMatch(/^Abandoned: its process \(pid \d+ on .+\) is gone; the run will not finish\. Start it again\.$/);
+    expect(human.stdout.split("\n")[1]).toMatch(/^Abandoned: its process \(pid \d+ on .+\) is gone; the run will not finish on its own\. Resume it where it stopped: npx conclave resume \S+$/);
   }, 180_000);
 });
 
