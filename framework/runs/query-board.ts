@@ -66,8 +66,15 @@ export function createQueryBoard(options: { timeoutMs: number; clock?: Clock }):
   const pending = new Map<string, { query: PendingQuery; settle: (settlement: QuerySettlement) => void }>();
   const listeners = new Set<(event: QueryEvent) => void>();
   let next = 0;
+  // One surface's listener failing (a closed stream, a bug) must not keep the others, or the agent, waiting.
   const emit = (event: QueryEvent) => {
-    for (const listener of listeners) listener(event);
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // The agent's answer comes first; a listener's trouble is its own.
+      }
+    }
   };
 
   const post = (runId: string, agent: string | null, query: HumanQuery, signal?: AbortSignal): PostedQuery => {
@@ -79,8 +86,8 @@ export function createQueryBoard(options: { timeoutMs: number; clock?: Clock }):
         if (!pending.delete(id)) return;
         clock.clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        emit({ type: "settled", id, ...settlement });
         resolve(settlement);
+        emit({ type: "settled", id, ...settlement });
       };
       const onAbort = () => settle({ answer: null, reason: "withdrawn" });
       const timer = clock.setTimeout(() => settle({ answer: null, reason: "timed out" }), options.timeoutMs);

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { CLIENT_CAPABILITIES_META_KEY, inputRequired, McpServer, type CallToolResult, type ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { analyzeRun } from "../analysis/analyze-run.ts";
+import { runDirOf } from "./http/run-dir-of.ts";
 import { compactAnalysis } from "../analysis/compact-analysis.ts";
 import type { Project } from "../project/project.ts";
 import { findRunDirs } from "../runs/find-run-dirs.ts";
@@ -284,7 +285,10 @@ export function createMcpServer(deps: McpServerDeps, shared: McpLaunches = creat
       inputSchema: z.strictObject({ run_id: RUN_ID.describe("The run to analyze (from launch_run or list_runs), or `latest` for the newest run.") }),
     },
     async ({ run_id }) => {
-      const dir = run_id === "latest" ? latestRunDir() : join(runsDir(), run_id);
+      // Checked as the HTTP API checks a run id: its shape, and a real directory directly in the runs directory.
+      const lookup = run_id === "latest" ? undefined : runDirOf(runsDir(), run_id);
+      if (lookup && !lookup.ok && lookup.status !== 404) return toolError(`analyze_run \`run_id\`: ${lookup.error.replace(/ Take the id from GET \/api\/runs\.$/, " Take it from list_runs.")}`);
+      const dir = run_id === "latest" ? latestRunDir() : lookup?.ok ? lookup.dir : undefined;
       if (!dir || !existsSync(join(dir, "run_description.json"))) {
         return toolError(run_id === "latest" ? "analyze_run `run_id`: latest: there is no run yet (launch_run starts one)." : `analyze_run \`run_id\`: no run ${run_id} (list_runs lists them).`);
       }

@@ -78,4 +78,17 @@ describe("createQueryBoard()", () => {
     expect(board.post("run-1", null, { question: "Late?" }, controller.signal).query).toBeNull();
     expect(board.list()).toEqual([]);
   });
+
+  it("settles a query for the agent even when a surface's listener throws, and tells the other listeners", async () => {
+    const board = createQueryBoard({ timeoutMs: 60_000 });
+    const seen: string[] = [];
+    board.subscribe(() => {
+      throw new Error("a closed stream");
+    });
+    board.subscribe((e) => seen.push(e.type));
+    const answer = board.ask("run-1", "beta", { question: "JWT or Session?" });
+    board.answer("q1", "JWT");
+    expect(await answer).toBe("JWT");
+    expect([seen, board.list()]).toEqual([["asked", "settled"], []]);
+  });
 });

@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../framework/clock.ts";
 import { run } from "../../framework/runs/run.ts";
@@ -52,6 +54,10 @@ describe("conclave mcp", () => {
     const unknown = await mcp.client.callTool({ name: "analyze_run", arguments: { run_id: "20261202-000000-000000000000" } });
     expect(unknown).toMatchObject({ isError: true });
     expect(textOf(unknown)).toBe("analyze_run `run_id`: no run 20261202-000000-000000000000 (list_runs lists them).");
+    // A link in the runs directory is refused as the HTTP API refuses it, wherever it points.
+    symlinkSync(circled.log_dir, join(mcp.project.runsDir, "20261202-000000-00000000000a"));
+    const linked = await mcp.client.callTool({ name: "analyze_run", arguments: { run_id: "20261202-000000-00000000000a" } });
+    expect([linked.isError, textOf(linked)]).toEqual([true, "analyze_run `run_id`: run 20261202-000000-00000000000a is not served: its entry in the runs directory is a symbolic link, and only real run directories are."]);
     const missing = await mcp.client.callTool({ name: "analyze_run", arguments: {} });
     expect(textOf(missing)).toMatch(/^Input validation error: Invalid arguments for tool analyze_run: run_id: /);
   }, 30_000);

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 
@@ -31,7 +31,8 @@ export interface GuardOptions {
  *   `Host` is another name: a page on a rebound name sends no Origin on its own GETs, but its Host gives it away.
  * - With a token, a request without `Authorization: Bearer <token>` or the token cookie is refused 401
  *   (compared in constant time). A browser cannot send the header when it opens the viewer, so
- *   `GET /?token=<token>` checks the token, sets the cookie (HttpOnly, SameSite=Strict, Path=/) and
+ *   `GET /?token=<token>` checks the token, sets the cookie (HttpOnly, SameSite=Strict, Path=/; it holds
+ *   an HMAC of the token and the port, not the token) and
  *   answers 303 to `/`, so the token leaves the address bar and the history; a wrong one is 401,
  *   no cookie. The Origin check above and SameSite=Strict together keep other pages from posting
  *   with the cookie (CSRF).
@@ -69,12 +70,14 @@ export function guardRequests(options: GuardOptions): MiddlewareHandler {
       const fromAddress = c.req.method === "GET" && c.req.path === "/" ? c.req.query("token") : undefined;
       if (fromAddress !== undefined) {
         if (!matches(fromAddress)) return plain(c, 401, `Wrong token in the address. To see the runs, ${opening}.\n`);
-        setCookie(c, tokenCookieName(port), fromAddress, { httpOnly: true, sameSite: "Strict", path: "/" });
+        setCookie(c, tokenCookieName(port), cookieValue(fromAddress, port), { httpOnly: true, sameSite: "Strict", path: "/" });
         c.header("Cache-Control", "no-store");
         return c.redirect("/", 303);
       }
       const bearer = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-      if (!matches(bearer) && !matches(getCookie(c, tokenCookieName(port)))) {
+      const cookie = getCookie(c, tokenCookieName(port));
+      const cookieMatches = cookie !== undefined && timingSafeEqual(digest(cookie), digest(cookieValue(options.token!, port)));
+      if (!matches(bearer) && !cookieMatches) {
         const api = /^\/(api|mcp)(\/|$)/.test(c.req.path);
         if (!api) return plain(c, 401, `This server needs its token. To see the runs, ${opening}.\n`);
         c.header("WWW-Authenticate", 'Bearer realm="conclave"');
@@ -88,6 +91,13 @@ export function guardRequests(options: GuardOptions): MiddlewareHandler {
 // A plain-text answer for a person at a browser (never sniffed as HTML: the Host in it is the request's).
 function plain(c: Context, status: 401, text: string): Response {
   return c.body(text, status, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" });
+}
+
+// The cookie holds a value derived from the token, never the token: browsers send a host's cookies to
+// every port of it, so another service on this host sees the cookie, but not a token it could use
+// as a bearer (on /mcp, or wherever else the person reused it). The cookie itself still opens this viewer.
+function cookieValue(token: string, port: number): string {
+  return createHmac("sha256", token).update(`conclave-viewer-cookie:${port}`).digest("base64url");
 }
 
 // Hashing first makes both sides the same length, which timingSafeEqual needs, and hides the token's length.

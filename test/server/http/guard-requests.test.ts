@@ -153,8 +153,14 @@ describe("the token in the viewer's address (a browser cannot send the bearer he
     const server = await startHttp({ runsDir, host: "127.0.0.2", token: "s3cret token/+" });
     const opened = await fetch(`${server.url}/?token=${encodeURIComponent("s3cret token/+")}`, { redirect: "manual" });
     expect([opened.status, opened.headers.get("location"), opened.headers.get("cache-control")]).toEqual([303, "/", "no-store"]);
-    expect(opened.headers.getSetCookie()).toEqual([`conclave_token_${server.port}=${encodeURIComponent("s3cret token/+")}; Path=/; HttpOnly; SameSite=Strict`]);
-    const cookie = opened.headers.getSetCookie()[0]!.split(";")[0]!;
+    const [setCookie, ...more] = opened.headers.getSetCookie();
+    expect([more, setCookie]).toEqual([[], expect.stringMatching(new RegExp(`^conclave_token_${server.port}=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict$`))]);
+    // The cookie holds a value derived from the token, never the token (every port of the host receives it).
+    expect(setCookie).not.toContain(encodeURIComponent("s3cret token/+"));
+    const cookie = setCookie!.split(";")[0]!;
+    const value = cookie.split("=")[1]!;
+    // A bearer made of the cookie's value is no token either.
+    expect((await fetch(`${server.url}/api/runs`, { headers: { authorization: `Bearer ${value}` } })).status).toBe(401);
 
     const page = await fetch(`${server.url}/`, { headers: { cookie } });
     expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
@@ -167,8 +173,8 @@ describe("the token in the viewer's address (a browser cannot send the bearer he
     stream.close();
     expect((await fetch(`${server.url}/api/runs`, { headers: { authorization: "Bearer s3cret token/+" } })).status).toBe(200);
 
-    // Another server's cookie (another port), or a wrong value, is no token.
-    for (const wrong of [`conclave_token_${server.port + 1}=${encodeURIComponent("s3cret token/+")}`, `conclave_token_${server.port}=wrong`]) {
+    // Another server's cookie (another port), the raw token as a cookie, or a wrong value, is no token.
+    for (const wrong of [`conclave_token_${server.port + 1}=${value}`, `conclave_token_${server.port}=${encodeURIComponent("s3cret token/+")}`, `conclave_token_${server.port}=wrong`]) {
       const response = await fetch(`${server.url}/api/runs`, { headers: { cookie: wrong } });
       expect([wrong, response.status]).toEqual([wrong, 401]);
     }
