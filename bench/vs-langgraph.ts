@@ -1,14 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { voteConfig } from "./peers/conclave-vote.ts";
 
 // vs_langgraph in `npm run bench`: Conclave beside the same consensus in LangGraph.js
 // (bench/peers/langgraph-vote.ts) and beside the floor (nothing but the sleeps). Every sample is
 // a child process of its own (bench/peers/measure-peer.ts), the systems interleaved within each
 // repetition; each figure is the median over the repetitions; ratio = conclave / langgraph.
+// Conclave runs under tsx (it has no build step); LangGraph.js and the floor run as JavaScript on
+// plain node, compiled once here, so the loader's cost is not counted against them.
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const tsxLoader = join(root, "node_modules/tsx/dist/esm/index.mjs");
@@ -31,14 +34,26 @@ function child(args: string[], cwd = root): { stdout: string; wallMs: number } {
   return { stdout: r.stdout, wallMs };
 }
 
-const measure = (system: System, mode: "single" | "concurrent"): Figures => JSON.parse(child(["--import", tsxLoader, "bench/peers/measure-peer.ts", system, mode]).stdout);
+// The peers' JavaScript, under node_modules/ so that their packages resolve from it.
+const compiled = join(root, "node_modules/.cache/conclave-bench-peers");
+function compilePeers(): void {
+  mkdirSync(compiled, { recursive: true });
+  for (const name of ["measure-peer", "langgraph-vote", "floor-vote"]) {
+    const source = readFileSync(join(root, "bench/peers", `${name}.ts`), "utf8");
+    const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+    writeFileSync(join(compiled, `${name}.mjs`), outputText);
+  }
+}
+
+const measure = (system: System, mode: "single" | "concurrent"): Figures =>
+  JSON.parse(child(system === "conclave" ? ["--import", tsxLoader, "bench/peers/measure-peer.ts", system, mode] : [join(compiled, "measure-peer.mjs"), system, mode]).stdout);
 
 // One process from start to exit that makes one 3-agent run at 100 ms: `conclave ask --dry-run` for Conclave, the peer's script for the others.
 function oneShot(system: System, scratch: string): number {
   if (system === "conclave") {
     return child([join(root, "bin/conclave.js"), "ask", "Name three risks of moving our API to HTTP/3", "--dry-run", "--yes", "--config", join(scratch, "vote.yaml"), "--runs-dir", join(scratch, "runs")], scratch).wallMs;
   }
-  return child(["--import", tsxLoader, `bench/peers/${system}-vote.ts`]).wallMs;
+  return child([join(compiled, `${system}-vote.mjs`)]).wallMs;
 }
 
 /**
@@ -50,6 +65,7 @@ function oneShot(system: System, scratch: string): number {
  * vs_langgraph.warm_wall; // { unit: "ms", conclave: 311, langgraph: 322, floor: 302, ratio: 0.97 }
  */
 export function vsLangGraph(reps: number): { vs_langgraph: Record<string, Record<string, number | string>>; event_loop_lag_p99_ms: number } {
+  compilePeers();
   const scratch = mkdtempSync(join(tmpdir(), "conclave-bench-vs-"));
   writeFileSync(join(scratch, "vote.yaml"), JSON.stringify(voteConfig(3, 100))); // JSON is YAML
   const samples = Object.fromEntries(SYSTEMS.map((s) => [s, [] as Figures[]])) as Record<System, Figures[]>;

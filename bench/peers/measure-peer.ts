@@ -7,7 +7,9 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 //   measure-peer.ts <conclave|langgraph|floor> single      import time and RSS, peak RSS of one run,
 //                                                         warm wall and CPU, CPU per run at 30 agents
 //   measure-peer.ts <conclave|langgraph|floor> concurrent  100 concurrent runs: batch wall, event-loop lag p99
-// Prints one JSON object on stdout.
+// Prints one JSON object on stdout. Conclave's side runs under tsx, as Conclave does; LangGraph's
+// and the floor's run as JavaScript on plain node (vs-langgraph.ts compiles this file and theirs
+// to .mjs), as a LangGraph.js program would be deployed.
 
 type Vote = (agents: number, latencyMs: number) => (task: string) => Promise<{ calls: number }>;
 const [peer, mode] = process.argv.slice(2);
@@ -65,15 +67,16 @@ try {
 }
 
 async function load(name: string | undefined): Promise<Vote> {
+  const ext = import.meta.url.endsWith(".mjs") ? ".mjs" : ".ts"; // compiled: the peers beside it are too
   switch (name) {
     case "conclave": {
       const { conclaveVote } = await import("./conclave-vote.ts");
       return (agents, latencyMs) => conclaveVote(agents, latencyMs, runsDir);
     }
     case "langgraph":
-      return (await import("./langgraph-vote.ts")).langgraphVote;
+      return ((await import(`./langgraph-vote${ext}`)) as typeof import("./langgraph-vote.ts")).langgraphVote;
     case "floor":
-      return (await import("./floor-vote.ts")).floorVote;
+      return ((await import(`./floor-vote${ext}`)) as typeof import("./floor-vote.ts")).floorVote;
     default:
       throw new Error(`measure-peer: the system must be conclave, langgraph or floor, received "${name}"`);
   }
