@@ -49,11 +49,14 @@ const measure = (system: System, mode: "single" | "concurrent"): Figures =>
   JSON.parse(child(system === "conclave" ? ["--import", tsxLoader, "bench/peers/measure-peer.ts", system, mode] : [join(compiled, "measure-peer.mjs"), system, mode]).stdout);
 
 // One process from start to exit that makes one 3-agent run at 100 ms: `conclave ask --dry-run` for Conclave, the peer's script for the others.
+// Each prints the winning answer; a process that printed none did not run the consensus.
 function oneShot(system: System, scratch: string): number {
-  if (system === "conclave") {
-    return child([join(root, "bin/conclave.js"), "ask", "Name three risks of moving our API to HTTP/3", "--dry-run", "--yes", "--config", join(scratch, "vote.yaml"), "--runs-dir", join(scratch, "runs")], scratch).wallMs;
-  }
-  return child([join(compiled, `${system}-vote.mjs`)]).wallMs;
+  const { stdout, wallMs } =
+    system === "conclave"
+      ? child([join(root, "bin/conclave.js"), "ask", "Name three risks of moving our API to HTTP/3", "--dry-run", "--yes", "--config", join(scratch, "vote.yaml"), "--runs-dir", join(scratch, "runs")], scratch)
+      : child([join(compiled, `${system}-vote.mjs`)]);
+  if (!stdout.includes("agent")) throw new Error(`bench vs_langgraph: the one-shot ${system} process printed no answer; received stdout ${JSON.stringify(stdout)}`);
+  return wallMs;
 }
 
 /**

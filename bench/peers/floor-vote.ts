@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 // The floor of vs_langgraph: the same shape with nothing but the sleeps: n in parallel, n in
@@ -17,6 +18,8 @@ export function floorVote(agents: number, latencyMs: number): (task: string) => 
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await floorVote(3, Number(process.env.LATENCY_MS ?? 100))("Name three risks of moving our API to HTTP/3");
+// (realpath: node names the main module by its real path, whatever path started it.)
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  const { presentation } = await floorVote(3, Number(process.env.LATENCY_MS ?? 100))("Name three risks of moving our API to HTTP/3");
+  process.stdout.write(`${presentation}\n`);
 }

@@ -1,6 +1,7 @@
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { Annotation, END, MemorySaver, Send, START, StateGraph } from "@langchain/langgraph";
+import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 // The peer in `npm run bench` (vs_langgraph): Conclave's consensus built the way a LangGraph.js user
@@ -73,6 +74,8 @@ export function langgraphVote(agents: number, latencyMs: number): (task: string)
 }
 
 // Run as a script: one run of the 3-agent graph at 100 ms (the one-shot figure).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await langgraphVote(3, Number(process.env.LATENCY_MS ?? 100))("Name three risks of moving our API to HTTP/3");
+// (realpath: node names the main module by its real path, whatever path started it.)
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  const { presentation } = await langgraphVote(3, Number(process.env.LATENCY_MS ?? 100))("Name three risks of moving our API to HTTP/3");
+  process.stdout.write(`${presentation}\n`);
 }
