@@ -45,10 +45,19 @@ describe("the public API", () => {
   it("is importable as `conclave` through the package's exports map", () => {
     expect(typeof conclave.run).toBe("function");
   });
+
+  it("forwards a call of a lazily loaded entry point, its errors included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "conclave-not-a-run-"));
+    try {
+      await expect(conclave.analyzeRun(dir)).rejects.toBeInstanceOf(conclave.NotARunError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("what importing the public API loads", () => {
-  it("loads neither provider SDK, zx, chokidar nor the server for a scripted run; a provider's SDK only when its client is called", () => {
+  it("loads neither provider SDK, zx, chokidar, the server nor the lazy entry points for a scripted run; a provider's SDK only when its client is called", () => {
     const dir = mkdtempSync(join(tmpdir(), "conclave-loads-"));
     try {
       const log = join(dir, "loaded.txt");
@@ -75,6 +84,8 @@ export {};
       const [beforeCall, afterCall] = readFileSync(log, "utf8").split("--- the run completed\n") as [string, string];
       const packages = (text: string) => [...new Set([...text.matchAll(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((m) => m[1]!))];
       expect(beforeCall).toContain("/framework/runs/run.ts");
+      // workflow(), openSession(), analyzeRun() and analyzeProject() load on their first call.
+      expect(["runner/workflow.ts", "session/open-session.ts", "analysis/analyze-run.ts", "analysis/analyze-project.ts"].filter((f) => beforeCall.includes(`/framework/${f}`))).toEqual([]);
       expect(packages(beforeCall).filter((p) => ["@anthropic-ai/sdk", "openai", "zx", "chokidar", "hono", "@hono/node-server", "@modelcontextprotocol/server"].includes(p))).toEqual([]);
       expect(packages(afterCall)).toContain("@anthropic-ai/sdk");
       expect(packages(afterCall)).not.toContain("openai");
