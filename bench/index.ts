@@ -10,6 +10,7 @@ import { twoVotingRounds, zeroLatency } from "./bench-config.ts";
 import { mcpClientTokensPerFeature } from "./mcp-client-tokens.ts";
 import { journalOverheadRatio, resumeReplayMsPer100Turns } from "./resume-figures.ts";
 import { coldStart, watchRerun } from "./runner-timings.ts";
+import { vsLangGraph } from "./vs-langgraph.ts";
 
 // `npm run bench`: one JSON object of medians. Each figure measures what its name says.
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -87,43 +88,56 @@ function serveStreams(): { sse_event_latency_ms: number; serve_concurrent_stream
   };
 }
 
+// BENCH_ONLY=vs_langgraph,cold_start runs only the sections named (each a key below); unset, all of them.
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
+const SECTIONS = ["overhead", "cpu", "parallel", "backend", "watch", "cold_start", "chat", "streams", "mcp", "analyze", "resume", "vs_langgraph"];
+const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
+if (unknown.length) {
+  rmSync(runsDir, { recursive: true, force: true });
+  throw new Error(`BENCH_ONLY: unknown section ${unknown.map((s) => `"${s}"`).join(", ")}; the sections are ${SECTIONS.join(", ")}.`);
+}
+const wanted = (section: string) => !only?.length || only.includes(section);
+
 try {
-  const overhead = await overheadRatio();
-  const cpu = await cpuPerCall();
-  const par = parallel();
-  const backend = await backendOverheadMs(REPS);
-  const watch = await watchRerun(REPS);
-  const start = coldStart(REPS);
-  const chat = sessionTurns();
-  const streams = serveStreams();
-  const mcp = await mcpClientTokensPerFeature();
-  const analyze = await analyzeMsPer1000Events(REPS);
-  const replay = await resumeReplayMsPer100Turns(REPS, runsDir);
-  const journalOverhead = await journalOverheadRatio(REPS, runsDir, LATENCY_MS);
-  console.log(
-    JSON.stringify({
-      overhead_ratio: round(overhead),
-      coordination_cpu_ms_per_call: round(cpu),
-      parallel_runs_per_s: round(par.runs_per_s, 1),
-      parallel_peak_rss_mb: round(par.peak_rss_mb, 1),
-      backend_overhead_ms: round(Math.max(backend.openai, backend.anthropic)),
-      backend_overhead_ms_by_backend: { openai: round(backend.openai), anthropic: round(backend.anthropic) },
-      watch_rerun_ms: round(watch, 1),
-      cold_start_ms: round(start.cold_start_ms, 1),
-      cold_start_ratio_to_empty_tsx: round(start.ratio, 2),
-      empty_tsx_ms: round(start.empty_tsx_ms, 1),
+  const figures: Record<string, unknown> = {};
+  if (wanted("overhead")) figures.overhead_ratio = round(await overheadRatio());
+  if (wanted("cpu")) figures.coordination_cpu_ms_per_call = round(await cpuPerCall());
+  if (wanted("parallel")) {
+    const par = parallel();
+    Object.assign(figures, { parallel_runs_per_s: round(par.runs_per_s, 1), parallel_peak_rss_mb: round(par.peak_rss_mb, 1) });
+  }
+  if (wanted("backend")) {
+    const backend = await backendOverheadMs(REPS);
+    Object.assign(figures, { backend_overhead_ms: round(Math.max(backend.openai, backend.anthropic)), backend_overhead_ms_by_backend: { openai: round(backend.openai), anthropic: round(backend.anthropic) } });
+  }
+  if (wanted("watch")) figures.watch_rerun_ms = round(await watchRerun(REPS), 1);
+  if (wanted("cold_start")) {
+    const start = coldStart(REPS);
+    Object.assign(figures, { cold_start_ms: round(start.cold_start_ms, 1), cold_start_ratio_to_empty_tsx: round(start.ratio, 2), empty_tsx_ms: round(start.empty_tsx_ms, 1) });
+  }
+  if (wanted("chat")) {
+    const chat = sessionTurns();
+    Object.assign(figures, {
       chat_turn_overhead_ms: round(chat.turn_ms),
       session_context_build_ms_1000_turns: round(chat.context_build_ms),
       session_memory_mb_per_1000_turns: { over_1k_turns: round(chat.heap_mb_1k, 2), over_10k_turns: round(chat.heap_mb_10k / 10, 2) },
+    });
+  }
+  if (wanted("streams")) {
+    const streams = serveStreams();
+    Object.assign(figures, {
       sse_event_latency_ms: round(streams.sse_event_latency_ms, 2),
       serve_concurrent_streams: { ...streams.serve_concurrent_streams, delivery_ms: round(streams.serve_concurrent_streams.delivery_ms, 1), server_peak_rss_mb: round(streams.serve_concurrent_streams.server_peak_rss_mb ?? 0, 1) },
-      mcp_client_tokens_per_feature: mcp.tokens,
-      analyze_ms_per_1000_events: round(analyze, 2),
-      resume_replay_ms_per_100_turns: round(replay, 2),
-      journal_overhead_ratio: round(journalOverhead, 4),
-      reps: REPS,
-    }),
-  );
+    });
+  }
+  if (wanted("mcp")) figures.mcp_client_tokens_per_feature = (await mcpClientTokensPerFeature()).tokens;
+  if (wanted("analyze")) figures.analyze_ms_per_1000_events = round(await analyzeMsPer1000Events(REPS), 2);
+  if (wanted("resume")) {
+    figures.resume_replay_ms_per_100_turns = round(await resumeReplayMsPer100Turns(REPS, runsDir), 2);
+    figures.journal_overhead_ratio = round(await journalOverheadRatio(REPS, runsDir, LATENCY_MS), 4);
+  }
+  if (wanted("vs_langgraph")) Object.assign(figures, vsLangGraph(REPS));
+  console.log(JSON.stringify({ ...figures, reps: REPS }));
 } finally {
   rmSync(runsDir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // The public API of Conclave: everything a workflow script or a program may import from "conclave".
+// workflow, openSession, analyzeRun and analyzeProject load their modules on the first call (lazy-entry-points.ts).
 
-export { workflow } from "./runner/workflow.ts";
+export { workflow } from "./lazy-entry-points.ts";
 export { z } from "zod";
 export type { WorkflowContext, WorkflowSummary } from "./runner/workflow.ts";
 
@@ -14,7 +15,7 @@ export type { AskHuman, HumanQuery } from "./workspace/human-query.ts";
 export { createRunNotes } from "./runs/run-notes.ts";
 export type { RunNotes } from "./runs/run-notes.ts";
 
-export { openSession } from "./session/open-session.ts";
+export { openSession } from "./lazy-entry-points.ts";
 export type { Session, SessionEvent, SessionRecord, StoredMessage, OpenSessionOptions, ApprovalAnswer } from "./session/session-types.ts";
 export { LAUNCH_RUN_SCHEMA } from "./runs/launch-run.ts";
 export type { LaunchRunArgs, LaunchRunResult } from "./runs/launch-run.ts";
@@ -27,8 +28,7 @@ export type { StatusJson } from "./runs/status-json.ts";
 export type { JournalEvent } from "./runs/run-directory.ts";
 export type { RunStatus } from "./coordination/run-context.ts";
 
-export { analyzeRun } from "./analysis/analyze-run.ts";
-export { analyzeProject } from "./analysis/analyze-project.ts";
+export { analyzeRun, analyzeProject } from "./lazy-entry-points.ts";
 export { NotARunError } from "./analysis/not-a-run-error.ts";
 export type { AnalysisReport, Finding, FindingKind, Evidence, Recommendation, RunMetrics, AgentMetrics, ProjectReport } from "./analysis/analysis-report.ts";
 

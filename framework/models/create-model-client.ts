@@ -1,9 +1,8 @@
 import type { Clock } from "../clock.ts";
 import type { AgentConfig } from "../config/config-schema.ts";
 import { ConfigError } from "../errors.ts";
-import { createAnthropicClient } from "./anthropic/anthropic-client.ts";
+import { lazyModelClient } from "./lazy-model-client.ts";
 import type { ModelClient } from "./model.ts";
-import { createOpenAIClient } from "./openai/openai-client.ts";
 import { redactUrls } from "./redact-secrets.ts";
 import { DEFAULT_MODELS, resolveBackend, resolveConnection } from "./resolve-backend.ts";
 import { createScriptedClient } from "./scripted/scripted-client.ts";
@@ -19,7 +18,11 @@ export interface ClientDeps {
 
 /**
  * Makes the ModelClient for one agent of one run. Throws ConfigError, before any call, when
- * a real backend lacks its key or model.
+ * a real backend lacks its key or model. A provider's SDK is loaded on the client's first call
+ * (lazy-model-client.ts), so a process that never calls that provider never loads it.
+ *
+ * @example
+ * const client = createModelClient(agent, { clock: systemClock, env: process.env, idleMs: 60_000 });
  */
 export function createModelClient(agent: AgentConfig, deps: ClientDeps): ModelClient {
   const { env } = deps;
@@ -41,9 +44,12 @@ export function createModelClient(agent: AgentConfig, deps: ClientDeps): ModelCl
   const backend = { ...agent.backend, ...(model && { model }) };
   const maxToolArgumentBytes = toolArgumentCap(env);
   const common = { clock: deps.clock, apiKey, keyEnv, baseURL, idleMs: deps.idleMs, ...(maxToolArgumentBytes !== undefined && { maxToolArgumentBytes }) };
-  return type === "anthropic"
-    ? createAnthropicClient(agent.id, backend, { ...common, defaultModel: DEFAULT_MODELS.anthropic })
-    : createOpenAIClient(agent.id, backend, { ...common, defaultModel: DEFAULT_MODELS.openai });
+  const defaultModel = DEFAULT_MODELS[type];
+  return lazyModelClient(type, backend.model ?? defaultModel, async () =>
+    type === "anthropic"
+      ? (await import("./anthropic/anthropic-client.ts")).createAnthropicClient(agent.id, backend, { ...common, defaultModel })
+      : (await import("./openai/openai-client.ts")).createOpenAIClient(agent.id, backend, { ...common, defaultModel }),
+  );
 }
 
 // CONCLAVE_MAX_TOOL_ARGS_MB: the cap on one tool call's streamed arguments, in megabytes.

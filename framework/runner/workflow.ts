@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { $ as zx, type Shell } from "zx";
+import type { Shell } from "zx";
 import { z } from "zod";
 import type { ConclaveConfig } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
@@ -37,7 +37,6 @@ import { stepLabel } from "./step-label.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
 import { tolerateClosedOutput } from "./tolerate-closed-output.ts";
-import { watchFiles } from "./watch.ts";
 import { watchingLine } from "./watching-line.ts";
 import { parseWorkflowFlags, workflowHelp, type WorkflowFlags } from "./workflow-flags.ts";
 
@@ -191,6 +190,8 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
   const files = () => [...project.watchedFiles(), ...(script ? [script] : [])].filter((f) => !ours(f));
   // A watched file as the person knows it: inside the project relative to it, else as displayPath() names it.
   const shown = (file: string) => (file.startsWith(`${project.dir}/`) ? file.slice(project.dir.length + 1) : displayPath(file));
+  // chokidar is loaded only by a workflow under --watch.
+  const { watchFiles } = await import("./watch.ts");
   const watcher = watchFiles(files, (changed) => onChange(changed));
   followParent();
 
@@ -400,6 +401,8 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     return decision.options;
   };
 
+  // zx is loaded by a workflow that runs, never by a process that only imports "conclave".
+  const { $: zx } = await import("zx");
   const context: WorkflowContext = {
     plan: (task, options = {}) => step("plan", presetRunOptions(task, options, { planning_mode: true, output: PLAN_SCHEMA as never })),
     execute: (task, options = {}) => step("execute", presetRunOptions(task, options.writes || options.context_paths ? options : { ...options, writes: ["deliverables/"] }, {})),

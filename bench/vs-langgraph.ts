@@ -1,0 +1,102 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { voteConfig } from "./peers/conclave-vote.ts";
+
+// vs_langgraph in `npm run bench`: Conclave beside the same consensus in LangGraph.js
+// (bench/peers/langgraph-vote.ts) and beside the floor (nothing but the sleeps). Every sample is
+// a child process of its own (bench/peers/measure-peer.ts), the systems interleaved within each
+// repetition; each figure is the median over the repetitions; ratio = conclave / langgraph.
+// Conclave runs under tsx (it has no build step); LangGraph.js and the floor run as JavaScript on
+// plain node, compiled once here, so the loader's cost is not counted against them.
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsxLoader = join(root, "node_modules/tsx/dist/esm/index.mjs");
+const SYSTEMS = ["conclave", "langgraph", "floor"] as const;
+type System = (typeof SYSTEMS)[number];
+type Figures = Record<string, number>;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+function child(args: string[], cwd = root): { stdout: string; wallMs: number } {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const wallMs = performance.now() - start;
+  if (r.status !== 0) throw new Error(`bench vs_langgraph: \`node ${args.join(" ")}\` exited ${r.status}:\n${r.stderr}`);
+  return { stdout: r.stdout, wallMs };
+}
+
+// The peers' JavaScript, under node_modules/ so that their packages resolve from it.
+const compiled = join(root, "node_modules/.cache/conclave-bench-peers");
+function compilePeers(): void {
+  mkdirSync(compiled, { recursive: true });
+  for (const name of ["measure-peer", "langgraph-vote", "floor-vote"]) {
+    const source = readFileSync(join(root, "bench/peers", `${name}.ts`), "utf8");
+    const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+    writeFileSync(join(compiled, `${name}.mjs`), outputText);
+  }
+}
+
+const measure = (system: System, mode: "single" | "concurrent"): Figures =>
+  JSON.parse(child(system === "conclave" ? ["--import", tsxLoader, "bench/peers/measure-peer.ts", system, mode] : [join(compiled, "measure-peer.mjs"), system, mode]).stdout);
+
+// One process from start to exit that makes one 3-agent run at 100 ms: `conclave ask --dry-run` for Conclave, the peer's script for the others.
+// Each prints the winning answer; a process that printed none did not run the consensus.
+function oneShot(system: System, scratch: string): number {
+  const { stdout, wallMs } =
+    system === "conclave"
+      ? child([join(root, "bin/conclave.js"), "ask", "Name three risks of moving our API to HTTP/3", "--dry-run", "--yes", "--config", join(scratch, "vote.yaml"), "--runs-dir", join(scratch, "runs")], scratch)
+      : child([join(compiled, `${system}-vote.mjs`)]);
+  if (!stdout.includes("agent")) throw new Error(`bench vs_langgraph: the one-shot ${system} process printed no answer; received stdout ${JSON.stringify(stdout)}`);
+  return wallMs;
+}
+
+/**
+ * Every vs_langgraph figure: for each, the median of each system, the ratio conclave/langgraph,
+ * and the floor where one exists; plus Conclave's event-loop lag p99 during 100 concurrent runs.
+ *
+ * @example
+ * const { vs_langgraph } = vsLangGraph(5);
+ * vs_langgraph.warm_wall; // { unit: "ms", conclave: 311, langgraph: 322, floor: 302, ratio: 0.97 }
+ */
+export function vsLangGraph(reps: number): { vs_langgraph: Record<string, Record<string, number | string>>; event_loop_lag_p99_ms: number } {
+  compilePeers();
+  const scratch = mkdtempSync(join(tmpdir(), "conclave-bench-vs-"));
+  writeFileSync(join(scratch, "vote.yaml"), JSON.stringify(voteConfig(3, 100))); // JSON is YAML
+  const samples = Object.fromEntries(SYSTEMS.map((s) => [s, [] as Figures[]])) as Record<System, Figures[]>;
+  try {
+    for (let i = 0; i < reps; i++) {
+      const order = SYSTEMS.map((_, k) => SYSTEMS[(i + k) % SYSTEMS.length]!); // who goes first rotates
+      for (const system of order) samples[system].push({ ...measure(system, "single"), ...measure(system, "concurrent"), one_shot_wall_ms: oneShot(system, scratch) });
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const med = (system: System, key: string) => median(samples[system].map((s) => s[key]!));
+  const figure = (key: string, unit: string, floor: boolean) => {
+    const conclave = med("conclave", key);
+    const langgraph = med("langgraph", key);
+    return { unit, conclave: round(conclave), langgraph: round(langgraph), ...(floor && { floor: round(med("floor", key)) }), ratio: round(conclave / langgraph, 2) };
+  };
+  return {
+    vs_langgraph: {
+      warm_wall: figure("warm_wall_ms", "ms", true),
+      warm_cpu: figure("warm_cpu_ms", "ms", true),
+      one_shot_wall: figure("one_shot_wall_ms", "ms", true),
+      import_ms: figure("import_ms", "ms", false),
+      import_rss: figure("import_rss_mb", "MB", false),
+      peak_rss: figure("peak_rss_mb", "MB", true),
+      concurrent_100_wall: figure("concurrent_100_wall_ms", "ms", true),
+      agents_30_cpu: figure("agents_30_cpu_ms", "ms", true),
+    },
+    event_loop_lag_p99_ms: round(med("conclave", "event_loop_lag_p99_ms")),
+  };
+}
