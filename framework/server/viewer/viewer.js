@@ -97,6 +97,9 @@ function renderAnalysis(analysis) {
 
 function renderRun(id, events, detail, analysis) {
   const run = fold(events);
+  // Until the stream has brought the run's end (or for a run that never wrote one: abandoned), its row says how it stands.
+  const known = detail && detail.run && detail.run.status;
+  if (run.status === "running" && known && known !== "starting") run.status = known;
   const task = pick(detail && detail.description, "task") || pick(detail, "task") || "";
   const patch = detail && typeof detail.patch === "string" ? detail.patch : null;
   const won = (a) => run.winner && a.agent === run.winner && a === [...run.answers].reverse().find((x) => x.agent === run.winner);

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -56,6 +56,22 @@ describe("the run viewer", () => {
     temps.push(join(shot, ".."));
     writeFileSync(shot, await page.screenshot({ fullPage: true }));
     expect(statSync(shot).size).toBeGreaterThan(10_000);
+    await page.close();
+  }, 60_000);
+
+  it("shows a run whose process died as abandoned, not as running, with what it had done", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "conclave-viewer-abandoned-"));
+    temps.push(runsDir);
+    const dead = handMadeRun(runsDir, ["alpha", "beta"]);
+    const description = join(dead.dir, "run_description.json");
+    // A pid no process has (above Linux's pid_max): the run's owner is gone.
+    writeFileSync(description, JSON.stringify({ ...JSON.parse(readFileSync(description, "utf8")), pid: 4_194_400 }));
+    dead.append({ type: "run.phase", phase: "generation", round: 1 }, { type: "run.agent.answered", agentId: "alpha", round: 1, content: "Cache reads for 60 s." });
+    const server = await startHttp({ runsDir });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/#/runs/${dead.runId}`);
+    await page.waitForSelector('#answers .answer[data-version="alpha.1"]');
+    expect(await page.textContent("#run-status")).toBe("abandoned");
     await page.close();
   }, 60_000);
 
