@@ -174,9 +174,13 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   let changes: RunChanges | undefined;
   const t = () => clock.now() - startedAt;
   // The call journal: each turn's calls and tool results, flushed before the machine acts on them; a resumed run's replayed.
+  // Why a turn is stopped (the journal records it with a call cut off): the run's cancel, or a deadline that just fired.
+  let cancelling = false;
+  let deadlineAt: number | undefined;
   const turns = createTurnJournal({
     write: (record) => runDir.journalNow({ t: t(), ...record }),
     frozen: () => runDir.frozen,
+    stopCause: () => (cancelling ? "cancel" : deadlineAt !== undefined && clock.now() - deadlineAt <= 50 ? "deadline" : undefined),
     clock,
     t,
     ...(resume && { recorded: resume.records }),
@@ -247,6 +251,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
         // A watchdog fired: say which deadline, and whose turns it cuts off.
         const { context, value } = actor.getSnapshot();
         const which = ev.event.type.includes("runDeadline") ? "run" : phaseOf(value);
+        deadlineAt = clock.now();
         journal({ type: "run.deadline", deadline: which, timed_out: context.pending });
       }
     },
@@ -285,6 +290,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     const reason = options.signal?.reason;
     const status = reason === "cancelled" || (typeof reason === "string" && reason.startsWith("cancelled:")) ? "cancelled" : "interrupted";
     const told = typeof reason === "string" && reason !== status;
+    cancelling = true;
     actor.send({ type: "run.cancel", status, ...(told && { reason }) });
   };
   // Every note is journaled: those told before the run began, then each as it is told.

@@ -24,7 +24,8 @@ export type TurnRecord = {
       outcome: "answer" | "vote" | "present" | "tool_calls" | "text" | "refusal" | "failure";
       reply?: { text: string; tool_calls: { id: string; name: string; arguments?: unknown; raw_arguments: string }[]; stop_reason: Completion["stopReason"]; model: string };
       usage?: Usage;
-      error?: { kind: string; message: string; detail?: string; status?: number; retry_after_ms?: number; aborted: boolean };
+      /** `abort_reason` says what cut an aborted call off: a deadline, its call timeout, its turn restarted, or the run cancelled or stopped. */
+      error?: { kind: string; message: string; detail?: string; status?: number; retry_after_ms?: number; aborted: boolean; abort_reason?: AbortReason };
     }
   | {
       kind: "tool";
@@ -36,6 +37,13 @@ export type TurnRecord = {
       content?: string;
     }
 );
+
+/**
+ * What cut an aborted call off. A `deadline`, a `call_timeout` or a `restart` falls at the same moment
+ * again when the run is replayed, so the call is replayed as recorded; a `cancel` (the run cancelled,
+ * interrupted or stopped) does not come again in a resumed run, so that call is made live.
+ */
+export type AbortReason = "deadline" | "call_timeout" | "restart" | "cancel";
 
 // Tools a call cut off by a kill may simply run again: reads, and write_file (the same content again).
 const RERUNNABLE = new Set(["read_file", "list_files", "search_files", "write_file"]);
@@ -49,6 +57,8 @@ export interface TurnJournalOptions {
   clock: Clock;
   /** Milliseconds since the run started, on its clock (the journal's `t`). */
   t(): number;
+  /** Why the run stopped a turn just now: `cancel` once the run is cancelled or stopped, `deadline` when a deadline fired; else a restart. */
+  stopCause?(): "cancel" | "deadline" | undefined;
   /** Records of an earlier process of this run (with their `t`), replayed instead of called. */
   recorded?: (TurnRecord & { t: number })[];
 }
@@ -77,6 +87,8 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
   for (const r of options.recorded ?? []) {
     const key = keyOf(r.agentId, r.phase, r.round, r.kind, r.call);
     if (r.kind === "tool" && r.state === "started") started.add(key);
+    // A call the run's cancel or stop cut off is made again: nothing cuts it off in the resumed run.
+    else if (r.kind === "model" && r.error?.abort_reason === "cancel") continue;
     else recorded.set(key, r);
   }
   const next = new Map<string, number>();
@@ -113,7 +125,7 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
             completion = replaying ? await replayCall(replaying, request, options) : await client.complete(request);
           } catch (error) {
             if (options.frozen()) throw frozenError();
-            if (!replaying) options.write({ ...base, outcome: "failure", error: errorRecord(error, Boolean(request.signal?.aborted)) });
+            if (!replaying) options.write({ ...base, outcome: "failure", error: errorRecord(error, abortReasonOf(request.signal, options)) });
             if (options.frozen()) throw frozenError();
             throw error;
           }
@@ -199,7 +211,16 @@ function replyRecord(completion: Completion): NonNullable<Extract<TurnRecord, { 
   };
 }
 
-function errorRecord(error: unknown, aborted: boolean): NonNullable<Extract<TurnRecord, { kind: "model" }>["error"]> {
+// Why the call's signal was aborted, or undefined when it was not: its own timeout says so by its reason ("call timeout").
+function abortReasonOf(signal: AbortSignal | undefined, options: TurnJournalOptions): AbortReason | undefined {
+  if (!signal?.aborted) return undefined;
+  if (signal.reason instanceof Error && signal.reason.message === "call timeout") return "call_timeout";
+  return options.stopCause?.() ?? "restart";
+}
+
+function errorRecord(error: unknown, reason: AbortReason | undefined): NonNullable<Extract<TurnRecord, { kind: "model" }>["error"]> {
+  const aborted = reason !== undefined;
+  const why = reason && { abort_reason: reason };
   if (error instanceof ModelApiError) {
     return {
       kind: error.kind,
@@ -208,9 +229,10 @@ function errorRecord(error: unknown, aborted: boolean): NonNullable<Extract<Turn
       ...(error.status !== undefined && { status: error.status }),
       ...(error instanceof RateLimitError && error.retryAfterMs !== undefined && { retry_after_ms: error.retryAfterMs }),
       aborted,
+      ...why,
     };
   }
-  return { kind: "error", message: error instanceof Error ? error.message : String(error), aborted };
+  return { kind: "error", message: error instanceof Error ? error.message : String(error), aborted, ...why };
 }
 
 function errorOf(record: NonNullable<Extract<TurnRecord, { kind: "model" }>["error"]>): Error {

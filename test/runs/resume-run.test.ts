@@ -280,6 +280,27 @@ describe("resumeRun()", () => {
     expect(killPoints).toBeGreaterThan(10);
   }, 120_000);
 
+  it("makes live again a call the run's stop cut off (journaled abort_reason cancel), and replays one a deadline cut off", async () => {
+    const slow = team([100, 100, 100]);
+    const baseline = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const clock = new SimulatedClock();
+    const stop = new AbortController();
+    clock.setTimeout(() => stop.abort("interrupted"), 50);
+    const stopped = await run({ task, config: slow, runsDir: tempDir(), clock, env: {}, signal: stop.signal });
+    expect(stopped.status).toBe("interrupted");
+    const cut = eventsOf(stopped.log_dir).filter((e) => e.type === "run.turn" && (e.error as { aborted?: boolean } | undefined)?.aborted);
+    expect(cut.map((e) => `${e.agentId}:${(e.error as { abort_reason?: string }).abort_reason}`)).toEqual(["alpha:cancel", "beta:cancel", "gamma:cancel"]);
+    // As if killed while it was stopping: its result.json never written.
+    rmSync(join(stopped.log_dir, "result.json"));
+    const resumed = await resumeRun(stopped.log_dir, { config: slow, clock: new SimulatedClock(), env: {} });
+    expect(outcome(resumed)).toEqual(outcome(baseline));
+
+    const tight = { ...slow, coordination: { ...coordination, timeouts: { ...coordination.timeouts, generation: 0.05 } } };
+    const timedOut = await run({ task, config: tight, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const reasons = eventsOf(timedOut.log_dir).filter((e) => e.type === "run.turn" && (e.error as { aborted?: boolean } | undefined)?.aborted).map((e) => (e.error as { abort_reason?: string }).abort_reason);
+    expect(new Set(reasons)).toEqual(new Set(["deadline"]));
+  });
+
   it("refuses a run whose process is still going, one given its config as an object, and one whose context changed", async () => {
     const frozen = async (extra: Partial<Parameters<typeof run>[0]> = {}) =>
       (await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" }, ...extra })).log_dir;
