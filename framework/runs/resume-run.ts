@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { RunSettings } from "../coordination/run-context.ts";
 import { ConfigError } from "../errors.ts";
@@ -42,7 +42,9 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
   }
   const runId = typeof description.run_id === "string" ? description.run_id : basename(dir);
   const finished = readRunJson<{ status?: unknown }>(dir, "result.json");
-  if (typeof finished?.status === "string") {
+  // An interrupted run (Ctrl+C, SIGTERM at a reboot, SIGHUP) stopped before it finished its work: it is resumed.
+  const interrupted = finished?.status === "interrupted";
+  if (typeof finished?.status === "string" && !interrupted) {
     throw new ConfigError(`run ${runId} has finished (${finished.status}): there is nothing to resume. Start a new run instead.`);
   }
   const status = readRunJson<StatusJson>(dir, "status.json");
@@ -82,7 +84,10 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
     );
   }
   const journal = readJournal(join(dir, "events.jsonl"));
-  return runOnce<T>(rebuilt, {
+  // Its result.json is moved aside while it goes on (readers see a run going, a kill leaves it abandoned) and written anew at its end.
+  const aside = join(dir, "result.interrupted.json");
+  if (interrupted) renameSync(join(dir, "result.json"), aside);
+  const result = await runOnce<T>(rebuilt, {
     runDir: openRunDirectory(dir, freezeOption(options.env ?? process.env)),
     normalized: { ...normalized, settings },
     description,
@@ -90,15 +95,23 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
     ...(contextBase && { contextBase }),
     ...journal,
   });
+  if (existsSync(join(dir, "result.json"))) rmSync(aside, { force: true });
+  return result;
 }
 
-/** What events.jsonl holds: the call journal's records, the other events, the line count and the last `t`. */
+/**
+ * What events.jsonl holds: the call journal's records, the other events, the line count and the last `t`.
+ * What a run wrote from its cancel (`run.cancel`: interrupted, stopped) to its next resume (`run.resumed`),
+ * or to the end, is left out: its stop and finalization, and the calls the stop cut off, which the resumed run
+ * does not reproduce; its horizon is the time of the cancel.
+ */
 function readJournal(path: string): { records: (TurnRecord & { t: number })[]; earlier: JournalEvent[]; lines: number; horizon: number } {
   const text = existsSync(path) ? readFileSync(path, "utf8") : "";
   const records: (TurnRecord & { t: number })[] = [];
   const earlier: JournalEvent[] = [];
   let horizon = 0;
   let lines = 0;
+  let stopping = false;
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     let event: JournalEvent;
@@ -108,6 +121,9 @@ function readJournal(path: string): { records: (TurnRecord & { t: number })[]; e
       continue; // a line torn by the kill: the turn it held is called again
     }
     lines++;
+    if (event.type === "run.cancel") stopping = true;
+    else if (event.type === "run.resumed") stopping = false;
+    if (stopping) continue;
     if (typeof event.t === "number") horizon = Math.max(horizon, event.t);
     if (event.type === "run.turn") records.push(event as unknown as TurnRecord & { t: number });
     else if (!NOT_REPRODUCED.has(event.type)) earlier.push(event);

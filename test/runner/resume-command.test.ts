@@ -92,6 +92,31 @@ describe("conclave resume", () => {
     expect(again.stderr).toBe(`conclave: run ${readJson<{ run_id: string }>(join(dir, "run_description.json")).run_id} has finished (completed): there is nothing to resume. Start a new run instead.\n`);
   }, 120_000);
 
+  it("completes a `conclave ask` interrupted with Ctrl+C (SIGINT) mid-voting, with the uninterrupted winner, making no completed call again", async () => {
+    const file = config();
+    server.reset();
+    const runsDir = join(tmp, "interrupted");
+    const ask = startCli(["ask", "Design a cache for the API", "--config", file, "--runs-dir", runsDir], { cwd: tmp, env, timeoutMs: 60_000 });
+    onRequest = (n) => {
+      if (n === 5) ask.child.kill("SIGINT");
+    };
+    const stopped = await ask.exited;
+    onRequest = undefined;
+    expect(stopped.code, stopped.stderr).toBe(4);
+    const dir = onlyRunDir(runsDir);
+    expect(readJson<{ status: string }>(join(dir, "result.json")).status).toBe("interrupted");
+    const lines = () => readFileSync(join(dir, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const completed = lines().filter((e) => e.type === "run.turn" && e.kind === "model" && !e.error?.aborted).length;
+    const byStopped = calls();
+
+    const resumed = await runCli(["resume", dir, "--automation"], { cwd: tmp, env, timeoutMs: 60_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain("Winner: alpha (2 of 3 votes)");
+    expect(readJson(join(dir, "result.json"))).toMatchObject({ status: "completed", winner: "alpha", usage: { llm_calls: 7 } });
+    // Each of the 7 calls of an uninterrupted run completed once, across both processes; those the stop cut off were made again.
+    expect(completed + (calls() - byStopped)).toBe(7);
+  }, 120_000);
+
   it("says how to call it when no run is given", async () => {
     const outcome = await runCli(["resume"], { cwd: tmp, env });
     expect(outcome).toMatchObject({

@@ -301,6 +301,38 @@ describe("resumeRun()", () => {
     expect(new Set(reasons)).toEqual(new Set(["deadline"]));
   });
 
+  it("resumes a run interrupted (SIGINT, SIGTERM) mid-voting to the uninterrupted run's outcome, making again only the calls the stop cut off", async () => {
+    const slow = team([100, 100, 100]);
+    const baseline = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const clock = new SimulatedClock();
+    const stop = new AbortController();
+    clock.setTimeout(() => stop.abort("interrupted"), 750); // mid-voting: the answers are in, the first votes are being asked
+    const stopped = await run({ task, config: slow, runsDir: tempDir(), clock, env: {}, signal: stop.signal });
+    expect(stopped.status).toBe("interrupted");
+    const dir = stopped.log_dir;
+    const before = eventsOf(dir);
+    const completed = before.filter((e) => e.type === "run.turn" && e.kind === "model" && !(e.error as { aborted?: boolean } | undefined)?.aborted);
+    expect(completed.length).toBeGreaterThanOrEqual(3);
+    const resumed = await resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} });
+    expect(outcome(resumed)).toEqual(outcome(baseline));
+    expect(JSON.parse(readFileSync(join(dir, "result.json"), "utf8"))).toMatchObject({ status: "completed", winner: baseline.winner });
+    expect(existsSync(join(dir, "result.interrupted.json"))).toBe(false);
+    const events = eventsOf(dir);
+    const after = events.slice(events.findIndex((e) => e.type === "run.resumed"));
+    // No call that had completed is made again: the resumed part makes only those the journal lacks.
+    const key = (e: Line) => `${e.agentId}:${e.phase}:${e.round}:${e.call}`;
+    const made = after.filter((e) => e.type === "run.turn" && e.kind === "model").map(key);
+    expect(made.filter((k) => completed.map(key).includes(k))).toEqual([]);
+    expect(completed.length + made.length).toBe(eventsOf(baseline.log_dir).filter((e) => e.type === "run.turn" && e.kind === "model").length);
+    expect(after.filter((e) => e.type === "run.finished").map((e) => e.status)).toEqual(["completed"]);
+    // Resumed, it has finished: refused now, as are failed, timed-out, cancelled and over-budget runs.
+    await expect(resumeRun(dir, { config: slow, env: {} })).rejects.toThrow(`run ${stopped.run_id} has finished (completed)`);
+    for (const status of ["failed", "timeout", "cancelled", "budget_exceeded"]) {
+      writeFileSync(join(dir, "result.json"), JSON.stringify({ status }));
+      await expect(resumeRun(dir, { config: slow, env: {} })).rejects.toThrow(`run ${stopped.run_id} has finished (${status}): there is nothing to resume.`);
+    }
+  });
+
   it("refuses a run whose process is still going, one given its config as an object, and one whose context changed", async () => {
     const frozen = async (extra: Partial<Parameters<typeof run>[0]> = {}) =>
       (await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" }, ...extra })).log_dir;
