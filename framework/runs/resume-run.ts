@@ -11,6 +11,8 @@ import { readRunJson } from "./read-run-file.ts";
 import type { RunResult } from "./run-result.ts";
 import type { StatusJson } from "./status-json.ts";
 import { runOnce } from "./run.ts";
+import { runsGoingHere } from "./runs-going-here.ts";
+import { takeResumeLock } from "./take-resume-lock.ts";
 import type { TurnRecord } from "./turn-journal.ts";
 
 /** Options of resumeRun(): the plumbing of run(), and what the run directory does not keep (its config object, context). */
@@ -47,9 +49,19 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
   if (typeof finished?.status === "string" && !interrupted) {
     throw new ConfigError(`run ${runId} has finished (${finished.status}): there is nothing to resume. Start a new run instead.`);
   }
+  // One resume at a time: the lock is held until this one ends, and the run's liveness is judged under it.
+  const release = takeResumeLock(dir, runId);
+  try {
+    return await resumeLocked<T>(dir, runId, description as Record<string, unknown> & { task: string }, interrupted, options);
+  } finally {
+    release();
+  }
+}
+
+async function resumeLocked<T>(dir: string, runId: string, description: Record<string, unknown> & { task: string }, interrupted: boolean, options: ResumeOptions<T>): Promise<RunResult<T>> {
   const status = readRunJson<StatusJson>(dir, "status.json");
   const evidence = runEvidence(status, description);
-  if (evidence.pid !== process.pid && runLiveness(evidence).alive) {
+  if (evidence.pid === process.pid ? runsGoingHere.has(dir) : runLiveness(evidence).alive) {
     throw new ConfigError(`run ${runId} is still going (pid ${String(evidence.pid)} on ${String(evidence.host)}): stop it first (Ctrl+C, or kill ${String(evidence.pid)}), then resume it.`);
   }
   const contextPaths = Array.isArray(description.context_paths) ? (description.context_paths as ContextPath[]) : undefined;

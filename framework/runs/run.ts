@@ -17,6 +17,7 @@ import { missingListedFiles } from "../project/missing-listed-files.ts";
 import { contextDigest } from "./context-digest.ts";
 import { createRunDirectory, freezeOption, type JournalEvent, type RunDirectory } from "./run-directory.ts";
 import { ReplayClock } from "./replay-clock.ts";
+import { runsGoingHere } from "./runs-going-here.ts";
 import { createTurnJournal, type TurnRecord } from "./turn-journal.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
 import { normalizeRunOptions, type NormalizedRun, type RunOptions } from "./run-options.ts";
@@ -304,11 +305,13 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   options.signal?.addEventListener("abort", cancel, { once: true });
 
   let context: RunContext;
+  runsGoingHere.add(runDir.dir);
   try {
     actor.start();
     if (options.signal?.aborted) cancel();
     context = await toPromise(actor);
   } finally {
+    runsGoingHere.delete(runDir.dir);
     stopNoting?.();
     clearInterval(ticker);
     options.signal?.removeEventListener("abort", cancel);

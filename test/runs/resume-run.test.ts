@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,8 @@ import type { RunResult } from "../../framework/runs/run-result.ts";
 import { startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { scripted } from "../support/scripted-run.ts";
 
+// A pid that was there and is gone: a child that ran and exited.
+const gonePid = spawnSync(process.execPath, ["-e", ""]).pid;
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), "conclave-resume-"));
@@ -331,6 +334,35 @@ describe("resumeRun()", () => {
       writeFileSync(join(dir, "result.json"), JSON.stringify({ status }));
       await expect(resumeRun(dir, { config: slow, env: {} })).rejects.toThrow(`run ${stopped.run_id} has finished (${status}): there is nothing to resume.`);
     }
+  });
+
+  it("refuses a second resume of a run while one goes (its resume.lock), and a run still going in this process", async () => {
+    const slow = team([100, 100, 100]);
+    const killed = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "4" } });
+    const dir = killed.log_dir;
+    const first = resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} });
+    const lock = JSON.parse(readFileSync(join(dir, "resume.lock"), "utf8"));
+    expect(lock).toMatchObject({ pid: process.pid, host: hostname() });
+    await expect(resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} })).rejects.toThrow(
+      new ConfigError(`run ${killed.run_id} is being resumed by pid ${process.pid} on ${hostname()}: wait for it to end, or stop it (Ctrl+C, or kill ${process.pid}), then resume it if it is still not done.`),
+    );
+    expect((await first).status).toBe("completed");
+    expect(existsSync(join(dir, "resume.lock"))).toBe(false);
+
+    // A lock left by a resume whose process is gone is taken over.
+    const again = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "4" } });
+    writeFileSync(join(again.log_dir, "resume.lock"), JSON.stringify({ pid: gonePid, host: hostname(), token: "00" }));
+    expect((await resumeRun(again.log_dir, { config: slow, clock: new SimulatedClock(), env: {} })).status).toBe("completed");
+
+    // A run going in this process (its status.json names our pid) is not resumed under it.
+    let going: Promise<RunResult> | undefined;
+    const started = new Promise<string>((resolve) => {
+      going = run({ task, config: slow, runsDir: tempDir(), env: {}, onStart: ({ logDir }) => resolve(logDir) });
+    });
+    const goingDir = await started;
+    const goingId = JSON.parse(readFileSync(join(goingDir, "run_description.json"), "utf8")).run_id;
+    await expect(resumeRun(goingDir, { config: slow, env: {} })).rejects.toThrow(`run ${goingId} is still going (pid ${process.pid} on ${hostname()})`);
+    expect((await going!).status).toBe("completed");
   });
 
   it("refuses a run whose process is still going, one given its config as an object, and one whose context changed", async () => {
