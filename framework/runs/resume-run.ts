@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { RunSettings } from "../coordination/run-context.ts";
 import { ConfigError } from "../errors.ts";
@@ -95,6 +95,8 @@ async function resumeLocked<T>(dir: string, runId: string, description: Record<s
       `run ${runId} had a context (sha256 ${description.context_sha256.slice(0, 12)}…) that is not the one given now: its project's CONTEXT.md or listed files changed, or the run's \`context\` option (a session's conversation) is not kept in the run directory. Pass the same context, resumeRun(dir, { context }), or start the run again.`,
     );
   }
+  // A line the kill tore (no newline at its end) is cut off, so the resumed run's lines start on a line of their own.
+  cutTornLine(join(dir, "events.jsonl"));
   const journal = readJournal(join(dir, "events.jsonl"));
   // Its result.json is moved aside while it goes on (readers see a run going, a kill leaves it abandoned) and written anew at its end.
   const aside = join(dir, "result.interrupted.json");
@@ -126,13 +128,14 @@ function readJournal(path: string): { records: (TurnRecord & { t: number })[]; e
   let stopping = false;
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
+    // `lines` counts the file's lines (from_event is the index of the line the resumed run starts at), parsed or not.
+    lines++;
     let event: JournalEvent;
     try {
       event = JSON.parse(line) as JournalEvent;
     } catch {
       continue; // a line torn by the kill: the turn it held is called again
     }
-    lines++;
     if (event.type === "run.cancel") stopping = true;
     else if (event.type === "run.resumed") stopping = false;
     if (stopping) continue;
@@ -141,6 +144,14 @@ function readJournal(path: string): { records: (TurnRecord & { t: number })[]; e
     else if (!NOT_REPRODUCED.has(event.type)) earlier.push(event);
   }
   return { records, earlier, lines, horizon };
+}
+
+// Truncates events.jsonl after its last newline: what follows it is a line the kill cut short.
+function cutTornLine(path: string): void {
+  if (!existsSync(path)) return;
+  const text = readFileSync(path);
+  if (text.length === 0 || text[text.length - 1] === 0x0a) return;
+  truncateSync(path, text.lastIndexOf(0x0a) + 1);
 }
 
 // `<project>/runs/<run-id>`: the project whose context the run began with.

@@ -365,6 +365,22 @@ describe("resumeRun()", () => {
     expect((await going!).status).toBe("completed");
   });
 
+  it("cuts off a last line the kill tore, so the run.resumed line starts a line of its own and from_event counts the file's lines", async () => {
+    const killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "5" } });
+    const path = join(killed.log_dir, "events.jsonl");
+    const whole = readFileSync(path, "utf8");
+    writeFileSync(path, `${whole}{"t":3,"type":"run.turn","agentId":"al`);
+    const resumed = await resumeRun(killed.log_dir, { config, clock: new SimulatedClock(), env: {} });
+    expect(resumed.status).toBe("completed");
+    const lines = readFileSync(path, "utf8").split("\n");
+    expect(lines.at(-1)).toBe("");
+    expect(() => lines.slice(0, -1).map((l) => JSON.parse(l))).not.toThrow();
+    const at = whole.split("\n").length - 1;
+    expect(JSON.parse(lines[at]!).type).toBe("run.resumed");
+    expect(JSON.parse(lines[at]!).from_event).toBe(at);
+    expect(JSON.parse(readFileSync(join(killed.log_dir, "run_description.json"), "utf8")).resumed).toEqual([{ at: expect.any(String), from_event: at }]);
+  });
+
   it("refuses a run whose process is still going, one given its config as an object, and one whose context changed", async () => {
     const frozen = async (extra: Partial<Parameters<typeof run>[0]> = {}) =>
       (await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" }, ...extra })).log_dir;
