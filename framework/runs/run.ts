@@ -205,6 +205,11 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
           },
         }),
         ...(options.notes && { notes: noteReader(options.notes) }),
+        // A call made for real in a resumed run gets its whole call timeout on live timers; a replayed one, the replay's.
+        ...(replayClock && {
+          callTimers: (id: string, turn: { hints?: { phase: "generation" | "voting" | "presentation"; round: number } }) =>
+            turn.hints && turns.recordedNext(id, turn.hints.phase, turn.hints.round) ? replayClock : replayClock.liveTimers(),
+        }),
       }),
       prepare: fromPromise<void, RunContext>(() => holding(clock, () => workspaces.prepare())),
       finalize: fromPromise<void, RunContext>(({ input }) =>

@@ -67,6 +67,8 @@ export interface TurnJournalOptions {
 export interface TurnJournal {
   client(agentId: string, client: ModelClient): ModelClient;
   tools(agentId: string, phase: Phase, round: number, tools: AgentTools): AgentTools;
+  /** True when the agent's next model call of this turn has a record, so it will be replayed, not made. */
+  recordedNext(agentId: string, phase: Phase, round: number): boolean;
   /** Calls and tool results replayed from the journal, and those made for real. */
   readonly counts: { replayed: number; live: number };
 }
@@ -103,6 +105,10 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
 
   return {
     counts,
+    recordedNext(agentId, phase, round) {
+      const turn = keyOf(agentId, phase, round, "model");
+      return recorded.get(`${turn}:${next.get(turn) ?? 0}`)?.kind === "model";
+    },
     client(agentId, client) {
       return {
         backend: client.backend,

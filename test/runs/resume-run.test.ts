@@ -193,6 +193,38 @@ describe("resumeRun()", () => {
     }
   }, 120_000);
 
+  it("gives a call in flight at the kill, made again, its whole call timeout, not what was left of it", async () => {
+    // Answers take alpha 1 s and the others 0.9 s against a 1.5 s call timeout; killed once beta's answer is in (0.9 s in).
+    const server = await startFakeLlmServer({
+      reply: (body) => {
+        const system = String((body.messages as { role: string; content: unknown }[]).find((m) => m.role === "system")?.content ?? "");
+        const id = /You are (\w+)/.exec(system)?.[1] ?? "someone";
+        const tools = ((body.tools as { function: { name: string } }[] | undefined) ?? []).map((t) => t.function.name);
+        if (tools.includes("vote")) return { toolCalls: [{ name: "vote", arguments: JSON.stringify({ answer: "A", reason: "sound" }) }] };
+        if (tools.includes("new_answer")) return { delayMs: id === "alpha" ? 1000 : 900, toolCalls: [{ name: "new_answer", arguments: JSON.stringify({ content: `${id} answers` }) }] };
+        return { text: `Final: ${id}.` };
+      },
+    });
+    const openai = (id: string) => ({ id, system: `You are ${id}.`, backend: { type: "openai" as const, model: "gpt-4.1-mini", base_url: `${server.url}/v1` } });
+    const config: ConfigInput = { agents: [openai("alpha"), openai("beta"), openai("gamma")], coordination: { ...coordination, max_rounds: 1, timeouts: { ...coordination.timeouts, call: 1.5 } } };
+    const env = { OPENAI_API_KEY: "test-openai-key" };
+    const generation = (dir: string, id: string) => eventsOf(dir).filter((e) => e.type === "run.turn" && e.agentId === id && e.phase === "generation");
+    try {
+      let dir = "";
+      for (let k = 1; k < 12 && !dir; k++) {
+        const killed = await run({ task, config, runsDir: tempDir(), env: { ...env, CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+        if (generation(killed.log_dir, "beta").length === 1 && generation(killed.log_dir, "alpha").length === 0) dir = killed.log_dir;
+      }
+      expect(dir).not.toBe("");
+      const resumed = await resumeRun(dir, { config, env });
+      expect(resumed.status).toBe("completed");
+      // Made again with 1.5 s to answer in 1 s: no timeout (with what was left, 0.6 s, it timed out).
+      expect(generation(dir, "alpha").map((e) => e.outcome)).toEqual(["answer"]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it("gives a deadline the time it had left when the run was killed, not the time the run was dead", async () => {
     // Generation takes 40 s (beta and gamma are slow); in voting alpha votes 10 s in, the others would need 40 s: the
     // 30 s voting deadline cuts them off. Killed just after alpha's vote (10 s into voting), resumed a minute later.
