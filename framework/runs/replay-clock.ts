@@ -11,8 +11,8 @@ interface Timer {
  * The clock of a resumed run. It starts at 0 (the run's start) and, while the recorded part of the
  * run is replayed, jumps from timer to timer whenever the program is idle, as a SimulatedClock does,
  * so every replayed turn comes back at the time it was recorded and every deadline falls where it
- * fell. Once no timer is due before `horizon` (the last `t` of the journal: the run's active time
- * when it stopped), it goes live: its time is `horizon` plus the time `base` has moved since, and its
+ * fell. Once no timer is due before `horizon` (the run's active time when it stopped: the larger of
+ * the journal's last `t` and status.json's `elapsed_seconds`), it goes live: its time is `horizon` plus the time `base` has moved since, and its
  * timers run on `base`. The time the run spent dead is not counted, so deadlines survive the kill.
  *
  * @example

@@ -98,6 +98,10 @@ async function resumeLocked<T>(dir: string, runId: string, description: Record<s
   // A line the kill tore (no newline at its end) is cut off, so the resumed run's lines start on a line of their own.
   cutTornLine(join(dir, "events.jsonl"));
   const journal = readJournal(join(dir, "events.jsonl"));
+  // The run's active time when it stopped: its last event's, or the status.json written after it (a heartbeat), whichever is later;
+  // an interrupted run's is its cancel's.
+  const elapsed = status?.meta?.elapsed_seconds;
+  if (!interrupted && typeof elapsed === "number" && Number.isFinite(elapsed)) journal.horizon = Math.max(journal.horizon, Math.round(elapsed * 1000));
   // Its result.json is moved aside while it goes on (readers see a run going, a kill leaves it abandoned) and written anew at its end.
   const aside = join(dir, "result.interrupted.json");
   if (interrupted) renameSync(join(dir, "result.json"), aside);

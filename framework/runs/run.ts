@@ -82,7 +82,7 @@ export interface ResumeState {
   status?: StatusJson;
   /** The directory the run's context paths were resolved against (run_description.json `context_base`). */
   contextBase?: string;
-  /** The run's active time when it stopped: the largest `t` of its journal. */
+  /** The run's active time when it stopped: the largest `t` of its journal, or status.json's `elapsed_seconds` if later. */
   horizon: number;
 }
 

@@ -225,6 +225,22 @@ describe("resumeRun()", () => {
     }
   }, 60_000);
 
+  it("takes the run's active time at the kill from status.json when its heartbeat came after the last event", async () => {
+    let killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" } });
+    // The first kill point with a status.json written.
+    for (let k = 4; k < 30 && !existsSync(join(killed.log_dir, "status.json")); k++) {
+      killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+    }
+    expect(existsSync(join(killed.log_dir, "result.json"))).toBe(false);
+    const statusPath = join(killed.log_dir, "status.json");
+    const status = JSON.parse(readFileSync(statusPath, "utf8"));
+    const lastT = Math.max(...eventsOf(killed.log_dir).map((e) => e.t));
+    writeFileSync(statusPath, JSON.stringify({ ...status, meta: { ...status.meta, elapsed_seconds: lastT / 1000 + 7.5 } }));
+    const resumed = await resumeRun(killed.log_dir, { config, clock: new SimulatedClock(), env: {} });
+    expect(resumed.status).toBe("completed");
+    expect(eventsOf(killed.log_dir).find((e) => e.type === "run.resumed")!.t).toBe(lastT + 7500);
+  });
+
   it("gives a deadline the time it had left when the run was killed, not the time the run was dead", async () => {
     // Generation takes 40 s (beta and gamma are slow); in voting alpha votes 10 s in, the others would need 40 s: the
     // 30 s voting deadline cuts them off. Killed just after alpha's vote (10 s into voting), resumed a minute later.
