@@ -45,8 +45,9 @@ export type TurnRecord = {
  */
 export type AbortReason = "deadline" | "call_timeout" | "restart" | "cancel";
 
-// Tools a call cut off by a kill may simply run again: reads, and write_file (the same content again).
-const RERUNNABLE = new Set(["read_file", "list_files", "search_files", "write_file"]);
+// Tools a call cut off by a kill may simply run again: reads, write_file (the same content again), and
+// ask_human (the question is asked again: asking has no effect of its own, and the answer was never recorded).
+const RERUNNABLE = new Set(["read_file", "list_files", "search_files", "write_file", "ask_human"]);
 
 /** Options of createTurnJournal(). */
 export interface TurnJournalOptions {
