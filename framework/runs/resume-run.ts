@@ -98,6 +98,9 @@ async function resumeLocked<T>(dir: string, runId: string, description: Record<s
   // A line the kill tore (no newline at its end) is cut off, so the resumed run's lines start on a line of their own.
   cutTornLine(join(dir, "events.jsonl"));
   const journal = readJournal(join(dir, "events.jsonl"));
+  if (description.call_journal === false || (journal.records.length === 0 && journal.earlier.some((e) => e.type.startsWith("run.agent.")))) {
+    throw new ConfigError(`run ${runId} ran without its call journal (CONCLAVE_CALL_JOURNAL=off: events.jsonl has no \`run.turn\` records), so its model calls cannot be replayed: it cannot be resumed. Start it again instead.`);
+  }
   // The run's active time when it stopped: its last event's, or the status.json written after it (a heartbeat), whichever is later;
   // an interrupted run's is its cancel's.
   const elapsed = status?.meta?.elapsed_seconds;

@@ -149,6 +149,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
       // What a resume needs to give the agents their workspaces again.
       ...(options.context_paths?.length && { context_paths: options.context_paths, context_base: contextBase }),
       ...options.description,
+      // A run without its call journal (CONCLAVE_CALL_JOURNAL=off) says so: it cannot be resumed.
+      ...(env.CONCLAVE_CALL_JOURNAL === "off" && { call_journal: false }),
       started_at: startedAtIso,
       ...owner,
     });

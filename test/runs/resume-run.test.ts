@@ -450,6 +450,23 @@ describe("resumeRun()", () => {
     expect(resumed.status).toBe("completed");
   });
 
+  it("refuses a run made without its call journal (CONCLAVE_CALL_JOURNAL=off), saying so", async () => {
+    const message = (id: string) => new ConfigError(`run ${id} ran without its call journal (CONCLAVE_CALL_JOURNAL=off: events.jsonl has no \`run.turn\` records), so its model calls cannot be replayed: it cannot be resumed. Start it again instead.`);
+    const offAt = (k: number) => run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_CALL_JOURNAL: "off", CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+    // The first kill point with an agent's event in events.jsonl.
+    let off = await offAt(1);
+    for (let k = 2; k < 10 && !eventsOf(off.log_dir).some((e) => e.type.startsWith("run.agent.")); k++) off = await offAt(k);
+    expect(existsSync(join(off.log_dir, "result.json"))).toBe(false);
+    expect(JSON.parse(readFileSync(join(off.log_dir, "run_description.json"), "utf8")).call_journal).toBe(false);
+    await expect(resumeRun(off.log_dir, { config, env: {} })).rejects.toThrow(message(off.run_id));
+    // One that does not say so (made before it was recorded): its agents' events with no run.turn tell.
+    const description = JSON.parse(readFileSync(join(off.log_dir, "run_description.json"), "utf8"));
+    delete description.call_journal;
+    writeFileSync(join(off.log_dir, "run_description.json"), JSON.stringify(description));
+    expect(eventsOf(off.log_dir).some((e) => e.type.startsWith("run.agent."))).toBe(true);
+    await expect(resumeRun(off.log_dir, { config, env: {} })).rejects.toThrow(message(off.run_id));
+  });
+
   it("refuses a run that has finished, saying so", async () => {
     const done = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
     await expect(resumeRun(done.log_dir, { config, env: {} })).rejects.toThrow(new ConfigError(`run ${done.run_id} has finished (completed): there is nothing to resume. Start a new run instead.`));
