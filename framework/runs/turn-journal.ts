@@ -2,6 +2,7 @@ import { sleep, type Clock } from "../clock.ts";
 import type { AgentTools } from "../coordination/agent-actor.ts";
 import { MODEL_ERROR_KINDS, ModelApiError, RateLimitError, type ModelErrorKind } from "../errors.ts";
 import type { Completion, CompletionRequest, ModelClient, ToolCall, Usage } from "../models/model.ts";
+import { parseArguments } from "../models/stream-call.ts";
 
 type Phase = "generation" | "voting" | "presentation";
 
@@ -22,6 +23,7 @@ export type TurnRecord = {
       kind: "model";
       /** What the reply was: answer, vote, present, tool_calls, text, refusal; failure when the call threw. */
       outcome: "answer" | "vote" | "present" | "tool_calls" | "text" | "refusal" | "failure";
+      /** Each tool call's arguments as the model sent them (`raw_arguments`), parsed again on replay; `arguments` only in records of older versions. */
       reply?: { text: string; tool_calls: { id: string; name: string; arguments?: unknown; raw_arguments: string }[]; stop_reason: Completion["stopReason"]; model: string };
       usage?: Usage;
       /** `abort_reason` says what cut an aborted call off: a deadline, its call timeout, its turn restarted, or the run cancelled or stopped. */
@@ -32,6 +34,7 @@ export type TurnRecord = {
       /** `started` is written before the tool runs, `done` with its result: a started call with no done one was cut off. */
       state: "started" | "done";
       name: string;
+      /** Only in `started` records of older versions: the call's arguments are in the model record that made it. */
       arguments?: unknown;
       ok?: boolean;
       content?: string;
@@ -159,7 +162,8 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
             // It may have taken effect before the kill: not run twice; the agent is told, and decides.
             result = { ok: false, content: `Not run again: this \`${name}\` call was cut off when the run stopped and may or may not have taken effect. Check the workspace, then call it again if it is still needed.` };
           } else {
-            options.write({ ...base, state: "started", ...(args !== undefined && { arguments: args }) });
+            // Its arguments are in the model call's record already: a write_file's content is not written twice.
+            options.write({ ...base, state: "started" });
             if (options.frozen()) throw frozenError();
             counts.live++;
             result = await tools.call(name, args, signal);
@@ -196,7 +200,7 @@ async function replayCall(record: Extract<TurnRecord, { kind: "model" }> & { t: 
   if (record.error) throw errorOf(record.error);
   const reply = record.reply!;
   if (reply.text) request.onText?.(reply.text);
-  const toolCalls: ToolCall[] = reply.tool_calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, rawArguments: c.raw_arguments }));
+  const toolCalls: ToolCall[] = reply.tool_calls.map((c) => ({ id: c.id, name: c.name, arguments: "arguments" in c ? c.arguments : parseArguments(c.raw_arguments), rawArguments: c.raw_arguments }));
   return { text: reply.text, toolCalls, usage: record.usage ?? { input_tokens: 0, output_tokens: 0, cached_tokens: 0 }, stopReason: reply.stop_reason, model: reply.model };
 }
 
@@ -212,7 +216,8 @@ function outcomeOf(completion: Completion, phase: Phase): Extract<TurnRecord, { 
 function replyRecord(completion: Completion): NonNullable<Extract<TurnRecord, { kind: "model" }>["reply"]> {
   return {
     text: completion.text,
-    tool_calls: completion.toolCalls.map((c) => ({ id: c.id, name: c.name, ...(c.arguments !== undefined && { arguments: c.arguments }), raw_arguments: c.rawArguments })),
+    // Only what the model sent: the parsed arguments are parsed again from it on replay, as the client parsed them.
+    tool_calls: completion.toolCalls.map((c) => ({ id: c.id, name: c.name, raw_arguments: c.rawArguments })),
     stop_reason: completion.stopReason,
     model: completion.model,
   };
