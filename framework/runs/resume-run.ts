@@ -126,13 +126,14 @@ async function resumeLocked<T>(dir: string, runId: string, description: Record<s
  * or to the end, is left out: its stop and finalization, and the calls the stop cut off, which the resumed run
  * does not reproduce; its horizon is the time of the cancel.
  */
-function readJournal(path: string): { records: (TurnRecord & { t: number })[]; earlier: JournalEvent[]; lines: number; horizon: number } {
+function readJournal(path: string): { records: (TurnRecord & { t: number })[]; earlier: JournalEvent[]; lines: number; horizon: number; origin?: number } {
   const text = existsSync(path) ? readFileSync(path, "utf8") : "";
   const records: (TurnRecord & { t: number })[] = [];
   const earlier: JournalEvent[] = [];
   let horizon = 0;
   let lines = 0;
   let stopping = false;
+  let origin: number | undefined;
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     // `lines` counts the file's lines (from_event is the index of the line the resumed run starts at), parsed or not.
@@ -147,10 +148,12 @@ function readJournal(path: string): { records: (TurnRecord & { t: number })[]; e
     else if (event.type === "run.resumed") stopping = false;
     if (stopping) continue;
     if (typeof event.t === "number") horizon = Math.max(horizon, event.t);
+    // An agent's event says what the run's clock read (`at`) at its `t`: the clock read `at - t` at the start.
+    if (origin === undefined && typeof event.t === "number" && typeof event.at === "number") origin = event.at - event.t;
     if (event.type === "run.turn") records.push(event as unknown as TurnRecord & { t: number });
     else if (!NOT_REPRODUCED.has(event.type)) earlier.push(event);
   }
-  return { records, earlier, lines, horizon };
+  return { records, earlier, lines, horizon, ...(origin !== undefined && { origin }) };
 }
 
 // Truncates events.jsonl after its last newline: what follows it is a line the kill cut short.

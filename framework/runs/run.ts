@@ -84,6 +84,8 @@ export interface ResumeState {
   contextBase?: string;
   /** The run's active time when it stopped: the largest `t` of its journal, or status.json's `elapsed_seconds` if later. */
   horizon: number;
+  /** What the earlier process's clock read at the run's start (an agent event's `at` less its `t`), so the resumed run's times read as its. */
+  origin?: number;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const baseClock = options.clock ?? systemClock;
   // While a resumed run replays its journal, status.json is not rewritten at each replayed turn (only once it goes live).
   let wentLive = () => {};
-  const replayClock = resume ? new ReplayClock(baseClock, resume.horizon, () => wentLive()) : undefined;
+  const replayClock = resume ? new ReplayClock(baseClock, resume.horizon, () => wentLive(), resume.origin) : undefined;
   const clock = replayClock ?? baseClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();

@@ -241,6 +241,23 @@ describe("resumeRun()", () => {
     expect(eventsOf(killed.log_dir).find((e) => e.type === "run.resumed")!.t).toBe(lastT + 7500);
   });
 
+  it("gives the agents' events of the resumed part `at` times on the run's clock as before the kill (its start plus the active time)", async () => {
+    const start = 1_764_600_000_000;
+    const slow = team([100, 100, 100]);
+    let dir = "";
+    for (let k = 4; k < 30 && !dir; k++) {
+      const killed = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock({ start }), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+      if (eventsOf(killed.log_dir).some((e) => e.type.startsWith("run.agent."))) dir = killed.log_dir;
+    }
+    expect(dir).not.toBe("");
+    const resumed = await resumeRun(dir, { config: slow, clock: new SimulatedClock({ start: start + 3_600_000 }), env: {} });
+    expect(resumed.status).toBe("completed");
+    const events = eventsOf(dir);
+    const after = events.slice(events.findIndex((e) => e.type === "run.resumed") + 1).filter((e) => e.type.startsWith("run.agent."));
+    expect(after.length).toBeGreaterThan(0);
+    expect(new Set(events.filter((e) => e.type.startsWith("run.agent.")).map((e) => (e.at as number) - e.t))).toEqual(new Set([start]));
+  });
+
   it("gives a deadline the time it had left when the run was killed, not the time the run was dead", async () => {
     // Generation takes 40 s (beta and gamma are slow); in voting alpha votes 10 s in, the others would need 40 s: the
     // 30 s voting deadline cuts them off. Killed just after alpha's vote (10 s into voting), resumed a minute later.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../framework/clock.ts";
 import type { AgentTools } from "../../framework/coordination/agent-actor.ts";
-import type { Completion, ModelClient } from "../../framework/models/model.ts";
+import type { Completion, CompletionRequest, ModelClient } from "../../framework/models/model.ts";
 import { createTurnJournal, type TurnRecord } from "../../framework/runs/turn-journal.ts";
 
 // Workspace tools that say what they ran.
@@ -38,7 +38,7 @@ describe("createTurnJournal()", () => {
     const model: ModelClient = { backend: "openai", model: "m", complete: async () => reply };
     const written: (TurnRecord & { t: number })[] = [];
     const journal = createTurnJournal({ write: (r) => written.push({ ...r, t: 0 }), frozen: () => false, clock: new SimulatedClock(), t: () => 0 });
-    const request = { system: "s", messages: [], tools: [], hints: { phase: "generation" as const, round: 1 } };
+    const request: CompletionRequest = { system: "s", messages: [], tools: [], hints: { agentId: "alpha", task: "t", answers: [], phase: "generation", round: 1 } };
     await journal.client("alpha", model).complete(request);
     await journal.tools("alpha", "generation", 1, toolsThatRun([])).call("write_file", JSON.parse(raw));
     expect(written.map((r) => (r.kind === "model" ? r.reply!.tool_calls : r))).toEqual([
