@@ -97,8 +97,9 @@ describe("conclave resume", () => {
     server.reset();
     const runsDir = join(tmp, "interrupted");
     const ask = startCli(["ask", "Design a cache for the API", "--config", file, "--runs-dir", runsDir], { cwd: tmp, env, timeoutMs: 60_000 });
-    onRequest = (n) => {
-      if (n === 5) ask.child.kill("SIGINT");
+    let seen = 0;
+    onRequest = () => {
+      if (++seen === 5) ask.child.kill("SIGINT");
     };
     const stopped = await ask.exited;
     onRequest = undefined;
@@ -106,6 +107,8 @@ describe("conclave resume", () => {
     const dir = onlyRunDir(runsDir);
     expect(readJson<{ status: string }>(join(dir, "result.json")).status).toBe("interrupted");
     const lines = () => readFileSync(join(dir, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    // Stopped mid-voting: the three answers were in when the 5th call (a vote) was asked.
+    expect(lines().filter((e) => e.type === "run.agent.answered")).toHaveLength(3);
     const completed = lines().filter((e) => e.type === "run.turn" && e.kind === "model" && !e.error?.aborted).length;
     const byStopped = calls();
 
