@@ -105,9 +105,14 @@ async function resumeLocked<T>(dir: string, runId: string, description: Record<s
   // an interrupted run's is its cancel's.
   const elapsed = status?.meta?.elapsed_seconds;
   if (!interrupted && typeof elapsed === "number" && Number.isFinite(elapsed)) journal.horizon = Math.max(journal.horizon, Math.round(elapsed * 1000));
-  // Its result.json is moved aside while it goes on (readers see a run going, a kill leaves it abandoned) and written anew at its end.
-  const aside = join(dir, "result.interrupted.json");
-  if (interrupted) renameSync(join(dir, "result.json"), aside);
+  // Its result.json and final/ (the answer its stop settled on) are moved aside while it goes on (readers see a run going,
+  // a kill leaves it abandoned), and removed once its own are written.
+  const aside = [join(dir, "result.interrupted.json"), join(dir, "final.interrupted")];
+  if (interrupted) {
+    for (const path of aside) rmSync(path, { recursive: true, force: true });
+    renameSync(join(dir, "result.json"), aside[0]!);
+    if (existsSync(join(dir, "final"))) renameSync(join(dir, "final"), aside[1]!);
+  }
   const result = await runOnce<T>(rebuilt, {
     runDir: openRunDirectory(dir, freezeOption(options.env ?? process.env)),
     normalized: { ...normalized, settings },
@@ -116,7 +121,7 @@ async function resumeLocked<T>(dir: string, runId: string, description: Record<s
     ...(contextBase && { contextBase }),
     ...journal,
   });
-  if (existsSync(join(dir, "result.json"))) rmSync(aside, { force: true });
+  if (existsSync(join(dir, "result.json"))) for (const path of aside) rmSync(path, { recursive: true, force: true });
   return result;
 }
 

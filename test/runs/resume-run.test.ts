@@ -378,6 +378,11 @@ describe("resumeRun()", () => {
     const stopped = await run({ task, config: slow, runsDir: tempDir(), clock, env: {}, signal: stop.signal });
     expect(stopped.status).toBe("interrupted");
     const dir = stopped.log_dir;
+    // Its stop settled on a winner of the votes in by then and wrote its final answer; here alpha, as the
+    // uninterrupted run's. A stop that settles on another (as `conclave ask` stopped mid-voting can) leaves its own:
+    expect(readdirSync(join(dir, "final"))).toEqual([stopped.winner]);
+    mkdirSync(join(dir, "final", "gamma"));
+    writeFileSync(join(dir, "final", "gamma", "answer.txt"), "Put a CDN in front of the API.\n");
     const before = eventsOf(dir);
     const completed = before.filter((e) => e.type === "run.turn" && e.kind === "model" && !(e.error as { aborted?: boolean } | undefined)?.aborted);
     expect(completed.length).toBeGreaterThanOrEqual(3);
@@ -385,6 +390,9 @@ describe("resumeRun()", () => {
     expect(outcome(resumed)).toEqual(outcome(baseline));
     expect(JSON.parse(readFileSync(join(dir, "result.json"), "utf8"))).toMatchObject({ status: "completed", winner: baseline.winner });
     expect(existsSync(join(dir, "result.interrupted.json"))).toBe(false);
+    // Only the resumed run's final answer is left (not one the stop settled on).
+    expect(readdirSync(join(dir, "final"))).toEqual([baseline.winner]);
+    expect(existsSync(join(dir, "final.interrupted"))).toBe(false);
     const events = eventsOf(dir);
     const after = events.slice(events.findIndex((e) => e.type === "run.resumed"));
     // No call that had completed is made again: the resumed part makes only those the journal lacks.
