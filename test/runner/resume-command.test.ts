@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, onlyRunDir, readJson, removeDir, runCli, startCli, writeConfig } from "../support/cli-process.ts";
@@ -111,6 +112,17 @@ describe("conclave resume", () => {
     expect(lines().filter((e) => e.type === "run.agent.answered")).toHaveLength(3);
     const completed = lines().filter((e) => e.type === "run.turn" && e.kind === "model" && !e.error?.aborted).length;
     const byStopped = calls();
+
+    // While another process resumes it (its resume.lock names a live pid: this test's), it is refused.
+    const lock = join(dir, "resume.lock");
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), token: "0a" }));
+    const runId = readJson<{ run_id: string }>(join(dir, "run_description.json")).run_id;
+    expect(await runCli(["resume", dir], { cwd: tmp, env })).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: `conclave: run ${runId} is being resumed by pid ${process.pid} on ${hostname()}: wait for it to end, or stop it (Ctrl+C, or kill ${process.pid}), then resume it if it is still not done.\n`,
+    });
+    rmSync(lock);
 
     const resumed = await runCli(["resume", dir, "--automation"], { cwd: tmp, env, timeoutMs: 60_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
