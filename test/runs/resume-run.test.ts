@@ -378,11 +378,12 @@ describe("resumeRun()", () => {
     const stopped = await run({ task, config: slow, runsDir: tempDir(), clock, env: {}, signal: stop.signal });
     expect(stopped.status).toBe("interrupted");
     const dir = stopped.log_dir;
-    // Its stop settled on a winner of the votes in by then and wrote its final answer; here alpha, as the
-    // uninterrupted run's. A stop that settles on another (as `conclave ask` stopped mid-voting can) leaves its own:
+    // Its stop settled on a winner of the votes in by then and wrote its final answer. A stop that settled on
+    // another agent than the uninterrupted winner (as `conclave ask` stopped mid-voting can) leaves that one's:
     expect(readdirSync(join(dir, "final"))).toEqual([stopped.winner]);
-    mkdirSync(join(dir, "final", "gamma"));
-    writeFileSync(join(dir, "final", "gamma", "answer.txt"), "Put a CDN in front of the API.\n");
+    const other = ["alpha", "beta", "gamma"].find((id) => id !== stopped.winner && id !== baseline.winner)!;
+    mkdirSync(join(dir, "final", other));
+    writeFileSync(join(dir, "final", other, "answer.txt"), "An answer the stop settled on.\n");
     const before = eventsOf(dir);
     const completed = before.filter((e) => e.type === "run.turn" && e.kind === "model" && !(e.error as { aborted?: boolean } | undefined)?.aborted);
     expect(completed.length).toBeGreaterThanOrEqual(3);
