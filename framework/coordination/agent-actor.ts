@@ -23,6 +23,8 @@ export interface AgentActorDeps {
   checkData?: (data: unknown) => { ok: true; value: unknown } | { ok: false; message: string };
   /** Notes from the person not yet shown to this agent (taken once, at the start of each turn), numbered from 1. */
   notes?: (agentId: string) => { n: number; text: string }[];
+  /** The clock that arms an agent's next call timeout (default `clock`): a resumed run's live timers for a call made for real, its replay clock for one replayed. */
+  callTimers?: (agentId: string, turn: AgentTurn) => Clock;
 }
 
 /** Tools an agent may call inside its turn, besides new_answer and vote. */
@@ -170,7 +172,8 @@ async function callModel(
   return withRetries(
     async () => {
       const timeout = new AbortController();
-      const handle = deps.clock.setTimeout(() => timeout.abort(new Error("call timeout")), turn.callTimeoutMs);
+      const timers = deps.callTimers?.(turn.agentId, turn) ?? deps.clock;
+      const handle = timers.setTimeout(() => timeout.abort(new Error("call timeout")), turn.callTimeoutMs);
       try {
         return await client.complete({
           system: turn.system,
@@ -187,7 +190,7 @@ async function callModel(
         }
         throw error;
       } finally {
-        deps.clock.clearTimeout(handle);
+        timers.clearTimeout(handle);
       }
     },
     {

@@ -70,7 +70,8 @@ export async function recordRun(runsDir: string, entry: RunIndexEntry, lock: Fil
     `${path}.lock`,
     () => {
       const runs = readJsonFile(path, indexSchema)?.runs ?? [];
-      writeJsonAtomic(path, { runs: [...runs, checked.data] });
+      // A run recorded again (resumed after it was interrupted) replaces its earlier entry.
+      writeJsonAtomic(path, { runs: [...runs.filter((r) => r.run_id !== checked.data.run_id), checked.data] });
     },
     lock,
   );

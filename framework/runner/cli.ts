@@ -38,7 +38,7 @@ Commands:
   run <workflow.ts>   Run a workflow script with the workflow options.
   init <name>         Create projects/<name>/ with CONTEXT.md, filepaths.json, deliverables/ and runs/.
   status [run-dir]    Show a run's status (default: the latest run), also while it runs.
-  resume <run-dir>    Resume a run that was killed or crashed: recorded model calls are replayed, not made again.
+  resume <run-dir>    Resume a run that was killed, crashed or interrupted: recorded model calls are replayed, not made again.
   runs [project]      List runs, newest last (a project's runs/index.json, or .conclave/runs).
   analyze [run-dir]   Why a run was slow or went in circles, and the config change that fixes it (or a project's costs).
   doctor              Check every agent of a config before spending: backend, key, server, model, price.

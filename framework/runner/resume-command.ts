@@ -12,11 +12,12 @@ import { resolveRunDir } from "./resolve-run-dir.ts";
 /** `conclave resume --help`. */
 export const RESUME_HELP = `Usage: conclave resume <run-dir | run-id | latest> [options]
 
-Resumes a run that stopped before it finished (killed, crashed, its machine rebooted): the same
-run, in its own directory. The model calls its journal (events.jsonl) recorded are replayed, not
+Resumes a run that stopped before it finished: one abandoned (killed, crashed, its machine lost
+power) or interrupted (Ctrl+C, SIGTERM at a reboot, SIGHUP): the same run, in its own directory. The model calls its journal (events.jsonl) recorded are replayed, not
 made again; only the turns that had not come back are called, and the run goes on as if it had
 never stopped. Deadlines count the run's active time, not the time it was dead. The final
-answer is printed on stdout. A run that has finished, or is still going, is not resumed.
+answer is printed on stdout. A run that ended completed, failed, timeout, cancelled or budget_exceeded,
+or one still going, is not resumed.
 \`latest\` is the most recently changed run directory under ./.conclave/runs/ and ./projects/*/runs/.
 
 Options:

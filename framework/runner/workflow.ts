@@ -357,7 +357,7 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
             ...plumbing,
             // Said once the resume is under way (a run that cannot be resumed says why instead).
             onStart: (info) => {
-              say(`${label}: resuming run ${abandoned.runId} (abandoned: ${abandoned.reason})`);
+              say(`${label}: resuming run ${abandoned.runId} (${abandoned.interrupted ? "interrupted" : `abandoned: ${abandoned.reason}`})`);
               plumbing.onStart(info);
             },
             project,

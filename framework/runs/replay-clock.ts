@@ -11,8 +11,8 @@ interface Timer {
  * The clock of a resumed run. It starts at 0 (the run's start) and, while the recorded part of the
  * run is replayed, jumps from timer to timer whenever the program is idle, as a SimulatedClock does,
  * so every replayed turn comes back at the time it was recorded and every deadline falls where it
- * fell. Once no timer is due before `horizon` (the last `t` of the journal: the run's active time
- * when it stopped), it goes live: its time is `horizon` plus the time `base` has moved since, and its
+ * fell. Once no timer is due before `horizon` (the run's active time when it stopped: the larger of
+ * the journal's last `t` and status.json's `elapsed_seconds`), it goes live: its time is `horizon` plus the time `base` has moved since, and its
  * timers run on `base`. The time the run spent dead is not counted, so deadlines survive the kill.
  *
  * @example
@@ -31,11 +31,18 @@ export class ReplayClock implements Clock {
 
   #onLive: (() => void) | undefined;
 
-  /** `onLive` is called once, when the replay is done and the clock goes live. */
-  constructor(base: Clock, horizon: number, onLive?: () => void) {
+  #origin: number;
+
+  /**
+   * `onLive` is called once, when the replay is done and the clock goes live. `origin` is what the
+   * earlier process's clock read at the run's start (epoch ms on the system clock): now() reads
+   * `origin` plus the run's active time, so times the resumed run records read as those before the kill.
+   */
+  constructor(base: Clock, horizon: number, onLive?: () => void, origin = 0) {
     this.#base = base;
     this.#horizon = Math.max(0, horizon);
     this.#onLive = onLive;
+    this.#origin = origin;
   }
 
   /** True while the recorded part of the run is being replayed. */
@@ -70,12 +77,17 @@ export class ReplayClock implements Clock {
   }
 
   now(): number {
+    return this.#origin + this.#active();
+  }
+
+  // The run's active time: the replayed time, then the horizon plus the time `base` has moved since going live.
+  #active(): number {
     return this.#live ? this.#horizon + (this.#base.now() - this.#live.base0) : this.#now;
   }
 
   setTimeout(fn: () => void, ms: number): number {
     const id = ++this.#seq;
-    const timer: Timer = { at: this.now() + Math.max(0, ms || 0), fn };
+    const timer: Timer = { at: this.#active() + Math.max(0, ms || 0), fn };
     this.#timers.set(id, timer);
     if (this.#live) this.#schedule(id, timer);
     else this.#pump();
@@ -104,7 +116,7 @@ export class ReplayClock implements Clock {
     timer.handle = this.#base.setTimeout(() => {
       this.#timers.delete(id);
       timer.fn();
-    }, Math.max(0, timer.at - this.now()));
+    }, Math.max(0, timer.at - this.#active()));
   }
 
   #goLive(): void {
@@ -112,7 +124,7 @@ export class ReplayClock implements Clock {
     for (const [id, timer] of this.#timers) this.#schedule(id, timer);
     // Deferred timers keep their ids (negated), so a clearTimeout given one still finds it.
     for (const [id, { fn, ms }] of this.#deferred) {
-      const timer: Timer = { at: this.now() + Math.max(0, ms || 0), fn };
+      const timer: Timer = { at: this.#active() + Math.max(0, ms || 0), fn };
       this.#timers.set(-id, timer);
       this.#schedule(-id, timer);
     }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { RunSettings } from "../coordination/run-context.ts";
 import { ConfigError } from "../errors.ts";
@@ -11,6 +11,8 @@ import { readRunJson } from "./read-run-file.ts";
 import type { RunResult } from "./run-result.ts";
 import type { StatusJson } from "./status-json.ts";
 import { runOnce } from "./run.ts";
+import { runsGoingHere } from "./runs-going-here.ts";
+import { takeResumeLock } from "./take-resume-lock.ts";
 import type { TurnRecord } from "./turn-journal.ts";
 
 /** Options of resumeRun(): the plumbing of run(), and what the run directory does not keep (its config object, context). */
@@ -42,12 +44,24 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
   }
   const runId = typeof description.run_id === "string" ? description.run_id : basename(dir);
   const finished = readRunJson<{ status?: unknown }>(dir, "result.json");
-  if (typeof finished?.status === "string") {
+  // An interrupted run (Ctrl+C, SIGTERM at a reboot, SIGHUP) stopped before it finished its work: it is resumed.
+  const interrupted = finished?.status === "interrupted";
+  if (typeof finished?.status === "string" && !interrupted) {
     throw new ConfigError(`run ${runId} has finished (${finished.status}): there is nothing to resume. Start a new run instead.`);
   }
+  // One resume at a time: the lock is held until this one ends, and the run's liveness is judged under it.
+  const release = takeResumeLock(dir, runId);
+  try {
+    return await resumeLocked<T>(dir, runId, description as Record<string, unknown> & { task: string }, interrupted, options);
+  } finally {
+    release();
+  }
+}
+
+async function resumeLocked<T>(dir: string, runId: string, description: Record<string, unknown> & { task: string }, interrupted: boolean, options: ResumeOptions<T>): Promise<RunResult<T>> {
   const status = readRunJson<StatusJson>(dir, "status.json");
   const evidence = runEvidence(status, description);
-  if (evidence.pid !== process.pid && runLiveness(evidence).alive) {
+  if (evidence.pid === process.pid ? runsGoingHere.has(dir) : runLiveness(evidence).alive) {
     throw new ConfigError(`run ${runId} is still going (pid ${String(evidence.pid)} on ${String(evidence.host)}): stop it first (Ctrl+C, or kill ${String(evidence.pid)}), then resume it.`);
   }
   const contextPaths = Array.isArray(description.context_paths) ? (description.context_paths as ContextPath[]) : undefined;
@@ -81,8 +95,25 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
       `run ${runId} had a context (sha256 ${description.context_sha256.slice(0, 12)}…) that is not the one given now: its project's CONTEXT.md or listed files changed, or the run's \`context\` option (a session's conversation) is not kept in the run directory. Pass the same context, resumeRun(dir, { context }), or start the run again.`,
     );
   }
+  // A line the kill tore (no newline at its end) is cut off, so the resumed run's lines start on a line of their own.
+  cutTornLine(join(dir, "events.jsonl"));
   const journal = readJournal(join(dir, "events.jsonl"));
-  return runOnce<T>(rebuilt, {
+  if (description.call_journal === false || (journal.records.length === 0 && journal.earlier.some((e) => e.type.startsWith("run.agent.")))) {
+    throw new ConfigError(`run ${runId} ran without its call journal (CONCLAVE_CALL_JOURNAL=off: events.jsonl has no \`run.turn\` records), so its model calls cannot be replayed: it cannot be resumed. Start it again instead.`);
+  }
+  // The run's active time when it stopped: its last event's, or the status.json written after it (a heartbeat), whichever is later;
+  // an interrupted run's is its cancel's.
+  const elapsed = status?.meta?.elapsed_seconds;
+  if (!interrupted && typeof elapsed === "number" && Number.isFinite(elapsed)) journal.horizon = Math.max(journal.horizon, Math.round(elapsed * 1000));
+  // Its result.json and final/ (the answer its stop settled on) are moved aside while it goes on (readers see a run going,
+  // a kill leaves it abandoned), and removed once its own are written.
+  const aside = [join(dir, "result.interrupted.json"), join(dir, "final.interrupted")];
+  if (interrupted) {
+    for (const path of aside) rmSync(path, { recursive: true, force: true });
+    renameSync(join(dir, "result.json"), aside[0]!);
+    if (existsSync(join(dir, "final"))) renameSync(join(dir, "final"), aside[1]!);
+  }
+  const result = await runOnce<T>(rebuilt, {
     runDir: openRunDirectory(dir, freezeOption(options.env ?? process.env)),
     normalized: { ...normalized, settings },
     description,
@@ -90,29 +121,52 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
     ...(contextBase && { contextBase }),
     ...journal,
   });
+  if (existsSync(join(dir, "result.json"))) for (const path of aside) rmSync(path, { recursive: true, force: true });
+  return result;
 }
 
-/** What events.jsonl holds: the call journal's records, the other events, the line count and the last `t`. */
-function readJournal(path: string): { records: (TurnRecord & { t: number })[]; earlier: JournalEvent[]; lines: number; horizon: number } {
+/**
+ * What events.jsonl holds: the call journal's records, the other events, the line count and the last `t`.
+ * What a run wrote from its cancel (`run.cancel`: interrupted, stopped) to its next resume (`run.resumed`),
+ * or to the end, is left out: its stop and finalization, and the calls the stop cut off, which the resumed run
+ * does not reproduce; its horizon is the time of the cancel.
+ */
+function readJournal(path: string): { records: (TurnRecord & { t: number })[]; earlier: JournalEvent[]; lines: number; horizon: number; origin?: number } {
   const text = existsSync(path) ? readFileSync(path, "utf8") : "";
   const records: (TurnRecord & { t: number })[] = [];
   const earlier: JournalEvent[] = [];
   let horizon = 0;
   let lines = 0;
+  let stopping = false;
+  let origin: number | undefined;
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
+    // `lines` counts the file's lines (from_event is the index of the line the resumed run starts at), parsed or not.
+    lines++;
     let event: JournalEvent;
     try {
       event = JSON.parse(line) as JournalEvent;
     } catch {
       continue; // a line torn by the kill: the turn it held is called again
     }
-    lines++;
+    if (event.type === "run.cancel") stopping = true;
+    else if (event.type === "run.resumed") stopping = false;
+    if (stopping) continue;
     if (typeof event.t === "number") horizon = Math.max(horizon, event.t);
+    // An agent's event says what the run's clock read (`at`) at its `t`: the clock read `at - t` at the start.
+    if (origin === undefined && typeof event.t === "number" && typeof event.at === "number") origin = event.at - event.t;
     if (event.type === "run.turn") records.push(event as unknown as TurnRecord & { t: number });
     else if (!NOT_REPRODUCED.has(event.type)) earlier.push(event);
   }
-  return { records, earlier, lines, horizon };
+  return { records, earlier, lines, horizon, ...(origin !== undefined && { origin }) };
+}
+
+// Truncates events.jsonl after its last newline: what follows it is a line the kill cut short.
+function cutTornLine(path: string): void {
+  if (!existsSync(path)) return;
+  const text = readFileSync(path);
+  if (text.length === 0 || text[text.length - 1] === 0x0a) return;
+  truncateSync(path, text.lastIndexOf(0x0a) + 1);
 }
 
 // `<project>/runs/<run-id>`: the project whose context the run began with.

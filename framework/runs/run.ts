@@ -17,6 +17,7 @@ import { missingListedFiles } from "../project/missing-listed-files.ts";
 import { contextDigest } from "./context-digest.ts";
 import { createRunDirectory, freezeOption, type JournalEvent, type RunDirectory } from "./run-directory.ts";
 import { ReplayClock } from "./replay-clock.ts";
+import { runsGoingHere } from "./runs-going-here.ts";
 import { createTurnJournal, type TurnRecord } from "./turn-journal.ts";
 import { createRunWorkspaces, resolveContextPaths, type RunChanges } from "./run-workspaces.ts";
 import { normalizeRunOptions, type NormalizedRun, type RunOptions } from "./run-options.ts";
@@ -81,8 +82,10 @@ export interface ResumeState {
   status?: StatusJson;
   /** The directory the run's context paths were resolved against (run_description.json `context_base`). */
   contextBase?: string;
-  /** The run's active time when it stopped: the largest `t` of its journal. */
+  /** The run's active time when it stopped: the largest `t` of its journal, or status.json's `elapsed_seconds` if later. */
   horizon: number;
+  /** What the earlier process's clock read at the run's start (an agent event's `at` less its `t`), so the resumed run's times read as its. */
+  origin?: number;
 }
 
 /**
@@ -98,7 +101,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const baseClock = options.clock ?? systemClock;
   // While a resumed run replays its journal, status.json is not rewritten at each replayed turn (only once it goes live).
   let wentLive = () => {};
-  const replayClock = resume ? new ReplayClock(baseClock, resume.horizon, () => wentLive()) : undefined;
+  const replayClock = resume ? new ReplayClock(baseClock, resume.horizon, () => wentLive(), resume.origin) : undefined;
   const clock = replayClock ?? baseClock;
   const env = options.env ?? process.env;
   const clients = new Map<string, ModelClient>();
@@ -148,6 +151,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
       // What a resume needs to give the agents their workspaces again.
       ...(options.context_paths?.length && { context_paths: options.context_paths, context_base: contextBase }),
       ...options.description,
+      // A run without its call journal (CONCLAVE_CALL_JOURNAL=off) says so: it cannot be resumed.
+      ...(env.CONCLAVE_CALL_JOURNAL === "off" && { call_journal: false }),
       started_at: startedAtIso,
       ...owner,
     });
@@ -174,9 +179,13 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   let changes: RunChanges | undefined;
   const t = () => clock.now() - startedAt;
   // The call journal: each turn's calls and tool results, flushed before the machine acts on them; a resumed run's replayed.
+  // Why a turn is stopped (the journal records it with a call cut off): the run's cancel, or a deadline that just fired.
+  let cancelling = false;
+  let deadlineAt: number | undefined;
   const turns = createTurnJournal({
     write: (record) => runDir.journalNow({ t: t(), ...record }),
     frozen: () => runDir.frozen,
+    stopCause: () => (cancelling ? "cancel" : deadlineAt !== undefined && clock.now() - deadlineAt <= 50 ? "deadline" : undefined),
     clock,
     t,
     ...(resume && { recorded: resume.records }),
@@ -200,6 +209,11 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
           },
         }),
         ...(options.notes && { notes: noteReader(options.notes) }),
+        // A call made for real in a resumed run gets its whole call timeout on live timers; a replayed one, the replay's.
+        ...(replayClock && {
+          callTimers: (id: string, turn: { hints?: { phase: "generation" | "voting" | "presentation"; round: number } }) =>
+            turn.hints && turns.recordedNext(id, turn.hints.phase, turn.hints.round) ? replayClock : replayClock.liveTimers(),
+        }),
       }),
       prepare: fromPromise<void, RunContext>(() => holding(clock, () => workspaces.prepare())),
       finalize: fromPromise<void, RunContext>(({ input }) =>
@@ -247,6 +261,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
         // A watchdog fired: say which deadline, and whose turns it cuts off.
         const { context, value } = actor.getSnapshot();
         const which = ev.event.type.includes("runDeadline") ? "run" : phaseOf(value);
+        deadlineAt = clock.now();
         journal({ type: "run.deadline", deadline: which, timed_out: context.pending });
       }
     },
@@ -285,6 +300,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     const reason = options.signal?.reason;
     const status = reason === "cancelled" || (typeof reason === "string" && reason.startsWith("cancelled:")) ? "cancelled" : "interrupted";
     const told = typeof reason === "string" && reason !== status;
+    cancelling = true;
     actor.send({ type: "run.cancel", status, ...(told && { reason }) });
   };
   // Every note is journaled: those told before the run began, then each as it is told.
@@ -298,11 +314,13 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   options.signal?.addEventListener("abort", cancel, { once: true });
 
   let context: RunContext;
+  runsGoingHere.add(runDir.dir);
   try {
     actor.start();
     if (options.signal?.aborted) cancel();
     context = await toPromise(actor);
   } finally {
+    runsGoingHere.delete(runDir.dir);
     stopNoting?.();
     clearInterval(ticker);
     options.signal?.removeEventListener("abort", cancel);

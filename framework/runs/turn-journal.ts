@@ -2,6 +2,7 @@ import { sleep, type Clock } from "../clock.ts";
 import type { AgentTools } from "../coordination/agent-actor.ts";
 import { MODEL_ERROR_KINDS, ModelApiError, RateLimitError, type ModelErrorKind } from "../errors.ts";
 import type { Completion, CompletionRequest, ModelClient, ToolCall, Usage } from "../models/model.ts";
+import { parseArguments } from "../models/stream-call.ts";
 
 type Phase = "generation" | "voting" | "presentation";
 
@@ -22,23 +23,34 @@ export type TurnRecord = {
       kind: "model";
       /** What the reply was: answer, vote, present, tool_calls, text, refusal; failure when the call threw. */
       outcome: "answer" | "vote" | "present" | "tool_calls" | "text" | "refusal" | "failure";
+      /** Each tool call's arguments as the model sent them (`raw_arguments`), parsed again on replay; `arguments` only in records of older versions. */
       reply?: { text: string; tool_calls: { id: string; name: string; arguments?: unknown; raw_arguments: string }[]; stop_reason: Completion["stopReason"]; model: string };
       usage?: Usage;
-      error?: { kind: string; message: string; detail?: string; status?: number; retry_after_ms?: number; aborted: boolean };
+      /** `abort_reason` says what cut an aborted call off: a deadline, its call timeout, its turn restarted, or the run cancelled or stopped. */
+      error?: { kind: string; message: string; detail?: string; status?: number; retry_after_ms?: number; aborted: boolean; abort_reason?: AbortReason };
     }
   | {
       kind: "tool";
       /** `started` is written before the tool runs, `done` with its result: a started call with no done one was cut off. */
       state: "started" | "done";
       name: string;
+      /** Only in `started` records of older versions: the call's arguments are in the model record that made it. */
       arguments?: unknown;
       ok?: boolean;
       content?: string;
     }
 );
 
-// Tools a call cut off by a kill may simply run again: reads, and write_file (the same content again).
-const RERUNNABLE = new Set(["read_file", "list_files", "search_files", "write_file"]);
+/**
+ * What cut an aborted call off. A `deadline`, a `call_timeout` or a `restart` falls at the same moment
+ * again when the run is replayed, so the call is replayed as recorded; a `cancel` (the run cancelled,
+ * interrupted or stopped) does not come again in a resumed run, so that call is made live.
+ */
+export type AbortReason = "deadline" | "call_timeout" | "restart" | "cancel";
+
+// Tools a call cut off by a kill may simply run again: reads, write_file (the same content again), and
+// ask_human (the question is asked again: asking has no effect of its own, and the answer was never recorded).
+const RERUNNABLE = new Set(["read_file", "list_files", "search_files", "write_file", "ask_human"]);
 
 /** Options of createTurnJournal(). */
 export interface TurnJournalOptions {
@@ -49,6 +61,8 @@ export interface TurnJournalOptions {
   clock: Clock;
   /** Milliseconds since the run started, on its clock (the journal's `t`). */
   t(): number;
+  /** Why the run stopped a turn just now: `cancel` once the run is cancelled or stopped, `deadline` when a deadline fired; else a restart. */
+  stopCause?(): "cancel" | "deadline" | undefined;
   /** Records of an earlier process of this run (with their `t`), replayed instead of called. */
   recorded?: (TurnRecord & { t: number })[];
 }
@@ -57,6 +71,8 @@ export interface TurnJournalOptions {
 export interface TurnJournal {
   client(agentId: string, client: ModelClient): ModelClient;
   tools(agentId: string, phase: Phase, round: number, tools: AgentTools): AgentTools;
+  /** True when the agent's next model call of this turn has a record, so it will be replayed, not made. */
+  recordedNext(agentId: string, phase: Phase, round: number): boolean;
   /** Calls and tool results replayed from the journal, and those made for real. */
   readonly counts: { replayed: number; live: number };
 }
@@ -77,6 +93,8 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
   for (const r of options.recorded ?? []) {
     const key = keyOf(r.agentId, r.phase, r.round, r.kind, r.call);
     if (r.kind === "tool" && r.state === "started") started.add(key);
+    // A call the run's cancel or stop cut off is made again: nothing cuts it off in the resumed run.
+    else if (r.kind === "model" && r.error?.abort_reason === "cancel") continue;
     else recorded.set(key, r);
   }
   const next = new Map<string, number>();
@@ -91,6 +109,10 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
 
   return {
     counts,
+    recordedNext(agentId, phase, round) {
+      const turn = keyOf(agentId, phase, round, "model");
+      return recorded.get(`${turn}:${next.get(turn) ?? 0}`)?.kind === "model";
+    },
     client(agentId, client) {
       return {
         backend: client.backend,
@@ -113,7 +135,7 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
             completion = replaying ? await replayCall(replaying, request, options) : await client.complete(request);
           } catch (error) {
             if (options.frozen()) throw frozenError();
-            if (!replaying) options.write({ ...base, outcome: "failure", error: errorRecord(error, Boolean(request.signal?.aborted)) });
+            if (!replaying) options.write({ ...base, outcome: "failure", error: errorRecord(error, abortReasonOf(request.signal, options)) });
             if (options.frozen()) throw frozenError();
             throw error;
           }
@@ -140,7 +162,8 @@ export function createTurnJournal(options: TurnJournalOptions): TurnJournal {
             // It may have taken effect before the kill: not run twice; the agent is told, and decides.
             result = { ok: false, content: `Not run again: this \`${name}\` call was cut off when the run stopped and may or may not have taken effect. Check the workspace, then call it again if it is still needed.` };
           } else {
-            options.write({ ...base, state: "started", ...(args !== undefined && { arguments: args }) });
+            // Its arguments are in the model call's record already: a write_file's content is not written twice.
+            options.write({ ...base, state: "started" });
             if (options.frozen()) throw frozenError();
             counts.live++;
             result = await tools.call(name, args, signal);
@@ -177,7 +200,7 @@ async function replayCall(record: Extract<TurnRecord, { kind: "model" }> & { t: 
   if (record.error) throw errorOf(record.error);
   const reply = record.reply!;
   if (reply.text) request.onText?.(reply.text);
-  const toolCalls: ToolCall[] = reply.tool_calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, rawArguments: c.raw_arguments }));
+  const toolCalls: ToolCall[] = reply.tool_calls.map((c) => ({ id: c.id, name: c.name, arguments: "arguments" in c ? c.arguments : parseArguments(c.raw_arguments), rawArguments: c.raw_arguments }));
   return { text: reply.text, toolCalls, usage: record.usage ?? { input_tokens: 0, output_tokens: 0, cached_tokens: 0 }, stopReason: reply.stop_reason, model: reply.model };
 }
 
@@ -193,13 +216,23 @@ function outcomeOf(completion: Completion, phase: Phase): Extract<TurnRecord, { 
 function replyRecord(completion: Completion): NonNullable<Extract<TurnRecord, { kind: "model" }>["reply"]> {
   return {
     text: completion.text,
-    tool_calls: completion.toolCalls.map((c) => ({ id: c.id, name: c.name, ...(c.arguments !== undefined && { arguments: c.arguments }), raw_arguments: c.rawArguments })),
+    // Only what the model sent: the parsed arguments are parsed again from it on replay, as the client parsed them.
+    tool_calls: completion.toolCalls.map((c) => ({ id: c.id, name: c.name, raw_arguments: c.rawArguments })),
     stop_reason: completion.stopReason,
     model: completion.model,
   };
 }
 
-function errorRecord(error: unknown, aborted: boolean): NonNullable<Extract<TurnRecord, { kind: "model" }>["error"]> {
+// Why the call's signal was aborted, or undefined when it was not: its own timeout says so by its reason ("call timeout").
+function abortReasonOf(signal: AbortSignal | undefined, options: TurnJournalOptions): AbortReason | undefined {
+  if (!signal?.aborted) return undefined;
+  if (signal.reason instanceof Error && signal.reason.message === "call timeout") return "call_timeout";
+  return options.stopCause?.() ?? "restart";
+}
+
+function errorRecord(error: unknown, reason: AbortReason | undefined): NonNullable<Extract<TurnRecord, { kind: "model" }>["error"]> {
+  const aborted = reason !== undefined;
+  const why = reason && { abort_reason: reason };
   if (error instanceof ModelApiError) {
     return {
       kind: error.kind,
@@ -208,9 +241,10 @@ function errorRecord(error: unknown, aborted: boolean): NonNullable<Extract<Turn
       ...(error.status !== undefined && { status: error.status }),
       ...(error instanceof RateLimitError && error.retryAfterMs !== undefined && { retry_after_ms: error.retryAfterMs }),
       aborted,
+      ...why,
     };
   }
-  return { kind: "error", message: error instanceof Error ? error.message : String(error), aborted };
+  return { kind: "error", message: error instanceof Error ? error.message : String(error), aborted, ...why };
 }
 
 function errorOf(record: NonNullable<Extract<TurnRecord, { kind: "model" }>["error"]>): Error {

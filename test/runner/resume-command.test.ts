@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir, onlyRunDir, readJson, removeDir, runCli, startCli, writeConfig } from "../support/cli-process.ts";
@@ -90,6 +91,45 @@ describe("conclave resume", () => {
     const again = await runCli(["resume", dir], { cwd: tmp, env });
     expect(again).toMatchObject({ code: 1, stdout: "" });
     expect(again.stderr).toBe(`conclave: run ${readJson<{ run_id: string }>(join(dir, "run_description.json")).run_id} has finished (completed): there is nothing to resume. Start a new run instead.\n`);
+  }, 120_000);
+
+  it("completes a `conclave ask` interrupted with Ctrl+C (SIGINT) mid-voting, with the uninterrupted winner, making no completed call again", async () => {
+    const file = config();
+    server.reset();
+    const runsDir = join(tmp, "interrupted");
+    const ask = startCli(["ask", "Design a cache for the API", "--config", file, "--runs-dir", runsDir], { cwd: tmp, env, timeoutMs: 60_000 });
+    let seen = 0;
+    onRequest = () => {
+      if (++seen === 5) ask.child.kill("SIGINT");
+    };
+    const stopped = await ask.exited;
+    onRequest = undefined;
+    expect(stopped.code, stopped.stderr).toBe(4);
+    const dir = onlyRunDir(runsDir);
+    expect(readJson<{ status: string }>(join(dir, "result.json")).status).toBe("interrupted");
+    const lines = () => readFileSync(join(dir, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    // Stopped mid-voting: the three answers were in when the 5th call (a vote) was asked.
+    expect(lines().filter((e) => e.type === "run.agent.answered")).toHaveLength(3);
+    const completed = lines().filter((e) => e.type === "run.turn" && e.kind === "model" && !e.error?.aborted).length;
+    const byStopped = calls();
+
+    // While another process resumes it (its resume.lock names a live pid: this test's), it is refused.
+    const lock = join(dir, "resume.lock");
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), token: "0a" }));
+    const runId = readJson<{ run_id: string }>(join(dir, "run_description.json")).run_id;
+    expect(await runCli(["resume", dir], { cwd: tmp, env })).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: `conclave: run ${runId} is being resumed by pid ${process.pid} on ${hostname()}: wait for it to end, or stop it (Ctrl+C, or kill ${process.pid}), then resume it if it is still not done.\n`,
+    });
+    rmSync(lock);
+
+    const resumed = await runCli(["resume", dir, "--automation"], { cwd: tmp, env, timeoutMs: 60_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain("Winner: alpha (2 of 3 votes)");
+    expect(readJson(join(dir, "result.json"))).toMatchObject({ status: "completed", winner: "alpha", usage: { llm_calls: 7 } });
+    // Each of the 7 calls of an uninterrupted run completed once, across both processes; those the stop cut off were made again.
+    expect(completed + (calls() - byStopped)).toBe(7);
   }, 120_000);
 
   it("says how to call it when no run is given", async () => {

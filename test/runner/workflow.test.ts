@@ -288,6 +288,29 @@ coordination:
     expect(summaryRows(fresh.stdout).map((r) => r.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
     expect(existsSync(join(copy, "runs", abandoned[0]!, "result.json"))).toBe(false);
   }, 90_000);
+
+  it("resumes the step a Ctrl+C (SIGINT) interrupted, saying so, and its run's index entry ends completed", async () => {
+    const project = copyDemoProject(tmp);
+    const config = writeConfig(tmp, "slow.yaml", SLOW);
+    const args = ["--project", project, "--config", config];
+    const stopped = startWorkflow(FEATURE, args, { timeoutMs: 30_000 });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && stopped.child.exitCode === null) {
+      if (memoFiles(project).length >= 2 && runDirs(project).length >= 3) break;
+      await sleep(20);
+    }
+    stopped.child.kill("SIGINT");
+    const outcome = await stopped.exited;
+    expect(outcome.code, outcome.stderr).toBe(4);
+    const interrupted = runDirs(project).filter((d) => readJson<{ status: string }>(join(project, "runs", d, "result.json")).status === "interrupted");
+    expect(interrupted).toHaveLength(1);
+
+    const resumed = await runWorkflow(FEATURE, args, { timeoutMs: 30_000 });
+    expectCompleted(resumed);
+    expect(resumed.stdout).toContain(`: resuming run ${interrupted[0]} (interrupted)`);
+    expect(readJson(join(project, "runs", interrupted[0]!, "result.json"))).toMatchObject({ status: "completed", run_id: interrupted[0] });
+    expect(runIndex(project).map((e) => e.status)).toEqual(Array(FEATURE_STEPS).fill("completed"));
+  }, 90_000);
 });
 
 describe("workflows/feature.ts --automation", () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,8 @@ import type { RunResult } from "../../framework/runs/run-result.ts";
 import { startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { scripted } from "../support/scripted-run.ts";
 
+// A pid that was there and is gone: a child that ran and exited.
+const gonePid = spawnSync(process.execPath, ["-e", ""]).pid;
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), "conclave-resume-"));
@@ -190,6 +193,71 @@ describe("resumeRun()", () => {
     }
   }, 120_000);
 
+  it("gives a call in flight at the kill, made again, its whole call timeout, not what was left of it", async () => {
+    // Answers take alpha 1 s and the others 0.9 s against a 1.5 s call timeout; killed once beta's answer is in (0.9 s in).
+    const server = await startFakeLlmServer({
+      reply: (body) => {
+        const system = String((body.messages as { role: string; content: unknown }[]).find((m) => m.role === "system")?.content ?? "");
+        const id = /You are (\w+)/.exec(system)?.[1] ?? "someone";
+        const tools = ((body.tools as { function: { name: string } }[] | undefined) ?? []).map((t) => t.function.name);
+        if (tools.includes("vote")) return { toolCalls: [{ name: "vote", arguments: JSON.stringify({ answer: "A", reason: "sound" }) }] };
+        if (tools.includes("new_answer")) return { delayMs: id === "alpha" ? 1000 : 900, toolCalls: [{ name: "new_answer", arguments: JSON.stringify({ content: `${id} answers` }) }] };
+        return { text: `Final: ${id}.` };
+      },
+    });
+    const openai = (id: string) => ({ id, system: `You are ${id}.`, backend: { type: "openai" as const, model: "gpt-4.1-mini", base_url: `${server.url}/v1` } });
+    const config: ConfigInput = { agents: [openai("alpha"), openai("beta"), openai("gamma")], coordination: { ...coordination, max_rounds: 1, timeouts: { ...coordination.timeouts, call: 1.5 } } };
+    const env = { OPENAI_API_KEY: "test-openai-key" };
+    const generation = (dir: string, id: string) => eventsOf(dir).filter((e) => e.type === "run.turn" && e.agentId === id && e.phase === "generation");
+    try {
+      let dir = "";
+      for (let k = 1; k < 12 && !dir; k++) {
+        const killed = await run({ task, config, runsDir: tempDir(), env: { ...env, CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+        if (generation(killed.log_dir, "beta").length === 1 && generation(killed.log_dir, "alpha").length === 0) dir = killed.log_dir;
+      }
+      expect(dir).not.toBe("");
+      const resumed = await resumeRun(dir, { config, env });
+      expect(resumed.status).toBe("completed");
+      // Made again with 1.5 s to answer in 1 s: no timeout (with what was left, 0.6 s, it timed out).
+      expect(generation(dir, "alpha").map((e) => e.outcome)).toEqual(["answer"]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it("takes the run's active time at the kill from status.json when its heartbeat came after the last event", async () => {
+    let killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" } });
+    // The first kill point with a status.json written.
+    for (let k = 4; k < 30 && !existsSync(join(killed.log_dir, "status.json")); k++) {
+      killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+    }
+    expect(existsSync(join(killed.log_dir, "result.json"))).toBe(false);
+    const statusPath = join(killed.log_dir, "status.json");
+    const status = JSON.parse(readFileSync(statusPath, "utf8"));
+    const lastT = Math.max(...eventsOf(killed.log_dir).map((e) => e.t));
+    writeFileSync(statusPath, JSON.stringify({ ...status, meta: { ...status.meta, elapsed_seconds: lastT / 1000 + 7.5 } }));
+    const resumed = await resumeRun(killed.log_dir, { config, clock: new SimulatedClock(), env: {} });
+    expect(resumed.status).toBe("completed");
+    expect(eventsOf(killed.log_dir).find((e) => e.type === "run.resumed")!.t).toBe(lastT + 7500);
+  });
+
+  it("gives the agents' events of the resumed part `at` times on the run's clock as before the kill (its start plus the active time)", async () => {
+    const start = 1_764_600_000_000;
+    const slow = team([100, 100, 100]);
+    let dir = "";
+    for (let k = 4; k < 30 && !dir; k++) {
+      const killed = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock({ start }), env: { CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+      if (eventsOf(killed.log_dir).some((e) => e.type.startsWith("run.agent."))) dir = killed.log_dir;
+    }
+    expect(dir).not.toBe("");
+    const resumed = await resumeRun(dir, { config: slow, clock: new SimulatedClock({ start: start + 3_600_000 }), env: {} });
+    expect(resumed.status).toBe("completed");
+    const events = eventsOf(dir);
+    const after = events.slice(events.findIndex((e) => e.type === "run.resumed") + 1).filter((e) => e.type.startsWith("run.agent."));
+    expect(after.length).toBeGreaterThan(0);
+    expect(new Set(events.filter((e) => e.type.startsWith("run.agent.")).map((e) => (e.at as number) - e.t))).toEqual(new Set([start]));
+  });
+
   it("gives a deadline the time it had left when the run was killed, not the time the run was dead", async () => {
     // Generation takes 40 s (beta and gamma are slow); in voting alpha votes 10 s in, the others would need 40 s: the
     // 30 s voting deadline cuts them off. Killed just after alpha's vote (10 s into voting), resumed a minute later.
@@ -280,6 +348,113 @@ describe("resumeRun()", () => {
     expect(killPoints).toBeGreaterThan(10);
   }, 120_000);
 
+  it("makes live again a call the run's stop cut off (journaled abort_reason cancel), and replays one a deadline cut off", async () => {
+    const slow = team([100, 100, 100]);
+    const baseline = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const clock = new SimulatedClock();
+    const stop = new AbortController();
+    clock.setTimeout(() => stop.abort("interrupted"), 50);
+    const stopped = await run({ task, config: slow, runsDir: tempDir(), clock, env: {}, signal: stop.signal });
+    expect(stopped.status).toBe("interrupted");
+    const cut = eventsOf(stopped.log_dir).filter((e) => e.type === "run.turn" && (e.error as { aborted?: boolean } | undefined)?.aborted);
+    expect(cut.map((e) => `${e.agentId}:${(e.error as { abort_reason?: string }).abort_reason}`)).toEqual(["alpha:cancel", "beta:cancel", "gamma:cancel"]);
+    // As if killed while it was stopping: its result.json never written.
+    rmSync(join(stopped.log_dir, "result.json"));
+    const resumed = await resumeRun(stopped.log_dir, { config: slow, clock: new SimulatedClock(), env: {} });
+    expect(outcome(resumed)).toEqual(outcome(baseline));
+
+    const tight = { ...slow, coordination: { ...coordination, timeouts: { ...coordination.timeouts, generation: 0.05 } } };
+    const timedOut = await run({ task, config: tight, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const reasons = eventsOf(timedOut.log_dir).filter((e) => e.type === "run.turn" && (e.error as { aborted?: boolean } | undefined)?.aborted).map((e) => (e.error as { abort_reason?: string }).abort_reason);
+    expect(new Set(reasons)).toEqual(new Set(["deadline"]));
+  });
+
+  it("resumes a run interrupted (SIGINT, SIGTERM) mid-voting to the uninterrupted run's outcome, making again only the calls the stop cut off", async () => {
+    const slow = team([100, 100, 100]);
+    const baseline = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: {} });
+    const clock = new SimulatedClock();
+    const stop = new AbortController();
+    clock.setTimeout(() => stop.abort("interrupted"), 750); // mid-voting: the answers are in, the first votes are being asked
+    const stopped = await run({ task, config: slow, runsDir: tempDir(), clock, env: {}, signal: stop.signal });
+    expect(stopped.status).toBe("interrupted");
+    const dir = stopped.log_dir;
+    // Its stop settled on a winner of the votes in by then and wrote its final answer. A stop that settled on
+    // another agent than the uninterrupted winner (as `conclave ask` stopped mid-voting can) leaves that one's:
+    expect(readdirSync(join(dir, "final"))).toEqual([stopped.winner]);
+    const other = ["alpha", "beta", "gamma"].find((id) => id !== stopped.winner && id !== baseline.winner)!;
+    mkdirSync(join(dir, "final", other));
+    writeFileSync(join(dir, "final", other, "answer.txt"), "An answer the stop settled on.\n");
+    const before = eventsOf(dir);
+    const completed = before.filter((e) => e.type === "run.turn" && e.kind === "model" && !(e.error as { aborted?: boolean } | undefined)?.aborted);
+    expect(completed.length).toBeGreaterThanOrEqual(3);
+    const resumed = await resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} });
+    expect(outcome(resumed)).toEqual(outcome(baseline));
+    expect(JSON.parse(readFileSync(join(dir, "result.json"), "utf8"))).toMatchObject({ status: "completed", winner: baseline.winner });
+    expect(existsSync(join(dir, "result.interrupted.json"))).toBe(false);
+    // Only the resumed run's final answer is left (not one the stop settled on).
+    expect(readdirSync(join(dir, "final"))).toEqual([baseline.winner]);
+    expect(existsSync(join(dir, "final.interrupted"))).toBe(false);
+    const events = eventsOf(dir);
+    const after = events.slice(events.findIndex((e) => e.type === "run.resumed"));
+    // No call that had completed is made again: the resumed part makes only those the journal lacks.
+    const key = (e: Line) => `${e.agentId}:${e.phase}:${e.round}:${e.call}`;
+    const made = after.filter((e) => e.type === "run.turn" && e.kind === "model").map(key);
+    expect(made.filter((k) => completed.map(key).includes(k))).toEqual([]);
+    expect(completed.length + made.length).toBe(eventsOf(baseline.log_dir).filter((e) => e.type === "run.turn" && e.kind === "model").length);
+    expect(after.filter((e) => e.type === "run.finished").map((e) => e.status)).toEqual(["completed"]);
+    // Resumed, it has finished: refused now, as are failed, timed-out, cancelled and over-budget runs.
+    await expect(resumeRun(dir, { config: slow, env: {} })).rejects.toThrow(`run ${stopped.run_id} has finished (completed)`);
+    for (const status of ["failed", "timeout", "cancelled", "budget_exceeded"]) {
+      writeFileSync(join(dir, "result.json"), JSON.stringify({ status }));
+      await expect(resumeRun(dir, { config: slow, env: {} })).rejects.toThrow(`run ${stopped.run_id} has finished (${status}): there is nothing to resume.`);
+    }
+  });
+
+  it("refuses a second resume of a run while one goes (its resume.lock), and a run still going in this process", async () => {
+    const slow = team([100, 100, 100]);
+    const killed = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "4" } });
+    const dir = killed.log_dir;
+    const first = resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} });
+    const lock = JSON.parse(readFileSync(join(dir, "resume.lock"), "utf8"));
+    expect(lock).toMatchObject({ pid: process.pid, host: hostname() });
+    await expect(resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} })).rejects.toThrow(
+      new ConfigError(`run ${killed.run_id} is being resumed by pid ${process.pid} on ${hostname()}: wait for it to end, or stop it (Ctrl+C, or kill ${process.pid}), then resume it if it is still not done.`),
+    );
+    expect((await first).status).toBe("completed");
+    expect(existsSync(join(dir, "resume.lock"))).toBe(false);
+
+    // A lock left by a resume whose process is gone is taken over.
+    const again = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "4" } });
+    writeFileSync(join(again.log_dir, "resume.lock"), JSON.stringify({ pid: gonePid, host: hostname(), token: "00" }));
+    expect((await resumeRun(again.log_dir, { config: slow, clock: new SimulatedClock(), env: {} })).status).toBe("completed");
+
+    // A run going in this process (its status.json names our pid) is not resumed under it.
+    let going: Promise<RunResult> | undefined;
+    const started = new Promise<string>((resolve) => {
+      going = run({ task, config: slow, runsDir: tempDir(), env: {}, onStart: ({ logDir }) => resolve(logDir) });
+    });
+    const goingDir = await started;
+    const goingId = JSON.parse(readFileSync(join(goingDir, "run_description.json"), "utf8")).run_id;
+    await expect(resumeRun(goingDir, { config: slow, env: {} })).rejects.toThrow(`run ${goingId} is still going (pid ${process.pid} on ${hostname()})`);
+    expect((await going!).status).toBe("completed");
+  });
+
+  it("cuts off a last line the kill tore, so the run.resumed line starts a line of its own and from_event counts the file's lines", async () => {
+    const killed = await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "5" } });
+    const path = join(killed.log_dir, "events.jsonl");
+    const whole = readFileSync(path, "utf8");
+    writeFileSync(path, `${whole}{"t":3,"type":"run.turn","agentId":"al`);
+    const resumed = await resumeRun(killed.log_dir, { config, clock: new SimulatedClock(), env: {} });
+    expect(resumed.status).toBe("completed");
+    const lines = readFileSync(path, "utf8").split("\n");
+    expect(lines.at(-1)).toBe("");
+    expect(() => lines.slice(0, -1).map((l) => JSON.parse(l))).not.toThrow();
+    const at = whole.split("\n").length - 1;
+    expect(JSON.parse(lines[at]!).type).toBe("run.resumed");
+    expect(JSON.parse(lines[at]!).from_event).toBe(at);
+    expect(JSON.parse(readFileSync(join(killed.log_dir, "run_description.json"), "utf8")).resumed).toEqual([{ at: expect.any(String), from_event: at }]);
+  });
+
   it("refuses a run whose process is still going, one given its config as an object, and one whose context changed", async () => {
     const frozen = async (extra: Partial<Parameters<typeof run>[0]> = {}) =>
       (await run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "3" }, ...extra })).log_dir;
@@ -299,6 +474,23 @@ describe("resumeRun()", () => {
     await expect(resumeRun(withContext, { config, env: {}, context: "Another context." })).rejects.toThrow(/had a context \(sha256 [0-9a-f]{12}…\) that is not the one given now/);
     const resumed = await resumeRun(withContext, { config, env: {}, clock: new SimulatedClock(), context: "The API serves 2k requests a second." });
     expect(resumed.status).toBe("completed");
+  });
+
+  it("refuses a run made without its call journal (CONCLAVE_CALL_JOURNAL=off), saying so", async () => {
+    const message = (id: string) => new ConfigError(`run ${id} ran without its call journal (CONCLAVE_CALL_JOURNAL=off: events.jsonl has no \`run.turn\` records), so its model calls cannot be replayed: it cannot be resumed. Start it again instead.`);
+    const offAt = (k: number) => run({ task, config, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_CALL_JOURNAL: "off", CONCLAVE_FREEZE_AFTER_WRITES: String(k) } });
+    // The first kill point with an agent's event in events.jsonl.
+    let off = await offAt(1);
+    for (let k = 2; k < 10 && !eventsOf(off.log_dir).some((e) => e.type.startsWith("run.agent.")); k++) off = await offAt(k);
+    expect(existsSync(join(off.log_dir, "result.json"))).toBe(false);
+    expect(JSON.parse(readFileSync(join(off.log_dir, "run_description.json"), "utf8")).call_journal).toBe(false);
+    await expect(resumeRun(off.log_dir, { config, env: {} })).rejects.toThrow(message(off.run_id));
+    // One that does not say so (made before it was recorded): its agents' events with no run.turn tell.
+    const description = JSON.parse(readFileSync(join(off.log_dir, "run_description.json"), "utf8"));
+    delete description.call_journal;
+    writeFileSync(join(off.log_dir, "run_description.json"), JSON.stringify(description));
+    expect(eventsOf(off.log_dir).some((e) => e.type.startsWith("run.agent."))).toBe(true);
+    await expect(resumeRun(off.log_dir, { config, env: {} })).rejects.toThrow(message(off.run_id));
   });
 
   it("refuses a run that has finished, saying so", async () => {
