@@ -10,16 +10,14 @@ import { openAskSession } from "../session/ask-session.ts";
 import { sessionsDirFor } from "../session/sessions-dir-for.ts";
 import { analyzeCommand } from "./analyze-command.ts";
 import { approveRun } from "./approve-run.ts";
-import { createAutomationOutput } from "./automation-output.ts";
 import { chatCommand } from "./chat-command.ts";
 import { ASK_HELP, commandHelp, HELP_HELP, INIT_HELP, RUN_HELP, VALIDATE_HELP } from "./command-help.ts";
-import { EXIT, exitCodeFor } from "./exit-codes.ts";
+import { EXIT } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { mcpCommand } from "./mcp-command.ts";
 import { doctorCommand } from "./doctor-command.ts";
-import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
-import { createProgressView } from "./progress-view.ts";
+import { runOnTerminal } from "./run-on-terminal.ts";
 import { runScript, ScriptError } from "./run-script.ts";
 import { takeContinueFlag } from "./take-continue-flag.ts";
 import { resumeCommand } from "./resume-command.ts";
@@ -181,21 +179,8 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
 
   const automation = Boolean(values.automation);
   const approvedBy = values.yes ? "--yes" : automation ? "automation mode" : undefined;
-  const out = (line: string) => io.stdout.write(`${line}\n`);
-  const auto = automation ? createAutomationOutput(out) : undefined;
-  const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
-  const view = automation ? undefined : createProgressView({ stream: io.stderr, tty: Boolean(io.stderr.isTTY), color });
-  // A line on stderr while the run goes is written above the progress block, never through it.
-  const note = (line: string) => (view ? view.print(line) : io.stderr.write(`${line}\n`));
-
-  // Ctrl+C, SIGTERM, SIGHUP or a launcher that died: the run finalizes as interrupted; a second signal quits at once.
-  const controller = new AbortController();
-  let requests = 0;
-  const stop = onStopRequest((request) => {
-    if (++requests > 1) return request.kind === "signal" ? io.process.exit(EXIT.interrupted) : undefined;
-    note(`\n${describeStopRequest(request, "the run")}`);
-    controller.abort(stopReason(request));
-  }, io.process);
+  const terminal = runOnTerminal(io, { automation });
+  const { note } = terminal;
   let result: RunResult;
   try {
     const approval = await approveRun({
@@ -209,17 +194,17 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
       ...(typeof values["runs-dir"] === "string" && { runsDir: values["runs-dir"] }),
       ...(session.context !== undefined && { context: session.context }),
       env: io.env,
-      signal: controller.signal,
+      signal: terminal.signal,
       onStart: ({ runId, logDir }) => {
         const id = session.started({ runId, logDir });
         if (continueFrom !== undefined) note(`Session ${id} (turn ${session.turn})`);
-        auto?.start(logDir);
+        terminal.onStart({ logDir });
       },
-      onStatus: (s) => view?.update(s),
-      onEvent: (e) => (auto ? auto.event(e) : view!.event(e)),
+      onStatus: terminal.onStatus,
+      onEvent: terminal.onEvent,
       onNotice: note,
       description: { command: "ask" },
-    }, { aboveUsd: approvalThreshold(values.config, io.env), title: `ask: ${task.split("\n")[0]!.slice(0, 60)}`, ...(approvedBy && { approvedBy }), stdin: process.stdin, stderr: io.stderr, signal: controller.signal });
+    }, { aboveUsd: approvalThreshold(values.config, io.env), title: `ask: ${task.split("\n")[0]!.slice(0, 60)}`, ...(approvedBy && { approvedBy }), stdin: process.stdin, stderr: io.stderr, signal: terminal.signal });
     if (approval.action !== "run") {
       io.stderr.write(approval.action === "cancel" ? "Cancelled: nothing was run.\n" : "");
       return EXIT.interrupted;
@@ -228,17 +213,9 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
     session.finished(result);
   } finally {
     session.release();
-    stop();
+    terminal.release();
   }
-  if (auto) auto.finish(result);
-  else {
-    view!.finish(result);
-    if (result.answer) io.stdout.write(`\n${result.answer.trimEnd()}\n`);
-  }
-  // The progress view's outcome line already gives the reason when there is no winner, or when the reason names the status.
-  const viewSaidIt = view !== undefined && (result.winner === null || Boolean(result.status_reason?.startsWith(result.status)));
-  if (result.status !== "completed" && result.status_reason && !viewSaidIt) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
-  return exitCodeFor(result.status);
+  return terminal.finish(result);
 }
 
 // The config's approval.above_usd; undefined when it cannot be read (run() then reports why).

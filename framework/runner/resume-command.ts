@@ -1,12 +1,10 @@
 import type { RunResult } from "../runs/run-result.ts";
 import { resumeRun } from "../runs/resume-run.ts";
 import { ConfigError } from "../errors.ts";
-import { createAutomationOutput } from "./automation-output.ts";
 import type { CliIo } from "./cli.ts";
-import { EXIT, exitCodeFor } from "./exit-codes.ts";
-import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
+import { EXIT } from "./exit-codes.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
-import { createProgressView } from "./progress-view.ts";
+import { runOnTerminal } from "./run-on-terminal.ts";
 import { resolveRunDir } from "./resolve-run-dir.ts";
 
 /** `conclave resume --help`. */
@@ -50,47 +48,26 @@ export async function resumeCommand(args: string[], io: CliIo, cwd = process.cwd
     throw new ConfigError(`\`conclave resume\` takes one run, got ${positionals.length}${positionals.length ? `: ${positionals.join(" ")}` : ""}. Usage: conclave resume <run-dir | run-id | latest>; \`conclave resume --help\` says more.`);
   }
   const runDir = resolveRunDir(positionals[0], cwd);
-  const automation = Boolean(values.automation);
-  const out = (line: string) => io.stdout.write(`${line}\n`);
-  const auto = automation ? createAutomationOutput(out) : undefined;
-  const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
-  const view = automation ? undefined : createProgressView({ stream: io.stderr, tty: Boolean(io.stderr.isTTY), color });
-  const note = (line: string) => (view ? view.print(line) : io.stderr.write(`${line}\n`));
-
-  const controller = new AbortController();
-  let requests = 0;
-  const stop = onStopRequest((request) => {
-    if (++requests > 1) return request.kind === "signal" ? io.process.exit(EXIT.interrupted) : undefined;
-    note(`\n${describeStopRequest(request, "the run")}`);
-    controller.abort(stopReason(request));
-  }, io.process);
+  const terminal = runOnTerminal(io, { automation: Boolean(values.automation) });
   let result: RunResult;
   try {
     result = await resumeRun(runDir, {
-      onStart: ({ logDir }) => auto?.start(logDir),
+      onStart: terminal.onStart,
       ...(typeof values.config === "string" && { config: values.config }),
       env: io.env,
-      signal: controller.signal,
-      onStatus: (s) => view?.update(s),
+      signal: terminal.signal,
+      onStatus: terminal.onStatus,
       onEvent: (e) => {
         if (e.type === "run.resumed") {
           const n = typeof e.turns === "number" ? e.turns : 0;
-          note(`Resuming ${runDir}: ${n} recorded call${n === 1 ? "" : "s"} to replay, then the run goes on.`);
+          terminal.note(`Resuming ${runDir}: ${n} recorded call${n === 1 ? "" : "s"} to replay, then the run goes on.`);
         }
-        if (auto) auto.event(e);
-        else view!.event(e);
+        terminal.onEvent(e);
       },
-      onNotice: note,
+      onNotice: terminal.note,
     });
   } finally {
-    stop();
+    terminal.release();
   }
-  if (auto) auto.finish(result);
-  else {
-    view!.finish(result);
-    if (result.answer) io.stdout.write(`\n${result.answer.trimEnd()}\n`);
-  }
-  const viewSaidIt = view !== undefined && (result.winner === null || Boolean(result.status_reason?.startsWith(result.status)));
-  if (result.status !== "completed" && result.status_reason && !viewSaidIt) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
-  return exitCodeFor(result.status);
+  return terminal.finish(result);
 }
