@@ -1,4 +1,5 @@
 import { labelFor } from "../coordination/run-context.ts";
+import type { RunDetailVote } from "../runs/read-run-detail.ts";
 import type { JournalEvent } from "../runs/run-directory.ts";
 
 /** Times are milliseconds since the run started, on the run's clock (events.jsonl `t`). */
@@ -12,15 +13,8 @@ export interface TimelineAnswer {
   content: string;
 }
 
-export interface TimelineVote {
-  voter: string;
-  round: number;
-  t: number;
-  label: string;
-  /** The answer version voted for. */
-  target: string;
-  reason: string;
-}
+/** A vote with its reason, as every reader of events.jsonl sees it. */
+export type TimelineVote = RunDetailVote;
 
 /** One model call that returned (a `run.agent.usage` event): from the agent's previous mark in its turn to its reply. */
 export interface TimelineCall {
