@@ -102,12 +102,27 @@ export function openRunDirectory(dir: string, options: RunDirectoryOptions = {})
   return runDirectoryAt(path, basename(path), options, true);
 }
 
+/** An unchanged status.json is still rewritten when its last write is this old: the heartbeat (every 2 s) goes on. */
+const UNCHANGED_STATUS_EVERY_MS = 1_000;
+
 function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions, reopened = false): RunDirectory {
   const eventsPath = join(dir, "events.jsonl");
   let lines: string[] = [];
   let writes = 0;
   let frozen = false;
   const written = { answers: 0, votes: 0 };
+  // status.json as last written, less its clock fields, and when: a status that says nothing new is rewritten only as a heartbeat.
+  let lastStatus = "";
+  let lastStatusAt = Number.NEGATIVE_INFINITY;
+  const writeStatusIfNew = (status: StatusJson) => {
+    const { last_updated: _u, elapsed_seconds: _e, heartbeat_at: _h, ...meta } = status.meta;
+    const substance = JSON.stringify({ ...status, meta });
+    const now = Date.now();
+    if (substance === lastStatus && now - lastStatusAt < UNCHANGED_STATUS_EVERY_MS) return;
+    writeJsonAtomic(join(dir, "status.json"), status);
+    lastStatus = substance;
+    lastStatusAt = now;
+  };
   const agentDirs = new Set<string>();
   const agentDir = (id: string) => {
     const d = join(dir, "agents", id);
@@ -189,7 +204,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
         append(text, false);
         if (frozen) return;
       }
-      writeJsonAtomic(join(dir, "status.json"), status);
+      writeStatusIfNew(status);
     },
     writeFinalAnswer(context) {
       const path = finalAnswerPath(context.winner);
