@@ -22,12 +22,29 @@ type AgentEvent = Exclude<RunEvent, { type: "run.cancel" }>;
  * The run machine (docs/architecture.md §3): planning → generation → voting (↺ rounds) → presentation →
  * finalization, with the watchdogs. Its context is plain JSON; time comes from `clock`.
  * Provide the `agent` actor (and optionally `prepare` and `finalize`) before starting it.
+ * The definition is built once per clock and shared: runs on the same clock get the same machine
+ * (it holds no per-run state; each run's things come through `input` and `provide()`).
  *
  * @example
  * const machine = createRunMachine(clock).provide({ actors: { agent: createAgentActor({ client, clock }) } });
  * const actor = createActor(machine, { input, clock }).start();
  */
-export function createRunMachine(clock: Clock) {
+export function createRunMachine(clock: Clock): RunMachine {
+  let machine = machines.get(clock);
+  if (!machine) {
+    machine = buildRunMachine(clock);
+    machines.set(clock, machine);
+  }
+  return machine;
+}
+
+/** The run machine's type, as createRunMachine() returns it. */
+export type RunMachine = ReturnType<typeof buildRunMachine>;
+
+// The machine of each clock, built at its first run (most processes have one: the system clock).
+const machines = new WeakMap<Clock, RunMachine>();
+
+function buildRunMachine(clock: Clock) {
   const remaining = (deadline: number) => Math.min(MAX_DELAY, Math.max(0, deadline - clock.now()));
   const update = (context: RunContext, agentId: string, patch: Partial<AgentState>) => ({
     ...context.agentStates,
@@ -296,8 +313,6 @@ export function createRunMachine(clock: Clock) {
     output: ({ context }) => context,
   });
 }
-
-export type RunMachine = ReturnType<typeof createRunMachine>;
 
 function initialContext(input: RunInput, now: number): RunContext {
   const agents = input.agents.map((a, i) => ({ ...a, label: labelFor(i) }));

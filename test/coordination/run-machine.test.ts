@@ -50,6 +50,23 @@ function start(backends: Record<string, Partial<BackendConfig>>, options: { cost
 }
 
 describe("createRunMachine()", () => {
+  it("builds the machine once per clock and runs two runs on it side by side, each its own", async () => {
+    const clock = new SimulatedClock();
+    expect(createRunMachine(clock)).toBe(createRunMachine(clock));
+    expect(createRunMachine(new SimulatedClock())).not.toBe(createRunMachine(clock));
+    const client = (id: string) => createScriptedClient(id, { type: "scripted", latency_ms: 100 }, { clock });
+    const actorOf = (runId: string, ids: string[]) => {
+      const clients = new Map(ids.map((id) => [id, client(id)] as const));
+      const machine = createRunMachine(clock).provide({ actors: { agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost: () => 0 }) } });
+      return createActor(machine, { clock, input: { runId, task: "Design a cache", agents: ids.map((id) => ({ id })), settings } });
+    };
+    const [one, two] = await Promise.all([toPromise(actorOf("one", ["alpha", "beta"]).start()), toPromise(actorOf("two", ["gamma"]).start())]);
+    expect(one).toMatchObject({ runId: "one", status: "completed" });
+    expect(Object.keys(one.agentStates)).toEqual(["alpha", "beta"]);
+    expect(two).toMatchObject({ runId: "two", status: "completed", winner: "gamma" });
+    expect(Object.keys(two.agentStates)).toEqual(["gamma"]);
+  });
+
   it("keeps a context that survives a JSON round trip unchanged", async () => {
     const { done } = start({ alpha: {}, beta: {} });
     const context = await done();
