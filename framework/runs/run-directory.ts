@@ -3,7 +3,6 @@ import { close, closeSync, existsSync, fdatasync, mkdirSync, open, openSync, wri
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../atomic-write.ts";
 import type { RunContext } from "../coordination/run-context.ts";
-import { createCoalescedFile } from "./coalesced-file.ts";
 import type { StatusJson } from "./status-json.ts";
 
 /** One line of events.jsonl: `t` is milliseconds since the run started, on the run's clock. */
@@ -31,19 +30,13 @@ export interface RunDirectory {
    * later lines sharing the next), so a machine that crashes loses at most the last few milliseconds.
    */
   journalNow(event: JournalEvent): void;
-  /**
-   * Writes the agents' new answers and votes and the pending journal lines, then offers status.json:
-   * it is written asynchronously (atomically), at most every 250 ms and at once when the phase, round
-   * or outcome changes, the latest status winning. settle() writes the last one.
-   */
+  /** Writes the agents' new answers and votes, the pending journal lines, then status.json. */
   sync(context: RunContext, status: StatusJson): void;
   /** final/<winner>/answer.txt; returns its path, or null when there is no final answer. */
   writeFinalAnswer(context: RunContext): string | null;
   writeResult(result: unknown): void;
-  /** Replaces status.json alone, at once (a resumed run naming its new process before it syncs again). */
+  /** Replaces status.json alone (a resumed run naming its new process before it syncs again). */
   writeStatus(status: StatusJson): void;
-  /** Resolves once the last status offered is in status.json; rejects with the error of a status.json write that failed. */
-  settle(): Promise<void>;
   finalAnswerPath(winner: string | undefined): string | null;
   /** True once the freeze hook has fired: nothing more reaches the directory, as if the process had been killed. */
   readonly frozen: boolean;
@@ -111,8 +104,6 @@ export function openRunDirectory(dir: string, options: RunDirectoryOptions = {})
 
 /** An unchanged status.json is still rewritten when its last write is this old: the heartbeat (every 2 s) goes on. */
 const UNCHANGED_STATUS_EVERY_MS = 1_000;
-/** status.json is written at most this often (wall clock), except at once on a change of phase, round or outcome. */
-export const STATUS_EVERY_MS = 250;
 
 function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions, reopened = false): RunDirectory {
   const eventsPath = join(dir, "events.jsonl");
@@ -120,22 +111,17 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
   let writes = 0;
   let frozen = false;
   const written = { answers: 0, votes: 0 };
-  // status.json, coalesced: written asynchronously at most every 250 ms, at once when the phase, round or outcome changes.
-  const statusFile = createCoalescedFile(join(dir, "status.json"), STATUS_EVERY_MS);
-  // status.json as last offered, less its clock fields, and when: a status that says nothing new is offered only as a heartbeat.
+  // status.json as last written, less its clock fields, and when: a status that says nothing new is rewritten only as a heartbeat.
   let lastStatus = "";
   let lastStatusAt = Number.NEGATIVE_INFINITY;
-  let lastStage = "";
-  const offerStatus = (status: StatusJson) => {
+  const writeStatusIfNew = (status: StatusJson) => {
     const { last_updated: _u, elapsed_seconds: _e, heartbeat_at: _h, ...meta } = status.meta;
     const substance = JSON.stringify({ ...status, meta });
     const now = Date.now();
     if (substance === lastStatus && now - lastStatusAt < UNCHANGED_STATUS_EVERY_MS) return;
-    const stage = `${status.coordination.phase}/${status.coordination.round}/${status.results.status}`;
-    statusFile.offer(`${JSON.stringify(status, null, 2)}\n`, stage !== lastStage);
+    writeJsonAtomic(join(dir, "status.json"), status);
     lastStatus = substance;
     lastStatusAt = now;
-    lastStage = stage;
   };
   const agentDirs = new Set<string>();
   const agentDir = (id: string) => {
@@ -176,10 +162,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     }
     if (durable) syncToDisk();
     writes++;
-    if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) {
-      frozen = true;
-      statusFile.stop();
-    }
+    if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) frozen = true;
   };
 
   return {
@@ -221,7 +204,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
         append(text, false);
         if (frozen) return;
       }
-      offerStatus(status);
+      writeStatusIfNew(status);
     },
     writeFinalAnswer(context) {
       const path = finalAnswerPath(context.winner);
@@ -235,13 +218,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
       if (!frozen) writeJsonAtomic(join(dir, "result.json"), result);
     },
     writeStatus(status) {
-      if (frozen) return;
-      lastStatus = "";
-      lastStage = "";
-      offerStatus(status);
-    },
-    settle() {
-      return statusFile.settle();
+      if (!frozen) writeJsonAtomic(join(dir, "status.json"), status);
     },
     finalAnswerPath,
   };

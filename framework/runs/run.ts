@@ -338,8 +338,6 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   runDir.writeResult(result);
   flush();
   closed = true;
-  // The last status.json is the final one, in the file before run() resolves.
-  await runDir.settle();
   // A frozen run (the kill test hook) leaves its directory as a killed process would, the index included.
   if (runDir.frozen) return result;
   // The run is over and its files are written: an index that cannot be updated is said, never thrown.
