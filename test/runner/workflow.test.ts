@@ -236,8 +236,10 @@ coordination:
       } catch {
         // index.json is replaced atomically, so this is not expected; the assertion below says so.
       }
-      // Step 3's run has begun (its directory is there): the kill cuts it short.
-      if (finished >= 2 && memoFiles(project).length >= 2 && runDirs(project).length >= 3) break;
+      // Step 3's run has begun (its run_description.json is written: a directory without one says
+      // nothing to resume from, and the step rightly starts over): the kill cuts it short.
+      const described = runDirs(project).filter((d) => existsSync(join(project, "runs", d, "run_description.json")));
+      if (finished >= 2 && memoFiles(project).length >= 2 && described.length >= 3) break;
       await sleep(20);
     }
     expect(finished, "runs/index.json should reach two entries while the workflow runs").toBe(2);
