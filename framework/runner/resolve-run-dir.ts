@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { findRunDirs } from "../runs/find-run-dirs.ts";
+import { findRunDirs, newestFirst } from "../runs/find-run-dirs.ts";
 
 const START = 'Start one with `npx conclave ask "<task>"` (or `npx conclave run <workflow.ts>`)';
 
@@ -19,7 +19,7 @@ const START = 'Start one with `npx conclave ask "<task>"` (or `npx conclave run 
 export function resolveRunDir(target: string | undefined, cwd: string, command = "status"): string {
   const roots = runRoots(cwd);
   if (target === undefined || target === "latest") {
-    const latest = findRunDirs(roots).sort((a, b) => b.mtimeMs - a.mtimeMs || b.dir.localeCompare(a.dir))[0];
+    const latest = findRunDirs(roots).sort(newestFirst)[0];
     if (latest) return latest.dir;
     throw new ConfigError(
       `no run found: expected a run directory (one with run_description.json) in \`.conclave/runs/\` or \`projects/*/runs/\` under ${cwd}, found none. ${START}, or pass a run directory: \`conclave ${command} <run-dir>\`.`,

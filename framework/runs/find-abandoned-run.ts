@@ -1,4 +1,4 @@
-import { findRunDirs } from "./find-run-dirs.ts";
+import { findRunDirs, newestFirst } from "./find-run-dirs.ts";
 import { readRunJson } from "./read-run-file.ts";
 import { runEvidence, runLiveness } from "./run-liveness.ts";
 
@@ -22,7 +22,7 @@ export interface AbandonedRun {
  * if (abandoned) await resumeRun(abandoned.dir, { project });
  */
 export function findAbandonedRun(runsDir: string, stepKey: string): AbandonedRun | undefined {
-  const found = findRunDirs([runsDir]).sort((a, b) => b.mtimeMs - a.mtimeMs || b.dir.localeCompare(a.dir));
+  const found = findRunDirs([runsDir]).sort(newestFirst);
   for (const { dir } of found) {
     const description = readRunJson<Record<string, unknown>>(dir, "run_description.json");
     if (description?.step_key !== stepKey) continue;

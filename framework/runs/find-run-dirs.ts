@@ -13,7 +13,7 @@ export interface FoundRunDir {
  * run_description.json. A root that does not exist is skipped.
  *
  * @example
- * const latest = findRunDirs([".conclave/runs"]).sort((a, b) => b.mtimeMs - a.mtimeMs)[0]?.dir;
+ * const latest = findRunDirs([".conclave/runs"]).sort(newestFirst)[0]?.dir;
  */
 export function findRunDirs(roots: string[]): FoundRunDir[] {
   const found: FoundRunDir[] = [];
@@ -31,6 +31,17 @@ export function findRunDirs(roots: string[]): FoundRunDir[] {
     }
   }
   return found;
+}
+
+/**
+ * Orders found run directories the changed-last first (ties by path, the later first, so run ids
+ * made in the same second still come in one order): how every `latest` is picked.
+ *
+ * @example
+ * findRunDirs(roots).sort(newestFirst)[0]; // the run that changed last
+ */
+export function newestFirst(a: FoundRunDir, b: FoundRunDir): number {
+  return b.mtimeMs - a.mtimeMs || b.dir.localeCompare(a.dir);
 }
 
 // The modification time of `path`, 0 when it is gone (a run directory may be removed while we look).

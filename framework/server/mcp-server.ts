@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { CLIENT_CAPABILITIES_META_KEY, inputRequired, McpServer, type CallToolResult, type ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { analyzeRun } from "../analysis/analyze-run.ts";
 import { runDirOf } from "./http/run-dir-of.ts";
 import { compactAnalysis } from "../analysis/compact-analysis.ts";
 import type { Project } from "../project/project.ts";
-import { findRunDirs } from "../runs/find-run-dirs.ts";
+import { findRunDirs, newestFirst } from "../runs/find-run-dirs.ts";
 import { LAUNCH_RUN_SCHEMA, launchRunResult, type LaunchRunArgs } from "../runs/launch-run.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
@@ -303,7 +303,7 @@ export function createMcpServer(deps: McpServerDeps, shared: McpLaunches = creat
 
   const runsDir = () => deps.project?.runsDir ?? deps.runsDir ?? ".conclave/runs";
   // The run changed last, as `conclave status latest` picks it.
-  const latestRunDir = () => findRunDirs([runsDir()]).sort((a, b) => b.mtimeMs - a.mtimeMs || basename(b.dir).localeCompare(basename(a.dir)))[0]?.dir;
+  const latestRunDir = () => findRunDirs([runsDir()]).sort(newestFirst)[0]?.dir;
   const statusOf = (runId: string): Record<string, unknown> | undefined => {
     const run = launcher.status(runId);
     const status = run?.status ?? readRunFile<StatusJson>(runsDir(), runId, "status.json");
