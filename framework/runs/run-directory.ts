@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { close, closeSync, existsSync, fdatasync, mkdirSync, open, openSync, writeFileSync, writeSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../atomic-write.ts";
+import { close, closeSync, existsSync, fdatasync, mkdirSync, open, openSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { writeJsonAtomic } from "../atomic-write.ts";
 import type { RunContext } from "../coordination/run-context.ts";
+import { createStagedWrites } from "./staged-writes.ts";
 import type { StatusJson } from "./status-json.ts";
+import { sweepStaging } from "./sweep-staging.ts";
 
 /** One line of events.jsonl: `t` is milliseconds since the run started, on the run's clock. */
 export interface JournalEvent {
@@ -15,7 +17,9 @@ export interface JournalEvent {
 /**
  * A run's directory (docs/architecture.md §4, a contract): run_description.json, status.json, events.jsonl,
  * agents/<id>/answer-<k>.md and vote-<k>.json, final/<winner>/answer.txt, result.json.
- * Every file another process may read is replaced atomically; events.jsonl is append-only.
+ * Every file another process may read is replaced atomically; events.jsonl is append-only. The files
+ * other than run_description.json are staged in the runs directory's `.staging/` folder and renamed into
+ * place, so a process killed mid-write leaves a temporary file there, never in a run directory.
  */
 export interface RunDirectory {
   runId: string;
@@ -30,13 +34,23 @@ export interface RunDirectory {
    * later lines sharing the next), so a machine that crashes loses at most the last few milliseconds.
    */
   journalNow(event: JournalEvent): void;
-  /** Writes the agents' new answers and votes, the pending journal lines, then status.json. */
+  /**
+   * Appends the pending journal lines, and queues the agents' new answers and votes, then status.json, for
+   * the staged writer (written off the event loop, each atomically, in that order). status.json is written
+   * at once when the phase, round or outcome changed, else at most every 250 ms, the latest winning.
+   */
   sync(context: RunContext, status: StatusJson): void;
-  /** final/<winner>/answer.txt; returns its path, or null when there is no final answer. */
+  /** Queues final/<winner>/answer.txt; returns its path, or null when there is no final answer. */
   writeFinalAnswer(context: RunContext): string | null;
+  /** Queues result.json. */
   writeResult(result: unknown): void;
-  /** Replaces status.json alone (a resumed run naming its new process before it syncs again). */
+  /** Replaces status.json alone, at once (a resumed run naming its new process before it syncs again). */
   writeStatus(status: StatusJson): void;
+  /**
+   * Writes what is queued or held back (the last status.json), closes events.jsonl, and resolves once every
+   * file is in place, with the errors of the writes that failed. The run's last call on its directory.
+   */
+  settle(): Promise<Error[]>;
   finalAnswerPath(winner: string | undefined): string | null;
   /** True once the freeze hook has fired: nothing more reaches the directory, as if the process had been killed. */
   readonly frozen: boolean;
@@ -46,7 +60,8 @@ export interface RunDirectory {
 export interface RunDirectoryOptions {
   /**
    * A test hook (`CONCLAVE_FREEZE_AFTER_WRITES`): after this many writes to events.jsonl, the directory
-   * writes nothing more, so it stays exactly as a process killed at that moment leaves it.
+   * takes nothing more (what was queued before is still written), so it stays as a process whose writes
+   * were done, killed at that moment, leaves it.
    */
   freezeAfterWrites?: number;
 }
@@ -86,8 +101,8 @@ export function createRunDirectory(runsDir: string, options: RunDirectoryOptions
       dir = join(root, runId);
     }
   }
-  writeFileSync(join(dir, "events.jsonl"), "");
-  return runDirectoryAt(dir, runId, options);
+  // events.jsonl is made empty and kept open for the run's appends.
+  return runDirectoryAt(dir, runId, options, false, openSync(join(dir, "events.jsonl"), "wx"));
 }
 
 /**
@@ -104,33 +119,50 @@ export function openRunDirectory(dir: string, options: RunDirectoryOptions = {})
 
 /** An unchanged status.json is still rewritten when its last write is this old: the heartbeat (every 2 s) goes on. */
 const UNCHANGED_STATUS_EVERY_MS = 1_000;
+/** status.json is written at most this often (wall clock), except at once when the phase, round or outcome changes. */
+export const STATUS_EVERY_MS = 250;
+/** The folder of a runs directory where a run's files are written before they are renamed into place. */
+export const STAGING_DIR = ".staging";
 
-function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions, reopened = false): RunDirectory {
+function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions, reopened = false, eventsFd?: number): RunDirectory {
   const eventsPath = join(dir, "events.jsonl");
+  const statusPath = join(dir, "status.json");
+  const stagingDir = join(dirname(dir), STAGING_DIR);
+  void sweepStaging(stagingDir);
+  const files = createStagedWrites(stagingDir);
   let lines: string[] = [];
   let writes = 0;
   let frozen = false;
   const written = { answers: 0, votes: 0 };
-  // status.json as last written, less its clock fields, and when: a status that says nothing new is rewritten only as a heartbeat.
+  // status.json as last offered, less its clock fields, and when: a status that says nothing new is written only as a heartbeat.
   let lastStatus = "";
   let lastStatusAt = Number.NEGATIVE_INFINITY;
-  const writeStatusIfNew = (status: StatusJson) => {
+  let lastStage = "";
+  // Coalescing: a status offered within 250 ms of the last one written waits (the latest winning) unless its stage changed.
+  let lastPutAt = Number.NEGATIVE_INFINITY;
+  let heldStatus: string | undefined;
+  let statusTimer: NodeJS.Timeout | undefined;
+  const putStatus = (text: string) => {
+    if (statusTimer) clearTimeout(statusTimer);
+    statusTimer = undefined;
+    heldStatus = undefined;
+    lastPutAt = Date.now();
+    files.put(statusPath, text);
+  };
+  const offerStatus = (status: StatusJson) => {
     const { last_updated: _u, elapsed_seconds: _e, heartbeat_at: _h, ...meta } = status.meta;
     const substance = JSON.stringify({ ...status, meta });
     const now = Date.now();
     if (substance === lastStatus && now - lastStatusAt < UNCHANGED_STATUS_EVERY_MS) return;
-    writeJsonAtomic(join(dir, "status.json"), status);
+    const stage = `${status.coordination.phase}/${status.coordination.round}/${status.results.status}`;
+    const wait = stage === lastStage ? lastPutAt + STATUS_EVERY_MS - now : 0;
     lastStatus = substance;
     lastStatusAt = now;
-  };
-  const agentDirs = new Set<string>();
-  const agentDir = (id: string) => {
-    const d = join(dir, "agents", id);
-    if (!agentDirs.has(id)) {
-      mkdirSync(d, { recursive: true });
-      agentDirs.add(id);
-    }
-    return d;
+    lastStage = stage;
+    const text = `${JSON.stringify(status, null, 2)}\n`;
+    if (wait <= 0) return putStatus(text);
+    heldStatus = text;
+    statusTimer ??= setTimeout(() => heldStatus !== undefined && putStatus(heldStatus), wait).unref();
   };
   const finalAnswerPath = (winner: string | undefined) => (winner ? join(dir, "final", winner, "answer.txt") : null);
   // Group commit: one fdatasync in flight at a time; lines appended meanwhile share the next one.
@@ -152,17 +184,21 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
       fdatasync(fd, () => close(fd, done));
     });
   };
-  // One append of whole lines, with write(2): in the file (the page cache) when it returns; `durable` then syncs it to disk.
+  // The freeze hook: what was queued before it is still written (a run directory as a synchronous writer killed at that
+  // moment leaves it), nothing after it.
+  const freeze = () => {
+    if (heldStatus !== undefined) putStatus(heldStatus);
+    frozen = true;
+    files.seal();
+  };
+  // One append of whole lines, with write(2) on the run's open events.jsonl: in the file (the page cache) when it
+  // returns; `durable` then syncs it to disk.
   const append = (text: string, durable: boolean) => {
-    const fd = openSync(eventsPath, "a");
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
+    eventsFd ??= openSync(eventsPath, "a");
+    writeSync(eventsFd, text);
     if (durable) syncToDisk();
     writes++;
-    if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) frozen = true;
+    if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) freeze();
   };
 
   return {
@@ -189,13 +225,13 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
       // A reopened run's earlier process wrote some of these already, atomically and the same: they are kept.
       const missing = (path: string) => !reopened || !existsSync(path);
       for (const a of context.answers.slice(written.answers)) {
-        const path = join(agentDir(a.agentId), `answer-${a.k}.md`);
-        if (missing(path)) writeFileAtomic(path, `${a.content.trimEnd()}\n`);
+        const path = join(dir, "agents", a.agentId, `answer-${a.k}.md`);
+        if (missing(path)) files.put(path, `${a.content.trimEnd()}\n`);
       }
       written.answers = context.answers.length;
       for (const v of context.votes.slice(written.votes)) {
-        const path = join(agentDir(v.voter), `vote-${v.k}.json`);
-        if (missing(path)) writeJsonAtomic(path, { round: v.round, label: v.label, answer: v.target, reason: v.reason });
+        const path = join(dir, "agents", v.voter, `vote-${v.k}.json`);
+        if (missing(path)) files.put(path, `${JSON.stringify({ round: v.round, label: v.label, answer: v.target, reason: v.reason }, null, 2)}\n`);
       }
       written.votes = context.votes.length;
       if (lines.length) {
@@ -204,21 +240,29 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
         append(text, false);
         if (frozen) return;
       }
-      writeStatusIfNew(status);
+      offerStatus(status);
     },
     writeFinalAnswer(context) {
       const path = finalAnswerPath(context.winner);
       if (!path || context.finalAnswer === undefined) return null;
-      if (frozen) return path;
-      mkdirSync(join(dir, "final", context.winner!), { recursive: true });
-      writeFileAtomic(path, `${context.finalAnswer.trimEnd()}\n`);
+      if (!frozen) files.put(path, `${context.finalAnswer.trimEnd()}\n`);
       return path;
     },
     writeResult(result) {
-      if (!frozen) writeJsonAtomic(join(dir, "result.json"), result);
+      if (!frozen) files.put(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
     },
     writeStatus(status) {
-      if (!frozen) writeJsonAtomic(join(dir, "status.json"), status);
+      if (frozen) return;
+      writeJsonAtomic(statusPath, status);
+      lastStatus = "";
+      lastStage = "";
+    },
+    async settle() {
+      if (heldStatus !== undefined && !frozen) putStatus(heldStatus);
+      const errors = await files.settle();
+      if (eventsFd !== undefined) closeSync(eventsFd);
+      eventsFd = undefined;
+      return errors;
     },
     finalAnswerPath,
   };

@@ -338,6 +338,8 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   runDir.writeResult(result);
   flush();
   closed = true;
+  // Every file of the run is in place before run() resolves; one that could not be written is said, the result stands.
+  for (const error of await runDir.settle()) options.onNotice?.(`Warning: a file of the run directory \`${runDir.dir}\` was not written: ${error.message}`);
   // A frozen run (the kill test hook) leaves its directory as a killed process would, the index included.
   if (runDir.frozen) return result;
   // The run is over and its files are written: an index that cannot be updated is said, never thrown.

@@ -56,7 +56,8 @@ describe("ten workflows on one project at once", () => {
     expect(new Set(index.runs.map((r) => r.run_id)).size).toBe(PROCESSES * RUNS_PER_WORKFLOW);
     expect(index.runs.every((r) => r.status === "completed")).toBe(true);
     expect(runDirs(project)).toEqual(index.runs.map((r) => r.run_id).sort());
-    expect(readdirSync(join(project, "runs")).filter((f) => !runDirs(project).includes(f)).sort()).toEqual(["index.json", "steps"]);
+    expect(readdirSync(join(project, "runs")).filter((f) => !runDirs(project).includes(f)).sort()).toEqual([".staging", "index.json", "steps"]);
+    expect(readdirSync(join(project, "runs", ".staging"))).toEqual([]);
     expect(listFiles(deliverables).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 
     // Nothing an execute run's winner wrote is lost: each file it changed is in the project, and

@@ -132,6 +132,11 @@ describe("conclave ask killed with SIGKILL", () => {
     const human = await runCli(["status", shown.log_dir], { cwd: tmp, timeoutMs: 20_000 });
     expect(human.stdout.split("\n")[0]).toMatch(/ · abandoned$/);
     expect(human.stdout.split("\n")[1]).toMatch(/^Abandoned: its process \(pid \d+ on .+\) is gone; the run will not finish on its own\. Resume it where it stopped: npx conclave resume \S+$/);
+    // A killed writer's half-written files are only ever in the runs directory's .staging/: the next run there removes them.
+    const next = await runCli(["ask", "One more risk", "--automation", "--config", writeConfig(tmp, "quick.yaml", slow(0))], { cwd: tmp, timeoutMs: 30_000 });
+    expect(next.code, next.stderr).toBe(0);
+    const staging = join(tmp, ".conclave", "runs", ".staging");
+    expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
   }, 180_000);
 });
 
@@ -164,7 +169,7 @@ describe("conclave ask whose terminal closes", () => {
     const pid = Number(tmux("display-message", "-p", "-t", "main", "#{pane_pid}").trim());
     onTestFinished(() => killPids([pid]));
     for (let i = 0; i < 200 && !/generation · round 1/.test(tmux("capture-pane", "-p", "-t", "main")); i++) await sleep(50);
-    const [id] = readdirSync(join(tmp, "runs"));
+    const [id] = readdirSync(join(tmp, "runs")).filter((n) => n !== ".staging");
     const logDir = join(tmp, "runs", id!);
     tmux("kill-server");
     const status = () => readJson<Status>(join(logDir, "status.json")).results.status;

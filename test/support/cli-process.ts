@@ -126,9 +126,9 @@ export function listFiles(dir: string, prefix = ""): string[] {
   return out.sort();
 }
 
-/** The one run directory under `runsDir`; fails when there is not exactly one. */
+/** The one run directory under `runsDir` (its `.staging/` folder is not one); fails when there is not exactly one. */
 export function onlyRunDir(runsDir: string): string {
-  const dirs = readdirSync(runsDir);
+  const dirs = readdirSync(runsDir).filter((name) => name !== ".staging");
   if (dirs.length !== 1) throw new Error(`expected one run directory in ${runsDir}, found ${dirs.length}: ${dirs.join(", ")}`);
   return join(runsDir, dirs[0]!);
 }

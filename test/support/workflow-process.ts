@@ -82,7 +82,7 @@ export function runDirs(project: string): string[] {
   const runs = join(project, "runs");
   if (!existsSync(runs)) return [];
   return readdirSync(runs)
-    .filter((name) => name !== "steps" && statSync(join(runs, name)).isDirectory())
+    .filter((name) => name !== "steps" && name !== ".staging" && statSync(join(runs, name)).isDirectory())
     .sort();
 }
 

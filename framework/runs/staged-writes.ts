@@ -1,0 +1,107 @@
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { tempFileName } from "../temp-file-name.ts";
+
+/**
+ * A run's files written off the event loop, one at a time and in the order they were put, each
+ * atomically: the content goes to a temporary file in the staging directory, which is then renamed
+ * into place. A file put again before its write began is written once, with the latest content, at
+ * the place in the order of its last put. A process killed mid-write leaves its temporary file in
+ * the staging directory, never beside the target (sweepStaging() removes it later).
+ */
+export interface StagedWrites {
+  /** Queues `text` for `path` (an absolute path inside a run directory; its folder is made if missing). */
+  put(path: string, text: string): void;
+  /** Resolves once everything put is in place (or failed), with the errors of the writes that failed. */
+  settle(): Promise<Error[]>;
+  /** Takes nothing more: what was put before is still written. */
+  seal(): void;
+}
+
+/**
+ * The staged writer of one run, staging in `stagingDir` (a folder on the same file system as the run
+ * directory, made on first use).
+ *
+ * @example
+ * const writes = createStagedWrites(".conclave/runs/.staging");
+ * writes.put(".conclave/runs/<id>/status.json", text);
+ * const errors = await writes.settle(); // [] once status.json is replaced
+ */
+export function createStagedWrites(stagingDir: string): StagedWrites {
+  const queue = new Map<string, string>(); // path → latest content, in the order of the last put
+  const madeDirs = new Set<string>();
+  const errors: Error[] = [];
+  let writing = false;
+  let sealed = false;
+  let staging: Promise<unknown> | undefined;
+  let idle: (() => void)[] = [];
+
+  const writeOne = async (path: string, text: string) => {
+    staging ??= mkdir(stagingDir, { recursive: true });
+    await staging;
+    // The staging folder removed while the run goes (by hand): made again.
+    const stage = (temp: string) =>
+      writeFile(temp, text).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        await mkdir(stagingDir, { recursive: true });
+        await writeFile(temp, text);
+      });
+    const folder = dirname(path);
+    if (!madeDirs.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      madeDirs.add(folder);
+    }
+    const temp = tempFileName(join(stagingDir, basename(path)));
+    try {
+      await stage(temp);
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      // Not on the run directory's file system (a runs directory reached through a mount): staged beside it instead.
+      if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+      const beside = tempFileName(path);
+      try {
+        await writeFile(beside, text);
+        await rename(beside, path);
+      } catch (again) {
+        await rm(beside, { force: true });
+        throw again;
+      }
+    }
+  };
+
+  const pump = async () => {
+    if (writing) return;
+    writing = true;
+    try {
+      for (let next = queue.entries().next(); !next.done; next = queue.entries().next()) {
+        const [path, text] = next.value;
+        queue.delete(path);
+        await writeOne(path, text).catch((error: unknown) => {
+          errors.push(error instanceof Error ? error : new Error(String(error)));
+        });
+      }
+    } finally {
+      writing = false;
+      const waiting = idle;
+      idle = [];
+      for (const resolve of waiting) resolve();
+    }
+  };
+
+  return {
+    put(path, text) {
+      if (sealed) return;
+      queue.delete(path);
+      queue.set(path, text);
+      void pump();
+    },
+    async settle() {
+      if (writing || queue.size > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      return [...errors];
+    },
+    seal() {
+      sealed = true;
+    },
+  };
+}
