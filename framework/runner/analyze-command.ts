@@ -6,6 +6,7 @@ import { writeRecommendedConfig } from "../analysis/write-recommended-config.ts"
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { displayPath } from "../project/display-path.ts";
+import { ANALYZE_HELP } from "./command-help.ts";
 import { useColor, type CommandIo } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
 import { findRunDirs } from "../runs/find-run-dirs.ts";
@@ -14,33 +15,6 @@ import { renderAnalysisReport } from "./render-analysis-report.ts";
 import { renderProjectReport } from "./render-project-report.ts";
 import { rerunCommands, type RunOrigin } from "./rerun-commands.ts";
 import { resolveRunDir } from "./resolve-run-dir.ts";
-
-/** `conclave analyze --help`. */
-export const ANALYZE_HELP = `Usage: conclave analyze [run-dir | run-id | latest | project] [--json] [--write-config <file>]
-
-Says why a run was slow, costly or went in circles, from its own files (events.jsonl,
-status.json, run_description.json, result.json), and what to change: the findings first, then
-their evidence (the answers, rounds and votes that show them), then the recommended config
-changes and the commands that rerun with them. Works on finished, failed and abandoned runs.
-\`latest\` (the default) is the most recently changed run under ./.conclave/runs/ and
-./projects/*/runs/. Given a project (a directory with CONTEXT.md or runs/, or a name under
-./projects/), it sums cost, time and calls by workflow step and by run, and lists the runs
-abandoned or failed.
-
-Options:
-  --json                 Print the report as JSON (framework/analysis/analysis-report.ts).
-  --write-config <file>  Write the run's config with the recommendations applied (comments and
-                         order kept) to <file>, then rerun with \`--config <file>\`.
-  -h, --help             Show this help.
-
-Examples:
-  npx conclave analyze
-  npx conclave analyze latest --write-config tuned.yaml
-  npx conclave analyze .conclave/runs/20261202-033000-0123456789ab --json
-  npx conclave analyze projects/demo
-
-Exit codes: 0 analysed, 1 not a run or a project, or a config that cannot be written.
-`;
 
 /** Where `conclave analyze` writes: the report on stdout, what --write-config did on stderr. */
 export interface AnalyzeIo extends CommandIo {

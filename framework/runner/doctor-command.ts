@@ -4,30 +4,11 @@ import { checkAgent, type AgentCheck } from "../models/check-agent.ts";
 import { ConfigError } from "../errors.ts";
 import { displayPath } from "../project/display-path.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
+import { DOCTOR_HELP } from "./command-help.ts";
 import type { CommandIo } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
 import { formatTable } from "./format-table.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
-
-/** `conclave doctor --help`. */
-export const DOCTOR_HELP = `Usage: conclave doctor [--config <file>] [--offline] [--json]
-
-Checks, before anything is spent, that every agent of a config can run here: which backend
-\`auto\` resolves to and why, whether its key is set (the variable is named, the value never
-shown), whether its server answers, whether its model is listed by the server or answers a
-one-token request, and whether its price is known (configs/prices.yaml). Prints a table with a
-verdict per agent and what to fix. Exit 0 when every agent is ready, 1 otherwise.
-
-Options:
-  --config <file>   Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
-  --offline         No network: check keys and prices only (scripted agents are always ready).
-  --json            Print the checks as JSON: { config, offline, ready, agents: [...] }.
-  -h, --help        Show this help.
-
-Examples:
-  npx conclave doctor --config configs/openai.yaml
-  npx conclave doctor --offline --json
-`;
 
 /**
  * `conclave doctor [--config <file>] [--offline] [--json]`: checks every agent of the config

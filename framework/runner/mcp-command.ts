@@ -1,32 +1,10 @@
 import { ConfigError } from "../errors.ts";
 import { openProject } from "../project/open-project.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
+import { MCP_HELP } from "./command-help.ts";
 import { EXIT } from "./exit-codes.ts";
 import { onStopRequest } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
-
-/** `conclave mcp --help`. */
-export const MCP_HELP = `Usage: conclave mcp [--project <dir>] [--config <file>] [--dry-run]
-
-Serve Conclave over MCP on stdio, for coding agents (Claude Code, Cursor, VS Code): stdout and
-stdin carry the protocol, notices go to stderr. Tools: launch_run, run_status, run_result,
-cancel_run, list_runs, list_queries, answer_query. An agent's question reaches the client
-through elicitation when it supports it, else it waits (coordination.timeouts.human) for
-answer_query. Ending stdin (the client closing) cancels the runs still running and exits.
-
-Options:
-  --project <dir>     The project the runs work on: its CONTEXT.md, files and runs/ (default: $CONCLAVE_PROJECT;
-                      without one, runs go under .conclave/runs/).
-  --config <file>     Config file (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
-  --dry-run           Every run uses the offline scripted backend.
-  -h, --help          Show this help.
-
-Examples:
-  npx conclave mcp --project projects/demo
-  claude mcp add conclave -- npx conclave mcp --project projects/demo
-
-Exit codes: 0 the client closed the connection, 1 configuration or usage error, 4 interrupted (a signal, or the launcher gone).
-`;
 
 /** What `conclave mcp` speaks on and reports to. */
 export interface McpIo {

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { readRunIndex, type RunIndexEntry } from "../project/run-index.ts";
 import { clip } from "./clip.ts";
+import { RUNS_HELP } from "./command-help.ts";
 import { useColor, type CommandIo } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
 import { findRunDirs } from "../runs/find-run-dirs.ts";
@@ -11,27 +12,6 @@ import { formatTable } from "./format-table.ts";
 import { formatUsd } from "./format-usd.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 import { readRunRow } from "../runs/read-run-row.ts";
-
-/** `conclave runs --help`. */
-export const RUNS_HELP = `Usage: conclave runs [project-dir | project-name] [--json] [--limit N]
-
-Lists runs, newest last: a project's runs/index.json (and its runs still going) when a project
-is given (a directory, or a name under ./projects/), otherwise the run directories under
-./.conclave/runs/ (where \`conclave ask\` writes). A run that has not finished and whose
-process is gone (killed, crashed) is listed as abandoned.
-
-Options:
-  --json      Print the runs as a JSON array (the fields of runs/index.json).
-  --limit N   Only the newest N runs.
-  -h, --help  Show this help.
-
-Examples:
-  npx conclave runs
-  npx conclave runs demo --limit 5
-  npx conclave runs projects/demo --json
-
-Exit codes: 0 listed, 1 no such project.
-`;
 
 // Runs in a table's status column, coloured on a terminal.
 const COLORS: Record<string, string> = { completed: "32", running: "33", starting: "33" };

@@ -3,38 +3,10 @@ import { join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { openProject } from "../project/open-project.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
+import { SERVE_HELP } from "./command-help.ts";
 import { EXIT } from "./exit-codes.ts";
 import { onStopRequest, type StopSource } from "./on-stop-request.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
-
-/** `conclave serve --help`. */
-export const SERVE_HELP = `Usage: conclave serve [--port 7070] [--host 127.0.0.1] [--project <dir> | --runs-dir <dir>] [--config <file>] [--dry-run]
-
-Serves the runs over HTTP: GET /api/runs (newest first), GET /api/runs/<id> (status, result,
-answers and votes with reasons) and GET /api/runs/<id>/events (Server-Sent Events: the run's
-events.jsonl so far, then live; resumable with Last-Event-ID), the run viewer at /, and the
-tools of \`conclave mcp\` over MCP Streamable HTTP at /mcp. It listens on 127.0.0.1 unless
-told otherwise; any other host needs CONCLAVE_TOKEN. When it is set, every request must send
-\`Authorization: Bearer <token>\` or the cookie a browser gets by opening /?token=<token> (the
-address it prints on a terminal). Requests from another page's Origin are refused.
-Ctrl+C or SIGTERM stops it.
-
-Options:
-  --port <n>          The port (default 7070; 0 picks a free one).
-  --host <host>       The address to listen on (default 127.0.0.1).
-  --project <dir>     Serve this project's runs (<dir>/runs; default $CONCLAVE_PROJECT).
-  --runs-dir <dir>    Serve the run directories under <dir> (default .conclave/runs).
-  --config <file>     Config file of the runs launched here (default: $CONCLAVE_CONFIG, ./configs/default.yaml, or Conclave's own).
-  --dry-run           Every run launched here uses the offline scripted backend.
-  -h, --help          Show this help.
-
-Examples:
-  npx conclave serve
-  npx conclave serve --project projects/demo --port 8080
-  CONCLAVE_TOKEN=$(openssl rand -hex 16) npx conclave serve --host 0.0.0.0
-
-Exit codes: 0 stopped (Ctrl+C, SIGTERM), 1 bad option, no such directory, or the port in use.
-`;
 
 /** Where `conclave serve` writes, the environment it reads (CONCLAVE_TOKEN, CONCLAVE_PROJECT), and the process whose signals stop it; the CLI's own `CliIo` fits it. */
 export interface ServeIo {

@@ -9,41 +9,12 @@ import { searchSessions } from "../session/search-sessions.ts";
 import { isSessionId } from "../session/new-session-id.ts";
 import { sessionsDirFor } from "../session/sessions-dir-for.ts";
 import { clip } from "./clip.ts";
+import { SESSIONS_HELP } from "./command-help.ts";
 import type { CommandIo } from "./command-io.ts";
 import { EXIT } from "./exit-codes.ts";
 import { formatTable } from "./format-table.ts";
 import { formatUsd } from "./format-usd.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
-
-/** `conclave sessions --help`. */
-export const SESSIONS_HELP = `Usage: conclave sessions [--project <dir>] [--json]
-       conclave sessions export <id|latest> [--format md|json] [--out <file>] [--project <dir>]
-       conclave sessions import <file> [--project <dir>]
-       conclave sessions search <text> [--project <dir>] [--json]
-
-The conversations of \`conclave chat\` and \`conclave ask\`, kept on disk: a project's sessions/
-with --project (or $CONCLAVE_PROJECT, as \`conclave chat\` takes it), otherwise ./.conclave/sessions/.
-Without a subcommand, lists them, newest updated last: updated, id, project, turns, cost (the
-conversation's and its runs'), last message.
-  export   a session as a Markdown transcript (md, the default) or as JSON that import reads back
-  import   a JSON export as a new session (its own id unless taken, then a new one)
-  search   the messages that contain <text>, case-insensitive, with an excerpt
-
-Options:
-  --project <dir>     The project whose sessions/ to use (default: $CONCLAVE_PROJECT, then ./.conclave/sessions).
-  --json              Print the list, or the search hits, as JSON.
-  --format <f>        export: md (a transcript, the default) or json (\`{ format, session, messages }\`).
-  --out <file>        export: write to <file> (atomically) instead of stdout.
-  -h, --help          Show this help.
-
-Examples:
-  npx conclave sessions
-  npx conclave sessions export latest --format md --out session.md
-  npx conclave sessions import session.json --project projects/demo
-  npx conclave sessions search websocket
-
-Exit codes: 0 done (also when nothing matches), 1 usage error, no such session or a bad file.
-`;
 
 const SUBCOMMANDS = ["export", "import", "search"] as const;
 

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listFiles, makeTempDir, onlyRunDir, readJson, removeDir, REPO, runCli, startCli, writeConfig, type StartOptions } from "../support/cli-process.ts";
+import { CLI, listFiles, makeTempDir, onlyRunDir, readJson, removeDir, REPO, runCli, startCli, writeConfig, type StartOptions } from "../support/cli-process.ts";
 
 // Three quick scripted agents, like configs/offline.yaml.
 const OFFLINE = `agents:
@@ -514,5 +515,41 @@ describe("conclave ask progress view", () => {
     const answer = readFileSync(join(logDir, "final", result.winner!, "answer.txt"), "utf8").trim();
     expect(answer.length).toBeGreaterThan(0);
     expect(stdout.trimEnd().endsWith(answer)).toBe(true);
+  });
+});
+
+describe("what each command loads", () => {
+  // `conclave <args>` under a module hook that writes down every module the process loads (hooks
+  // run on their own thread): the framework files (under framework/) and the packages it loaded.
+  async function loads(name: string, args: string[]): Promise<{ code: number | null; stderr: string; framework: string[]; packages: string[] }> {
+    const log = join(tmp, `${name}.loaded.txt`);
+    const hooks = join(tmp, "hooks.mjs");
+    writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(process.env.LOADED_LOG, url + "\\n"); return next(url, context); }\n`);
+    writeFileSync(join(tmp, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const { code, stderr } = await runCli(args, { cwd: tmp, command: [process.execPath, "--import", join(tmp, "register.mjs"), CLI], env: { LOADED_LOG: log } });
+    const urls = readFileSync(log, "utf8").split("\n").filter(Boolean);
+    const framework = [...new Set(urls.flatMap((url) => /\/framework\/(.+)$/.exec(url)?.[1] ?? []))];
+    const packages = [...new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []))];
+    return { code, stderr, framework, packages };
+  }
+  const commandModules = (framework: string[]) => framework.filter((file) => /^runner\/[a-z-]+-command\.[cm]?[jt]s$/.test(file)).map((file) => file.replace(/-command\.[cm]?[jt]s$/, "").replace("runner/", ""));
+
+  it("loads only the command that runs: ask --dry-run no chat, mcp, serve, analyze or sessions; status and --help not the engine", async () => {
+    const ask = await loads("ask", ["ask", "Name three risks", "--dry-run", "--automation"]);
+    expect(ask.code, ask.stderr).toBe(0);
+    expect(ask.framework.some((file) => /^runs\/run\.[cm]?[jt]s$/.test(file))).toBe(true);
+    expect(commandModules(ask.framework)).toEqual(["ask"]);
+    expect(ask.framework.filter((file) => /^(analysis|server|session\/(open-session|list-sessions|search-sessions|export-session|import-session))[./]/.test(file))).toEqual([]);
+    expect(ask.packages.filter((p) => ["hono", "@hono/node-server", "@modelcontextprotocol/server", "chokidar"].includes(p))).toEqual([]);
+
+    const status = await loads("status", ["status", onlyRunDir(runsDir())]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(commandModules(status.framework)).toEqual(["status"]);
+    expect(status.framework.filter((file) => /^(runs\/run\.[cm]?[jt]s$|config\/load-config\.|models\/|coordination\/)/.test(file))).toEqual([]);
+
+    const help = await loads("help", ["--help"]);
+    expect(help.code).toBe(0);
+    expect(commandModules(help.framework)).toEqual([]);
+    expect(help.packages.filter((p) => !["tsx", "esbuild"].includes(p))).toEqual([]);
   });
 });
