@@ -129,7 +129,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
   const statusPath = join(dir, "status.json");
   const stagingDir = join(dirname(dir), STAGING_DIR);
   void sweepStaging(stagingDir);
-  const files = createStagedWrites(stagingDir);
+  const files = createStagedWrites(stagingDir, [dir]);
   let lines: string[] = [];
   let writes = 0;
   let frozen = false;

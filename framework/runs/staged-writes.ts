@@ -20,25 +20,24 @@ export interface StagedWrites {
 
 /**
  * The staged writer of one run, staging in `stagingDir` (a folder on the same file system as the run
- * directory, made on first use).
+ * directory, made on first use); `existingDirs` are folders known to exist (the run directory).
  *
  * @example
  * const writes = createStagedWrites(".conclave/runs/.staging");
  * writes.put(".conclave/runs/<id>/status.json", text);
  * const errors = await writes.settle(); // [] once status.json is replaced
  */
-export function createStagedWrites(stagingDir: string): StagedWrites {
+export function createStagedWrites(stagingDir: string, existingDirs: string[] = []): StagedWrites {
   const queue = new Map<string, string>(); // path → latest content, in the order of the last put
-  const madeDirs = new Set<string>();
+  const madeDirs = new Set<string>(existingDirs);
   const errors: Error[] = [];
   let writing = false;
   let sealed = false;
-  let staging: Promise<unknown> | undefined;
+
   let idle: (() => void)[] = [];
 
   const writeOne = async (path: string, text: string) => {
-    staging ??= mkdir(stagingDir, { recursive: true });
-    await staging;
+    await madeStaging(stagingDir);
     // The staging folder removed while the run goes (by hand): made again.
     const stage = (temp: string) =>
       writeFile(temp, text).catch(async (error: NodeJS.ErrnoException) => {
@@ -104,4 +103,18 @@ export function createStagedWrites(stagingDir: string): StagedWrites {
       sealed = true;
     },
   };
+}
+
+// The staging folders this process has made: one mkdir per folder, not per run.
+const stagingMade = new Map<string, Promise<unknown>>();
+function madeStaging(dir: string): Promise<unknown> {
+  let made = stagingMade.get(dir);
+  if (!made) {
+    made = mkdir(dir, { recursive: true }).catch((error: unknown) => {
+      stagingMade.delete(dir);
+      throw error;
+    });
+    stagingMade.set(dir, made);
+  }
+  return made;
 }
