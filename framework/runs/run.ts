@@ -12,6 +12,7 @@ import { costOf, priceOf } from "../models/cost.ts";
 import { createModelClient } from "../models/create-model-client.ts";
 import { resolveBackend } from "../models/resolve-backend.ts";
 import type { ModelClient, Usage } from "../models/model.ts";
+import { yieldingClient } from "../models/yielding-client.ts";
 import { displayPath } from "../project/display-path.ts";
 import { missingListedFiles } from "../project/missing-listed-files.ts";
 import { contextDigest } from "./context-digest.ts";
@@ -25,6 +26,7 @@ import { noteReader } from "./run-notes.ts";
 import { currentRunOwner, HEARTBEAT_EVERY_MS } from "./run-liveness.ts";
 import { runResultOf, type RunResult } from "./run-result.ts";
 import { phaseOf, statusJson, type StatusJson } from "./status-json.ts";
+import { yieldWhenBusy } from "../yield-when-busy.ts";
 
 /**
  * Runs one coordination: the agents answer in parallel, vote, and the winner presents the
@@ -96,9 +98,11 @@ export interface ResumeState {
  * const result = await runOnce({ task: "Name three risks", config: "configs/offline.yaml" });
  */
 export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): Promise<RunResult<T>> {
+  const baseClock = options.clock ?? systemClock;
+  // Many runs started at once set up in slices, with timers and I/O served between them.
+  if (baseClock === systemClock) await yieldWhenBusy();
   const project = options.project;
   const normalized = resume?.normalized ?? normalizeRunOptions(options);
-  const baseClock = options.clock ?? systemClock;
   // While a resumed run replays its journal, status.json is not rewritten at each replayed turn (only once it goes live).
   let wentLive = () => {};
   const replayClock = resume ? new ReplayClock(baseClock, resume.horizon, () => wentLive(), resume.origin) : undefined;
@@ -107,9 +111,10 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const clients = new Map<string, ModelClient>();
   for (const agent of normalized.agents) {
     const deps = { clock, env, idleMs: normalized.settings.timeouts.idle, ...(options.dryRun && { forceScripted: true }) };
-    const client = createModelClient(agent, deps);
+    const made = createModelClient(agent, deps);
+    const client = baseClock === systemClock ? yieldingClient(made) : made;
     // A real backend's idle watchdog guards real I/O: in a resumed run its timers count from when the replay is done.
-    clients.set(agent.id, replayClock && client.backend !== "scripted" ? createModelClient(agent, { ...deps, clock: replayClock.liveTimers() }) : client);
+    clients.set(agent.id, replayClock && client.backend !== "scripted" ? yieldingClient(createModelClient(agent, { ...deps, clock: replayClock.liveTimers() })) : client);
   }
   noticeBackends(normalized.agents, env, options);
   if (project) noticeMissingFiles(project, options);
