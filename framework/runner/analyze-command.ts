@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { analyzeProject } from "../analysis/analyze-project.ts";
 import { analyzeRun } from "../analysis/analyze-run.ts";
@@ -14,7 +14,7 @@ import { parseCommandArgs } from "./parse-command-args.ts";
 import { renderAnalysisReport } from "./render-analysis-report.ts";
 import { renderProjectReport } from "./render-project-report.ts";
 import { rerunCommands, type RunOrigin } from "./rerun-commands.ts";
-import { resolveRunDir } from "./resolve-run-dir.ts";
+import { describeEntries, resolveRunDir } from "./resolve-run-dir.ts";
 
 /** Where `conclave analyze` writes: the report on stdout, what --write-config did on stderr. */
 export interface AnalyzeIo extends CommandIo {
@@ -90,7 +90,7 @@ function analysisTarget(target: string | undefined, cwd: string): Target {
       if (existsSync(join(dir, "CONTEXT.md")) || isDirectory(join(dir, "runs"))) return { kind: "project", dir };
       if (findRunDirs([dir]).length === 0) {
         throw new ConfigError(
-          `\`${target}\` is neither a run nor a project: expected run_description.json (a run), or CONTEXT.md or runs/ (a project) in it, found ${describe(dir)}. Pass a run directory such as \`.conclave/runs/<run-id>\`, \`latest\`, or a project directory such as \`projects/demo\`.`,
+          `\`${target}\` is neither a run nor a project: expected run_description.json (a run), or CONTEXT.md or runs/ (a project) in it, found ${describeEntries(dir)}. Pass a run directory such as \`.conclave/runs/<run-id>\`, \`latest\`, or a project directory such as \`projects/demo\`.`,
         );
       }
     }
@@ -143,9 +143,3 @@ function show(path: string, cwd: string): string {
   return cwd === process.cwd() ? displayPath(path) : path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
 }
 
-// What a directory holds, for a message: "an empty directory", "2 entries (a, b)".
-function describe(dir: string): string {
-  const names = readdirSync(dir).sort();
-  if (names.length === 0) return "an empty directory";
-  return `${names.length} entr${names.length === 1 ? "y" : "ies"} (${names.slice(0, 4).join(", ")}${names.length > 4 ? ", …" : ""})`;
-}

@@ -40,7 +40,7 @@ export function resolveRunDir(target: string | undefined, cwd: string, command =
   if (existsSync(join(path, "run_description.json")) || existsSync(join(path, "events.jsonl"))) return path;
   const inside = findRunDirs([path]).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
   const where = inside ? ` It holds run directories: pass one, such as \`${relative(cwd, inside.dir) || inside.dir}\` (the latest).` : "";
-  throw new ConfigError(`\`${target}\` is not a run directory: expected run_description.json in it, found ${describe(path)}.${where || ` ${hint}.`}`);
+  throw new ConfigError(`\`${target}\` is not a run directory: expected run_description.json in it, found ${describeEntries(path)}.${where || ` ${hint}.`}`);
 }
 
 // Where `latest` looks: ./.conclave/runs and ./projects/*/runs.
@@ -54,9 +54,17 @@ function runRoots(cwd: string): string[] {
   return roots;
 }
 
-// What a directory holds, for a message: "an empty directory", "3 entries (a, b, c)".
-function describe(dir: string): string {
-  const names = readdirSync(dir).sort();
+/**
+ * What a directory holds, for a message: "an empty directory", "3 entries (a, b, c)"; hidden ones (a runs
+ * directory's .staging/) left out.
+ *
+ * @example
+ * describeEntries(".conclave/runs"); // "2 entries (20261202-073611-73b851c50023, index.json)"
+ */
+export function describeEntries(dir: string): string {
+  const names = readdirSync(dir)
+    .filter((name) => !name.startsWith("."))
+    .sort();
   if (names.length === 0) return "an empty directory";
   const shown = names.slice(0, 4).join(", ");
   return `${names.length} entr${names.length === 1 ? "y" : "ies"} (${shown}${names.length > 4 ? ", …" : ""})`;
