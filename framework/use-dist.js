@@ -1,0 +1,72 @@
+// Whether this process runs Conclave from dist/ (the bundle `npm run build` writes) or from the TypeScript
+// source under tsx. dist/ is used only while it is fresh: its manifest lists exactly the files under framework/
+// and none of them changed since the build started. Decided once per process, by whichever entry asks first
+// (bin/conclave.js, framework/entry.js), so one process never mixes dist and source modules.
+// Plain JavaScript: it runs before any TypeScript loader is registered.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DECISION = Symbol.for("conclave.useDist");
+
+/**
+ * True when this process loads Conclave from dist/, false when from framework/'s TypeScript through tsx.
+ * Set CONCLAVE_DEBUG_START=1 to have the reason for the source printed on stderr.
+ *
+ * @example
+ * const { cli } = useDist() ? await import("../dist/cli.js") : await import("../framework/runner/cli.ts");
+ */
+export function useDist() {
+  globalThis[DECISION] ??= distProblem(ROOT);
+  const problem = globalThis[DECISION];
+  if (problem && process.env.CONCLAVE_DEBUG_START && !globalThis[Symbol.for("conclave.useDist.said")]) {
+    globalThis[Symbol.for("conclave.useDist.said")] = true;
+    process.stderr.write(`conclave: starting from the TypeScript source: ${problem}\n`);
+  }
+  return problem === "";
+}
+
+/**
+ * Why dist/ under `root` cannot be used ("" when it can): no manifest, or a framework file added, removed or
+ * changed since the build started.
+ *
+ * @example
+ * distProblem("/home/me/conclave") // "framework/errors.ts changed after the build (run `npm run build`)"
+ */
+export function distProblem(root) {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(root, "dist", "manifest.json"), "utf8"));
+  } catch {
+    return "dist/manifest.json is missing (run `npm run build`)";
+  }
+  const files = frameworkFiles(root);
+  const built = new Set(manifest.files);
+  const added = files.find((f) => !built.has(f.path));
+  if (added) return `framework/${added.path} was added after the build (run \`npm run build\`)`;
+  if (files.length !== built.size) return "a framework file was removed after the build (run `npm run build`)";
+  const changed = files.find((f) => f.mtimeMs >= manifest.builtAtMs);
+  if (changed) return `framework/${changed.path} changed after the build (run \`npm run build\`)`;
+  return "";
+}
+
+/**
+ * Every file under `root`/framework, as a path relative to framework/ with `/` separators, and its mtime.
+ *
+ * @example
+ * frameworkFiles("/home/me/conclave")[0] // { path: "analysis/analysis-input.ts", mtimeMs: 1767225600000 }
+ */
+export function frameworkFiles(root) {
+  const base = join(root, "framework");
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.push({ path: relative(base, path).split(sep).join("/"), mtimeMs: statSync(path).mtimeMs });
+    }
+  };
+  walk(base);
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
