@@ -4,5 +4,7 @@
 export function useDist(): boolean;
 /** Why dist/ under `root` cannot be used, or "" when it can. */
 export function distProblem(root: string): string;
+/** The hash dist/manifest.json records of a file's content. */
+export function fileHash(path: string): string;
 /** Every file under `root`/framework, relative to framework/ with `/` separators, and its mtime, sorted by path. */
 export function frameworkFiles(root: string): { path: string; mtimeMs: number }[];

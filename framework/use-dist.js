@@ -1,8 +1,11 @@
 // Whether this process runs Conclave from dist/ (the bundle `npm run build` writes) or from the TypeScript
 // source under tsx. dist/ is used only while it is fresh: its manifest lists exactly the files under framework/
-// and none of them changed since the build started. Decided once per process, by whichever entry asks first
+// and none of them changed since the build started. A stat of each file answers that in a checkout; a file
+// written after the build started (in an installed package every file is: npm extracts it then) is compared
+// with the manifest by its content's hash. Decided once per process, by whichever entry asks first
 // (bin/conclave.js, framework/entry.js), so one process never mixes dist and source modules.
 // Plain JavaScript: it runs before any TypeScript loader is registered.
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,13 +45,24 @@ export function distProblem(root) {
     return "dist/manifest.json is missing (run `npm run build`)";
   }
   const files = frameworkFiles(root);
-  const built = new Set(manifest.files);
-  const added = files.find((f) => !built.has(f.path));
+  const built = manifest.files ?? {};
+  const added = files.find((f) => !Object.hasOwn(built, f.path));
   if (added) return `framework/${added.path} was added after the build (run \`npm run build\`)`;
-  if (files.length !== built.size) return "a framework file was removed after the build (run `npm run build`)";
-  const changed = files.find((f) => f.mtimeMs >= manifest.builtAtMs);
+  if (files.length !== Object.keys(built).length) return "a framework file was removed after the build (run `npm run build`)";
+  const base = join(root, "framework");
+  const changed = files.find((f) => f.mtimeMs >= manifest.builtAtMs && fileHash(join(base, f.path)) !== built[f.path]);
   if (changed) return `framework/${changed.path} changed after the build (run \`npm run build\`)`;
   return "";
+}
+
+/**
+ * The hash dist/manifest.json records of a file's content.
+ *
+ * @example
+ * fileHash("/home/me/conclave/framework/errors.ts") // "3f786850e387550fdab836ed7e6dc881de23001b"
+ */
+export function fileHash(path) {
+  return createHash("sha1").update(readFileSync(path)).digest("hex");
 }
 
 /**

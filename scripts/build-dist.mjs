@@ -3,7 +3,8 @@
 // loads a few JavaScript chunks instead of transpiling the framework. Plain JavaScript: it needs no tsx.
 // The build is written into a temporary directory and renamed into place, so a concurrent start sees the old
 // dist/, no dist/ (and falls back to the source), or the new one, never half of one. dist/manifest.json records
-// the framework's files and when the build started: framework/use-dist.js compares them at every start.
+// the framework's files with their contents' hashes and when the build started: framework/use-dist.js compares
+// them at every start.
 // A build that would change nothing is skipped (npx, linking this package to run its bin, runs "prepare" in
 // every process): dist/ is fresh and was built from the same package.json, package-lock.json and this script.
 // `npm run build -- --force` builds anyway.
@@ -11,7 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { distProblem, frameworkFiles } from "../framework/use-dist.js";
+import { distProblem, fileHash, frameworkFiles } from "../framework/use-dist.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
@@ -28,7 +29,7 @@ try {
   writeFileSync(join(temp, ".started"), "");
   const builtAtMs = statSync(join(temp, ".started")).mtimeMs;
   rmSync(join(temp, ".started"));
-  const files = frameworkFiles(root).map((f) => f.path);
+  const files = Object.fromEntries(frameworkFiles(root).map((f) => [f.path, fileHash(join(root, "framework", f.path))]));
   const { build } = await import("esbuild");
   await build({
     entryPoints: { index: join(root, "framework/index.ts"), cli: join(root, "framework/runner/cli.ts") },

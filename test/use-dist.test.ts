@@ -88,6 +88,14 @@ describe("a start with a fresh dist/", () => {
     expect(JSON.parse(names.stdout).sort()).toEqual(Object.keys(source).sort());
   });
 
+  it("stays on dist/ when a framework file is written again with the same content (as npm's extraction writes every file)", () => {
+    const file = join(copy, "framework", "errors.ts");
+    writeFileSync(file, readFileSync(file));
+    const loaded = spawnSync(process.execPath, ["--input-type=module", "-e", `await import("conclave")`], { cwd: copy, encoding: "utf8" });
+    expect(loaded.stderr).toBe("");
+    expect(loaded.status).toBe(0);
+  });
+
   it("serves the viewer page with conclave serve", async () => {
     const server = startCli(["serve", "--port", "0", "--runs-dir", join(temp, "runs")], { cwd: copy, timeoutMs: 30_000 });
     let stderr = "";
