@@ -7,9 +7,9 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 //   measure-peer.ts <conclave|langgraph|floor> single      import time and RSS, peak RSS of one run,
 //                                                         warm wall and CPU, CPU per run at 30 agents
 //   measure-peer.ts <conclave|langgraph|floor> concurrent  100 concurrent runs: batch wall, event-loop lag p99
-// Prints one JSON object on stdout. Conclave's side runs under tsx, as Conclave does; LangGraph's
-// and the floor's run as JavaScript on plain node (vs-langgraph.ts compiles this file and theirs
-// to .mjs), as a LangGraph.js program would be deployed.
+// Prints one JSON object on stdout. Every system runs as JavaScript on plain node (vs-langgraph.ts
+// compiles this file and the peers to .mjs), as a program using it would be deployed: Conclave's
+// side imports the package's built entry (framework/entry.js, loading dist/), LangGraph's its package.
 
 type Vote = (agents: number, latencyMs: number) => (task: string) => Promise<{ calls: number }>;
 const [peer, mode] = process.argv.slice(2);
@@ -70,7 +70,7 @@ async function load(name: string | undefined): Promise<Vote> {
   const ext = import.meta.url.endsWith(".mjs") ? ".mjs" : ".ts"; // compiled: the peers beside it are too
   switch (name) {
     case "conclave": {
-      const { conclaveVote } = await import("./conclave-vote.ts");
+      const { conclaveVote } = (await import(`./conclave-vote${ext}`)) as typeof import("./conclave-vote.ts");
       return (agents, latencyMs) => conclaveVote(agents, latencyMs, runsDir);
     }
     case "langgraph":
