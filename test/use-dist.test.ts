@@ -14,12 +14,24 @@ let copy: string;
 let log: string;
 let register: string;
 
-/** A workflow as a user writes it: the public API by name, a shell command, and a misused option it catches. */
-const WORKFLOW = `import { ConfigError, workflow } from "conclave";
+/**
+ * A workflow as a user writes it: the public API by name, an agent that searches files (in a worker thread), a
+ * shell command, and a misused option it catches.
+ */
+const WORKFLOW = `import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, workflow } from "conclave";
 
-await workflow("check", async ({ ask, log, $ }) => {
+const searcher = { id: "alpha", backend: { type: "scripted", script: [{ tool: "search_files", args: { pattern: "risk" } }, { answer: "searched" }] } };
+
+await workflow("check", async ({ ask, run, log, $ }) => {
   const answer = await ask("Name three risks of moving our API to HTTP/3", { mode: "single" });
   log(\`answered: \${answer.status}\`);
+  const searched = await run({ task: "Search the deliverables", agent_mode: "single", config: { agents: [searcher] }, context_paths: [{ path: "deliverables", permission: "read" }] });
+  for (const line of readFileSync(join(searched.log_dir, "events.jsonl"), "utf8").split("\\n").filter((l) => l.includes('"run.agent.tool_call"'))) {
+    const call = JSON.parse(line);
+    log(\`tool: \${call.name} ok \${call.ok}\${call.error ? \` \${call.error}\` : ""}\`);
+  }
   log((await $\`echo shell works\`).stdout.trim());
   try {
     await ask("Name one more", { refinment: false } as never);
@@ -39,7 +51,7 @@ async function conclave(args: string[]) {
 const inCopy = (loaded: string[], part: string) => loaded.filter((url) => url.startsWith(pathToFileURL(join(copy, part)).href));
 const frameworkSource = (loaded: string[]) => inCopy(loaded, "framework").filter((url) => /\.ts$/.test(url));
 // What the workflow logged, on stderr under --automation (the lines around it carry the run's directory, which differs from run to run).
-const logged = (output: string) => output.split("\n").filter((line) => /^(answered: |shell works|caught: )/.test(line));
+const logged = (output: string) => output.split("\n").filter((line) => /^(answered: |tool: |shell works|caught: )/.test(line));
 
 beforeAll(() => {
   temp = makeTempDir("conclave-dist-");
@@ -75,6 +87,7 @@ describe("a start with a fresh dist/", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(logged(result.stderr)).toEqual([
       "answered: completed",
+      "tool: search_files ok true",
       "shell works",
       "caught: true run option `refinment` is not known: did you mean `refinement`? Correct its name, or remove it.",
     ]);
@@ -120,6 +133,7 @@ describe("a start after a framework file changed", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(logged(result.stderr)).toEqual([
       "answered: completed",
+      "tool: search_files ok true",
       "shell works",
       "caught: true run option `refinment` is not known: did you mean `refinement`? Correct its name (edited), or remove it.",
     ]);
