@@ -15,13 +15,14 @@ const DECISION = Symbol.for("conclave.useDist");
 
 /**
  * True when this process loads Conclave from dist/, false when from framework/'s TypeScript through tsx.
- * Set CONCLAVE_DEBUG_START=1 to have the reason for the source printed on stderr.
+ * CONCLAVE_FROM_SOURCE=1 starts from the source whatever dist/ holds; CONCLAVE_DEBUG_START=1 prints on stderr
+ * why a start is from the source.
  *
  * @example
  * const { cli } = useDist() ? await import("../dist/cli.js") : await import("../framework/runner/cli.ts");
  */
 export function useDist() {
-  globalThis[DECISION] ??= distProblem(ROOT);
+  globalThis[DECISION] ??= process.env.CONCLAVE_FROM_SOURCE ? "CONCLAVE_FROM_SOURCE is set" : distProblem(ROOT);
   const problem = globalThis[DECISION];
   if (problem && process.env.CONCLAVE_DEBUG_START && !globalThis[Symbol.for("conclave.useDist.said")]) {
     globalThis[Symbol.for("conclave.useDist.said")] = true;
