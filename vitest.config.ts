@@ -1,6 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // In-process tests import framework/*.ts by path: "conclave" is the same source, never dist/ (framework/entry.js),
+  // so one test process holds one copy of each module. Tests that start processes get what a user gets.
+  resolve: { alias: [{ find: /^conclave$/, replacement: fileURLToPath(new URL("./framework/index.ts", import.meta.url)) }] },
   test: {
     include: ["test/**/*.test.ts"],
     // One aimock for the suite; tests read its URL with inject("aimockUrl").

@@ -2,19 +2,19 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
+import { distProblem } from "../framework/use-dist.js";
 import { voteConfig } from "./peers/conclave-vote.ts";
 
 // vs_langgraph in `npm run bench`: Conclave beside the same consensus in LangGraph.js
 // (bench/peers/langgraph-vote.ts) and beside the floor (nothing but the sleeps). Every sample is
 // a child process of its own (bench/peers/measure-peer.ts), the systems interleaved within each
 // repetition; each figure is the median over the repetitions; ratio = conclave / langgraph.
-// Conclave runs under tsx (it has no build step); LangGraph.js and the floor run as JavaScript on
-// plain node, compiled once here, so the loader's cost is not counted against them.
+// All three run as JavaScript on plain node, compiled once here, so no loader's cost is counted:
+// Conclave's side imports the package's built entry (framework/entry.js, dist/ built here if stale).
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const tsxLoader = join(root, "node_modules/tsx/dist/esm/index.mjs");
 const SYSTEMS = ["conclave", "langgraph", "floor"] as const;
 type System = (typeof SYSTEMS)[number];
 type Figures = Record<string, number>;
@@ -34,20 +34,22 @@ function child(args: string[], cwd = root, env: NodeJS.ProcessEnv = {}): { stdou
   return { stdout: r.stdout, wallMs };
 }
 
-// The peers' JavaScript, under node_modules/ so that their packages resolve from it.
+// The peers' JavaScript, under node_modules/ so that their packages resolve from it; Conclave's imports the
+// package's entry by its path (a file under node_modules/ cannot import its own package by name).
 const compiled = join(root, "node_modules/.cache/conclave-bench-peers");
 function compilePeers(): void {
   mkdirSync(compiled, { recursive: true });
-  for (const name of ["measure-peer", "langgraph-vote", "floor-vote"]) {
+  const entry = JSON.stringify(pathToFileURL(join(root, "framework/entry.js")).href);
+  for (const name of ["measure-peer", "conclave-vote", "langgraph-vote", "floor-vote"]) {
     const source = readFileSync(join(root, "bench/peers", `${name}.ts`), "utf8");
     const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
-    writeFileSync(join(compiled, `${name}.mjs`), outputText);
+    writeFileSync(join(compiled, `${name}.mjs`), outputText.replace('"../../framework/index.ts"', entry));
   }
+  if (distProblem(root)) child([join(root, "scripts/build-dist.mjs")]);
 }
 
 // `env` TMPDIR=/dev/shm puts the runs directory (Conclave's side writes one per run; LangGraph's MemorySaver writes nothing) in memory.
-const measure = (system: System, mode: "single" | "concurrent", env: NodeJS.ProcessEnv = {}): Figures =>
-  JSON.parse(child(system === "conclave" ? ["--import", tsxLoader, "bench/peers/measure-peer.ts", system, mode] : [join(compiled, "measure-peer.mjs"), system, mode], root, env).stdout);
+const measure = (system: System, mode: "single" | "concurrent", env: NodeJS.ProcessEnv = {}): Figures => JSON.parse(child([join(compiled, "measure-peer.mjs"), system, mode], root, env).stdout);
 const TMPFS = "/dev/shm";
 // 100 concurrent runs with the runs directory on a RAM file system, where there is one: the framework's own cost, without the disk's.
 const inMemory = (system: System): Figures => {

@@ -71,6 +71,13 @@ describe("Conclave installed in a fresh npm init -y project", () => {
     expect(existsSync(join(app, "node_modules", "zod", "package.json"))).toBe(true);
   });
 
+  it("carries a fresh build (dist/), which the conclave command and \"conclave\" load instead of the TypeScript source", async () => {
+    const installed = join(app, "node_modules", "conclave");
+    expect(existsSync(join(installed, "dist", "cli.js")) && existsSync(join(installed, "dist", "index.js"))).toBe(true);
+    const check = await sh(app, "node", ["--input-type=module", "-e", `const { distProblem } = await import(${JSON.stringify(join(installed, "framework", "use-dist.js"))}); console.log(JSON.stringify(distProblem(${JSON.stringify(installed)})));`]);
+    expect(check).toEqual({ code: 0, stdout: '""\n', stderr: "" });
+  });
+
   it("runs a .ts workflow with npx conclave run from a subdirectory, its project at the repository root", async () => {
     writeFileSync(join(app, "workflows", "risks.ts"), workflowScript("risks"));
     const result = await sh(join(app, "workflows"), "npx", ["--no-install", "conclave", "run", "risks.ts", "--dry-run", "--automation"]);

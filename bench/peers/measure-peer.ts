@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -7,9 +7,9 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 //   measure-peer.ts <conclave|langgraph|floor> single      import time and RSS, peak RSS of one run,
 //                                                         warm wall and CPU, CPU per run at 30 agents
 //   measure-peer.ts <conclave|langgraph|floor> concurrent  100 concurrent runs: batch wall, event-loop lag p99
-// Prints one JSON object on stdout. Conclave's side runs under tsx, as Conclave does; LangGraph's
-// and the floor's run as JavaScript on plain node (vs-langgraph.ts compiles this file and theirs
-// to .mjs), as a LangGraph.js program would be deployed.
+// Prints one JSON object on stdout. Every system runs as JavaScript on plain node (vs-langgraph.ts
+// compiles this file and the peers to .mjs), as a program using it would be deployed: Conclave's
+// side imports the package's built entry (framework/entry.js, loading dist/), LangGraph's its package.
 
 type Vote = (agents: number, latencyMs: number) => (task: string) => Promise<{ calls: number }>;
 const [peer, mode] = process.argv.slice(2);
@@ -32,7 +32,7 @@ try {
   await three("Name three risks of moving our API to HTTP/3");
 
   if (mode === "single") {
-    const peakRss = process.resourceUsage().maxRSS / 1024; // after one run, before any other
+    const peakRss = peakRssMb(); // after one run, before any other
     const walls: number[] = [];
     const cpus: number[] = [];
     for (let i = 0; i < WARM_RUNS; i++) {
@@ -70,7 +70,7 @@ async function load(name: string | undefined): Promise<Vote> {
   const ext = import.meta.url.endsWith(".mjs") ? ".mjs" : ".ts"; // compiled: the peers beside it are too
   switch (name) {
     case "conclave": {
-      const { conclaveVote } = await import("./conclave-vote.ts");
+      const { conclaveVote } = (await import(`./conclave-vote${ext}`)) as typeof import("./conclave-vote.ts");
       return (agents, latencyMs) => conclaveVote(agents, latencyMs, runsDir);
     }
     case "langgraph":
@@ -80,6 +80,14 @@ async function load(name: string | undefined): Promise<Vote> {
     default:
       throw new Error(`measure-peer: the system must be conclave, langgraph or floor, received "${name}"`);
   }
+}
+
+// This process's peak RSS: Linux's VmHWM, the high-water mark of this program's memory. resourceUsage().maxRSS also
+// counts the parent's RSS when it forked this process (Linux keeps it across exec), so below the bench's own ~73 MB
+// every system read the same.
+function peakRssMb(): number {
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(existsSync("/proc/self/status") ? readFileSync("/proc/self/status", "utf8") : "");
+  return hwm ? Number(hwm[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 
 function print(figures: Record<string, number>): void {

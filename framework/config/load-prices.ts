@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { packagePath } from "../package-root.ts";
 import { formatIssues } from "./load-config.ts";
 
 const priceSchema = z.strictObject({
@@ -20,7 +20,7 @@ export type ModelPrice = z.output<typeof priceSchema>;
 export type PriceTable = Record<string, ModelPrice>;
 
 /** Conclave's own price table. */
-export const BUILTIN_PRICES = fileURLToPath(new URL("../../configs/prices.yaml", import.meta.url));
+export const BUILTIN_PRICES = packagePath("configs/prices.yaml");
 
 /**
  * Loads the price table: `CONCLAVE_PRICES`, else ./configs/prices.yaml, else Conclave's own.

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.ts";
+import { packagePath } from "../package-root.ts";
 import { commandHelp, HELP_HELP, RUN_HELP } from "./command-help.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
@@ -154,6 +155,6 @@ function reportError(error: unknown, io: CliIo): number {
 }
 
 function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
   return pkg.version;
 }

@@ -3,6 +3,7 @@ import { register } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../errors.ts";
+import { packagePath, RUNS_FROM_DIST } from "../package-root.ts";
 import { EXIT } from "./exit-codes.ts";
 
 /**
@@ -21,7 +22,7 @@ export async function runScript(args: string[]): Promise<number> {
   process.argv = [process.argv[0]!, path, ...flags];
   process.exitCode = undefined;
   // A .ts workflow is an ES module in any package, also one whose package.json says "type": "commonjs".
-  loadTypeScriptAsModules();
+  await loadTypeScriptAsModules();
   try {
     await import(pathToFileURL(path).href);
   } catch (error) {
@@ -31,9 +32,13 @@ export async function runScript(args: string[]): Promise<number> {
 }
 
 let typescriptAsModules = false;
-function loadTypeScriptAsModules(): void {
-  if (!typescriptAsModules) register(new URL("./typescript-as-esm.js", import.meta.url));
+// Started from dist/, the process has no TypeScript loader yet (unless node was started with one): tsx first, then
+// the hook that loads .ts as a module (it must see tsx's answer). Both from their own paths, not from dist/.
+async function loadTypeScriptAsModules(): Promise<void> {
+  if (typescriptAsModules) return;
   typescriptAsModules = true;
+  if (RUNS_FROM_DIST && !process.execArgv.some((a) => a.includes("tsx"))) (await import("tsx/esm/api")).register();
+  register(pathToFileURL(packagePath("framework/runner/typescript-as-esm.js")));
 }
 
 // A script that cannot be loaded (a package it imports is not installed, a syntax error): one line that says what to do.

@@ -10,6 +10,7 @@ import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveBackend } from "../models/resolve-backend.ts";
 import { redactUrls } from "../models/redact-secrets.ts";
+import { packagePath } from "../package-root.ts";
 import type { Project } from "../project/project.ts";
 import { displayPath } from "../project/display-path.ts";
 import { stepKey } from "../project/step-key.ts";
@@ -249,9 +250,9 @@ function followParent(): void {
 // Runs this same command again in a new process, with the terminal handed over to it; resolves to its exit code.
 async function reexecute(err: (line: string) => void): Promise<number> {
   err("The workflow script changed: starting it again in a new process.");
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+  const loader = pathToFileURL(createRequire(packagePath("package.json")).resolve("tsx/esm")).href;
   // Under `conclave run`, tsx and the hook that loads .ts as a module were registered in-process: the new one gets both.
-  const esm = new URL("./typescript-as-esm.js", import.meta.url).href;
+  const esm = pathToFileURL(packagePath("framework/runner/typescript-as-esm.js")).href;
   const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", loader, "--import", esm];
   const child = spawn(process.execPath, [...execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, [PARENT_ENV]: String(process.pid) } });
   // Ctrl+C reaches the new process directly; this one only waits for it, and passes on a kill.

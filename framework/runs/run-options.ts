@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { Clock } from "../clock.ts";
 import { loadConfig, validateConfig } from "../config/load-config.ts";
 import type { ConclaveConfig, ConfigInput, CoordinationConfig } from "../config/config-schema.ts";
 import type { RunSettings } from "../coordination/run-context.ts";
 import { ConfigError } from "../errors.ts";
+import { packagePath } from "../package-root.ts";
 import { checkContextSize } from "../project/check-context-size.ts";
 import { checkOptionNames, RUN_OPTION_NAMES } from "./check-option-names.ts";
 import type { StatusJson } from "./status-json.ts";
@@ -228,7 +228,7 @@ function withoutTimeouts<T extends { timeouts?: unknown }>(o: T | undefined): Om
 }
 
 /** Conclave's own default config, used when neither the option, CONCLAVE_CONFIG nor ./configs/default.yaml names one. */
-export const BUILTIN_CONFIG = fileURLToPath(new URL("../../configs/default.yaml", import.meta.url));
+export const BUILTIN_CONFIG = packagePath("configs/default.yaml");
 
 /**
  * The config path a run uses when none is given: `CONCLAVE_CONFIG`, then `<dir>/configs/default.yaml` (`dir` is the

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/load-config.ts";
+import { packagePath } from "../package-root.ts";
 import type { Project } from "../project/project.ts";
 import type { McpServerDeps } from "./mcp-server.ts";
 import { createQueryBoard, type QueryBoard } from "../runs/query-board.ts";
@@ -48,7 +49,7 @@ export function createServerDeps(options: ServerDepsOptions): ServerDeps {
     ...(options.dryRun && { dryRun: true }),
     askHuman: (runId, agent, query, signal) => queries.ask(runId, agent, query, signal),
   });
-  const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string }).version;
   const mcp: McpServerDeps = {
     launcher,
     queries,

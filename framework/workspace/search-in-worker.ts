@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { packagePath } from "../package-root.ts";
 
 /** What to look for: a plain substring, or a regex's source and flags (already known to compile). */
 export type SearchPattern = { text: string; regex?: undefined } | { regex: { source: string; flags: string }; text?: undefined };
@@ -16,7 +17,8 @@ export type SearchOutcome =
   | { kind: "timeout" }
   | { kind: "cancelled" };
 
-const WORKER = new URL("./search-worker.js", import.meta.url);
+// From its source path, also when this code runs from dist/: the worker is plain JavaScript.
+const WORKER = packagePath("framework/workspace/search-worker.js");
 
 /**
  * Runs a search in a worker thread, so a pattern that backtracks for minutes never blocks the

@@ -526,7 +526,8 @@ describe("what each command loads", () => {
     const hooks = join(tmp, "hooks.mjs");
     writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(process.env.LOADED_LOG, url + "\\n"); return next(url, context); }\n`);
     writeFileSync(join(tmp, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    const { code, stderr } = await runCli(args, { cwd: tmp, command: [process.execPath, "--import", join(tmp, "register.mjs"), CLI], env: { LOADED_LOG: log } });
+    // From the source, whose module graph this is about (from dist/ the modules are bundled into chunks).
+    const { code, stderr } = await runCli(args, { cwd: tmp, command: [process.execPath, "--import", join(tmp, "register.mjs"), CLI], env: { LOADED_LOG: log, CONCLAVE_FROM_SOURCE: "1" } });
     const urls = readFileSync(log, "utf8").split("\n").filter(Boolean);
     const framework = [...new Set(urls.flatMap((url) => /\/framework\/(.+)$/.exec(url)?.[1] ?? []))];
     const packages = [...new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []))];

@@ -4,6 +4,7 @@ import { Hono, type Context } from "hono";
 import { analyzeRun } from "../../analysis/analyze-run.ts";
 import { NotARunError } from "../../analysis/not-a-run-error.ts";
 import { ConfigError } from "../../errors.ts";
+import { packagePath } from "../../package-root.ts";
 import type { RunIndexEntry } from "../../project/run-index.ts";
 import { findRunDirs } from "../../runs/find-run-dirs.ts";
 import { readRunRow } from "../../runs/read-run-row.ts";
@@ -104,7 +105,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   // The run viewer (framework/server/viewer/): a page, a script and a style sheet, read once.
   for (const [path, file, type] of VIEWER_FILES) {
-    const body = readFileSync(new URL(`../viewer/${file}`, import.meta.url), "utf8");
+    const body = readFileSync(packagePath(`framework/server/viewer/${file}`), "utf8");
     app.get(path, (c) => c.body(body, 200, { "content-type": type, "content-security-policy": "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'", "x-content-type-options": "nosniff" }));
   }
 

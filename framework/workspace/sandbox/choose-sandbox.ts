@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packagePath } from "../../package-root.ts";
 import type { OutputCollector } from "../collect-output.ts";
 import { bubblewrapArgs, SANDBOX_BIN_DIR } from "./bubblewrap-args.ts";
 import { commandEnv } from "./command-env.ts";
@@ -45,7 +45,7 @@ export type Sandbox =
   | { kind: "refused"; message: string };
 
 /** This package's `conclave` command, put on the sandbox's PATH so agents can start nested runs. */
-export const CONCLAVE_BIN = fileURLToPath(new URL("../../../bin/conclave.js", import.meta.url));
+export const CONCLAVE_BIN = packagePath("bin/conclave.js");
 
 // This package and node, when they live under /tmp (a clone or an install there): the sandbox's private /tmp would hide them.
 // An installed package's dependencies sit beside it, so the node_modules that holds it stays visible whole.

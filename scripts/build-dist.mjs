@@ -1,0 +1,90 @@
+// `npm run build` (and `npm ci` / `npm install` / `npm pack`, through "prepare"): bundles framework/index.ts (the
+// package's "conclave") and framework/runner/cli.ts (the `conclave` command) with esbuild into dist/, so a start
+// loads a few JavaScript chunks instead of transpiling the framework. Plain JavaScript: it needs no tsx.
+// The build is written into a temporary directory and renamed into place, so a concurrent start sees the old
+// dist/, no dist/ (and falls back to the source), or the new one, never half of one. dist/manifest.json records
+// the framework's files with their contents' hashes and when the build started: framework/use-dist.js compares
+// them at every start.
+// A build that would change nothing is skipped (npx, linking this package to run its bin, runs "prepare" in
+// every process): dist/ is fresh and was built from the same package.json, package-lock.json and this script.
+// `npm run build -- --force` builds anyway.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { distProblem, fileHash, frameworkFiles } from "../framework/use-dist.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dist = join(root, "dist");
+const temp = join(root, `dist-${process.pid}-${Date.now()}.tmp`);
+const inputs = buildInputs();
+if (!process.argv.includes("--force") && distProblem(root) === "" && readInputs() === inputs) process.exit(0);
+
+// Bundled code that calls require() (CommonJS dependencies) gets one, made for its chunk.
+const REQUIRE_BANNER = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
+
+mkdirSync(temp);
+try {
+  // The build's start on the file system's own clock: a framework file written from now on is newer.
+  writeFileSync(join(temp, ".started"), "");
+  const builtAtMs = statSync(join(temp, ".started")).mtimeMs;
+  rmSync(join(temp, ".started"));
+  const files = Object.fromEntries(frameworkFiles(root).map((f) => [f.path, fileHash(join(root, "framework", f.path))]));
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: { index: join(root, "framework/index.ts"), cli: join(root, "framework/runner/cli.ts") },
+    outdir: temp,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    // tsx stays a package of its own: the runner resolves tsx/esm and registers it before a .ts workflow loads.
+    external: ["tsx", "tsx/*"],
+    banner: { js: REQUIRE_BANNER },
+    logLevel: "warning",
+  });
+  writeFileSync(join(temp, "manifest.json"), `${JSON.stringify({ builtAtMs, inputs, files }, null, 1)}\n`);
+  swapIntoPlace(temp, dist);
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+}
+
+// Moves the finished build to dist/: the old one aside first (a directory cannot be renamed over another). A
+// build finishing at the same moment may put its own dist/ there in between: then try again, a bounded number of times.
+function swapIntoPlace(from, to) {
+  for (let attempt = 1; ; attempt++) {
+    const old = `${from}.old${attempt}`;
+    try {
+      renameSync(to, old);
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error;
+    }
+    try {
+      renameSync(from, to);
+      return;
+    } catch (error) {
+      if (!["ENOTEMPTY", "EEXIST"].includes(error.code) || attempt === 5) throw error;
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
+  }
+}
+
+// What else goes into a build besides framework/: the dependencies' versions and this script.
+function buildInputs() {
+  const hash = createHash("sha256");
+  for (const file of ["package.json", "package-lock.json", "scripts/build-dist.mjs"]) {
+    const path = join(root, file);
+    hash.update(`${file}\0${existsSync(path) ? readFileSync(path) : ""}\0`);
+  }
+  return hash.digest("hex");
+}
+
+function readInputs() {
+  try {
+    return JSON.parse(readFileSync(join(dist, "manifest.json"), "utf8")).inputs;
+  } catch {
+    return undefined;
+  }
+}
