@@ -2,7 +2,7 @@
 // framework/index.ts, from dist/ while it is fresh, else from the TypeScript source, decided by the same
 // check as bin/conclave.js (use-dist.js), so a workflow gets the very modules the `conclave` command runs.
 // Plain JavaScript: under plain node no TypeScript loader is there to load it. Types come from index.ts
-// (exports "." "types"); test/entry.test.ts checks these names are index.ts's.
+// (exports "." "types"); test/use-dist.test.ts checks these names are index.ts's.
 import { distProblem, useDist } from "./use-dist.js";
 
 const api = useDist() ? await import("../dist/index.js") : await importSource();
