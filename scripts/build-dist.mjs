@@ -19,6 +19,12 @@ const dist = join(root, "dist");
 const temp = join(root, `dist-${process.pid}-${Date.now()}.tmp`);
 const inputs = buildInputs();
 if (!process.argv.includes("--force") && distProblem(root) === "" && readInputs() === inputs) process.exit(0);
+// esbuild is a devDependency: an install without them (npm ci --omit=dev) has no build, and Conclave starts from the source.
+const esbuild = await import("esbuild").catch((error) => {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
+  process.stderr.write("conclave: esbuild is not installed (an install without devDependencies): no dist/ build; Conclave starts from the TypeScript source through tsx.\n");
+  process.exit(0);
+});
 
 // Bundled code that calls require() (CommonJS dependencies) gets one, made for its chunk.
 const REQUIRE_BANNER = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
@@ -30,8 +36,7 @@ try {
   const builtAtMs = statSync(join(temp, ".started")).mtimeMs;
   rmSync(join(temp, ".started"));
   const files = Object.fromEntries(frameworkFiles(root).map((f) => [f.path, fileHash(join(root, "framework", f.path))]));
-  const { build } = await import("esbuild");
-  await build({
+  await esbuild.build({
     entryPoints: { index: join(root, "framework/index.ts"), cli: join(root, "framework/runner/cli.ts") },
     outdir: temp,
     bundle: true,

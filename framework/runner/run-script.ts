@@ -37,7 +37,7 @@ let typescriptAsModules = false;
 async function loadTypeScriptAsModules(): Promise<void> {
   if (typescriptAsModules) return;
   typescriptAsModules = true;
-  if (RUNS_FROM_DIST && !process.execArgv.some((a) => a.includes("tsx"))) (await import("tsx/esm/api")).register();
+  if (RUNS_FROM_DIST && ![...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => a.includes("tsx"))) (await import("tsx/esm/api")).register();
   register(pathToFileURL(packagePath("framework/runner/typescript-as-esm.js")));
 }
 

@@ -44,11 +44,15 @@ export interface RunDirectory {
   writeFinalAnswer(context: RunContext): string | null;
   /** Queues result.json. */
   writeResult(result: unknown): void;
-  /** Replaces status.json alone, at once (a resumed run naming its new process before it syncs again). */
+  /**
+   * Replaces status.json alone, at once and synchronously (a resumed run naming its new process before its first
+   * sync), dropping a status held back for the staged writer.
+   */
   writeStatus(status: StatusJson): void;
   /**
    * Writes what is queued or held back (the last status.json), closes events.jsonl, and resolves once every
-   * file is in place, with the errors of the writes that failed. The run's last call on its directory.
+   * file is in place, with the errors of the writes that failed. The run's last call on its directory; a
+   * journal line after it (a call cut off by the stop, failing late) is still appended, file opened and closed.
    */
   settle(): Promise<Error[]>;
   finalAnswerPath(winner: string | undefined): string | null;
@@ -133,6 +137,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
   let lines: string[] = [];
   let writes = 0;
   let frozen = false;
+  let settled = false;
   const written = { answers: 0, votes: 0 };
   // status.json as last offered, less its clock fields, and when: a status that says nothing new is written only as a heartbeat.
   let lastStatus = "";
@@ -194,8 +199,18 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
   // One append of whole lines, with write(2) on the run's open events.jsonl: in the file (the page cache) when it
   // returns; `durable` then syncs it to disk.
   const append = (text: string, durable: boolean) => {
-    eventsFd ??= openSync(eventsPath, "a");
-    writeSync(eventsFd, text);
+    if (settled) {
+      // A line after the run's end (a call the stop cut off, failing late): appended without keeping the file open.
+      const fd = openSync(eventsPath, "a");
+      try {
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+    } else {
+      eventsFd ??= openSync(eventsPath, "a");
+      writeSync(eventsFd, text);
+    }
     if (durable) syncToDisk();
     writes++;
     if (options.freezeAfterWrites !== undefined && writes >= options.freezeAfterWrites) freeze();
@@ -253,6 +268,9 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     },
     writeStatus(status) {
       if (frozen) return;
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = undefined;
+      heldStatus = undefined;
       writeJsonAtomic(statusPath, status);
       lastStatus = "";
       lastStage = "";
@@ -260,6 +278,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     async settle() {
       if (heldStatus !== undefined && !frozen) putStatus(heldStatus);
       const errors = await files.settle();
+      settled = true;
       if (eventsFd !== undefined) closeSync(eventsFd);
       eventsFd = undefined;
       return errors;

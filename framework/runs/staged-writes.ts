@@ -1,6 +1,9 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { tempFileName } from "../temp-file-name.ts";
+
+const HOST = hostname();
 
 /**
  * A run's files written off the event loop, one at a time and in the order they were put, each
@@ -50,7 +53,8 @@ export function createStagedWrites(stagingDir: string, existingDirs: string[] = 
       await mkdir(folder, { recursive: true });
       madeDirs.add(folder);
     }
-    const temp = tempFileName(join(stagingDir, basename(path)));
+    // `<name>.<host>.<pid>.<8 hex>.tmp`: sweepStaging() removes only this host's dead writers' files.
+    const temp = tempFileName(join(stagingDir, `${basename(path)}.${HOST}`));
     try {
       await stage(temp);
       await rename(temp, path);

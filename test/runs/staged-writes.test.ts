@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createStagedWrites } from "../../framework/runs/staged-writes.ts";
@@ -63,16 +63,18 @@ describe("createStagedWrites()", () => {
 });
 
 describe("sweepStaging()", () => {
-  it("removes the temporary files of writers that are gone, and keeps a live writer's and other files", async () => {
+  it("removes the temporary files of this host's writers that are gone, and keeps a live writer's, another host's and other files", async () => {
     const staging = join(tempDir(), ".staging");
     rmSync(staging, { recursive: true, force: true });
     await sweepStaging(staging); // no folder: nothing to do
     mkdirSync(staging);
-    const dead = `status.json.${deadPid()}.0a1b2c3d.tmp`;
-    const live = `answer-1.md.${process.pid}.0a1b2c3d.tmp`;
-    for (const name of [dead, live, "notes.tmp"]) writeFileSync(join(staging, name), "half");
+    const pid = deadPid();
+    const dead = `status.json.${hostname()}.${pid}.0a1b2c3d.tmp`;
+    const live = `answer-1.md.${hostname()}.${process.pid}.0a1b2c3d.tmp`;
+    const elsewhere = `vote-1.json.another-host.${pid}.0a1b2c3d.tmp`; // that pid says nothing of another host's processes
+    for (const name of [dead, live, elsewhere, "notes.tmp"]) writeFileSync(join(staging, name), "half");
     await sweepStaging(staging);
-    expect(readdirSync(staging).sort()).toEqual([live, "notes.tmp"].sort());
+    expect(readdirSync(staging).sort()).toEqual([live, elsewhere, "notes.tmp"].sort());
   });
 });
 
@@ -113,5 +115,31 @@ describe("run() and its run directory", () => {
     expect(Object.values(files.agentFiles).flat().filter((f) => f.startsWith("answer-"))).toHaveLength(result.answers.length);
     expect(readdirSync(runsDir).sort()).toEqual([".staging", result.run_id]);
     expect(readdirSync(join(runsDir, ".staging"))).toEqual([]);
+  });
+
+  it("leaves no file of the run open once a cancelled run has resolved, its cut-off calls journaled", async () => {
+    const runsDir = tempDir();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort("cancelled"), 300);
+    const { run } = await import("../../framework/runs/run.ts");
+    const result = await run({
+      task: "Design a cache for the API",
+      config: { agents: ["alpha", "beta"].map((id) => scripted(id, { latency_ms: 3_000 })) },
+      runsDir,
+      env: {},
+      signal: controller.signal,
+    });
+    expect(result.status).toBe("cancelled");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // calls failing late, after the run's end
+    const open = readdirSync("/proc/self/fd").flatMap((fd) => {
+      try {
+        return [readlinkSync(join("/proc/self/fd", fd))];
+      } catch {
+        return [];
+      }
+    });
+    expect(open.filter((path) => path.startsWith(result.log_dir))).toEqual([]);
+    const turns = readFileSync(join(result.log_dir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; agentId?: string });
+    expect(turns.filter((e) => e.type === "run.turn").map((e) => e.agentId).sort()).toEqual(["alpha", "beta"]);
   });
 });
