@@ -1,5 +1,5 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { copyFile, rename, rm } from "node:fs/promises";
+import { copyFile, rename, rm, writeFile } from "node:fs/promises";
 import { tempFileName } from "./temp-file-name.ts";
 
 /**
@@ -37,6 +37,24 @@ export async function copyFileAtomic(source: string, destination: string): Promi
   try {
     await copyFile(source, temp);
     await rename(temp, destination);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * `writeFileAtomic` without blocking the event loop: the temporary file beside `path` is written and
+ * renamed over it through fs.promises.
+ *
+ * @example
+ * await writeFileAtomicAsync("runs/x/status.json", JSON.stringify(status));
+ */
+export async function writeFileAtomicAsync(path: string, data: string): Promise<void> {
+  const temp = tempFileName(path);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;

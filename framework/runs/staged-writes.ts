@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { writeFileAtomicAsync } from "../atomic-write.ts";
 import { tempFileName } from "../temp-file-name.ts";
 
 const HOST = hostname();
@@ -62,14 +63,7 @@ export function createStagedWrites(stagingDir: string, existingDirs: string[] = 
       await rm(temp, { force: true });
       // Not on the run directory's file system (a runs directory reached through a mount): staged beside it instead.
       if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
-      const beside = tempFileName(path);
-      try {
-        await writeFile(beside, text);
-        await rename(beside, path);
-      } catch (again) {
-        await rm(beside, { force: true });
-        throw again;
-      }
+      await writeFileAtomicAsync(path, text);
     }
   };
 
