@@ -199,17 +199,13 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
   // One append of whole lines, with write(2) on the run's open events.jsonl: in the file (the page cache) when it
   // returns; `durable` then syncs it to disk.
   const append = (text: string, durable: boolean) => {
-    if (settled) {
-      // A line after the run's end (a call the stop cut off, failing late): appended without keeping the file open.
-      const fd = openSync(eventsPath, "a");
-      try {
-        writeSync(fd, text);
-      } finally {
-        closeSync(fd);
-      }
-    } else {
-      eventsFd ??= openSync(eventsPath, "a");
-      writeSync(eventsFd, text);
+    // A line after the run's end (a call the stop cut off, failing late) is appended without keeping the file open.
+    const fd = eventsFd ?? openSync(eventsPath, "a");
+    if (!settled) eventsFd = fd;
+    try {
+      writeSync(fd, text);
+    } finally {
+      if (settled) closeSync(fd);
     }
     if (durable) syncToDisk();
     writes++;
