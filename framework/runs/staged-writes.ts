@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { writeFileAtomicAsync } from "../atomic-write.ts";
 import { tempFileName } from "../temp-file-name.ts";
 
@@ -8,11 +9,12 @@ const HOST = hostname();
 
 // The callback API, not fs/promises: per file it costs the event loop half the time (no FileHandle, no
 // promise per step inside writeFile), which is most of a 100-run batch's main-thread file work.
-const done = (resolve: () => void, reject: (error: Error) => void) => (error: Error | null) => (error ? reject(error) : resolve());
-const writeFile = (path: string, text: string) => new Promise<void>((resolve, reject) => fs.writeFile(path, text, done(resolve, reject)));
-const rename = (from: string, to: string) => new Promise<void>((resolve, reject) => fs.rename(from, to, done(resolve, reject)));
-const mkdir = (path: string) => new Promise<void>((resolve, reject) => fs.mkdir(path, { recursive: true }, done(resolve, reject)));
-const rm = (path: string) => new Promise<void>((resolve, reject) => fs.rm(path, { force: true }, done(resolve, reject)));
+const writeFile = promisify(fs.writeFile);
+const rename = promisify(fs.rename);
+const mkdirAsync = promisify(fs.mkdir);
+const rmAsync = promisify(fs.rm);
+const mkdir = (path: string) => mkdirAsync(path, { recursive: true });
+const rm = (path: string) => rmAsync(path, { force: true });
 
 /**
  * A run's files written off the event loop, one at a time and in the order they were put, each
