@@ -9,7 +9,7 @@
 // every process): dist/ is fresh and was built from the same package.json, package-lock.json and this script.
 // `npm run build -- --force` builds anyway.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { distProblem, fileHash, frameworkFiles } from "../framework/use-dist.js";
@@ -49,10 +49,31 @@ try {
     banner: { js: REQUIRE_BANNER },
     logLevel: "warning",
   });
+  routeChunkImports(temp);
   writeFileSync(join(temp, "manifest.json"), `${JSON.stringify({ builtAtMs, inputs, files }, null, 1)}\n`);
   swapIntoPlace(temp, dist);
 } finally {
   rmSync(temp, { recursive: true, force: true });
+}
+
+// A chunk loads another lazily through one tiny module (dist/load-chunk.js) instead of an `import("./chunk.js")` of its
+// own. Under tsx (a workflow's process) every ES module whose text holds `import(` is parsed again, rewritten and given
+// an inline source map by tsx's loader thread before Node compiles it; routed through load-chunk.js, the large chunks
+// (the engine, the project code) skip that, which took about a fifth of `import "conclave"` under tsx. Same modules,
+// same order, same URL resolution: every chunk sits in dist/ beside load-chunk.js.
+function routeChunkImports(dir) {
+  const LOADER = "load-chunk.js";
+  writeFileSync(join(dir, LOADER), "// Written by scripts/build-dist.mjs: the one place the chunks' lazy imports happen.\nexport const loadChunk = (path) => import(path);\n");
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".js") || name === LOADER) continue;
+    const path = join(dir, name);
+    const text = readFileSync(path, "utf8");
+    const routed = text.replace(/\bimport\("(\.\/[\w-]+\.js)"\)/g, 'loadChunk("$1")');
+    if (routed === text) continue;
+    // After the banner's line, so `require` stays its first statement.
+    const at = text.startsWith(REQUIRE_BANNER) ? REQUIRE_BANNER.length : 0;
+    writeFileSync(path, `${routed.slice(0, at)}import{loadChunk}from"./${LOADER}";${routed.slice(at)}`);
+  }
 }
 
 // Moves the finished build to dist/: the old one aside first (a directory cannot be renamed over another). A
