@@ -57,7 +57,7 @@ export async function askCommand(argv: string[], io: CliIo): Promise<number> {
 
   const automation = Boolean(values.automation);
   const approvedBy = values.yes ? "--yes" : automation ? "automation mode" : undefined;
-  const terminal = runOnTerminal(io, { automation });
+  const terminal = await runOnTerminal(io, { automation });
   const { note } = terminal;
   let result: RunResult;
   try {

@@ -1,4 +1,3 @@
-import { createLogUpdate } from "log-update";
 import type { JournalEvent } from "../runs/run-directory.ts";
 import type { RunResult } from "../runs/run-result.ts";
 import type { StatusJson } from "../runs/status-json.ts";
@@ -30,6 +29,21 @@ const COLORS: Record<string, string> = {
   timed_out: "31",
 };
 
+// log-update (with its dependencies, about 90 KB) draws the terminal block; off a terminal nothing loads it.
+let logUpdate: typeof import("log-update") | undefined;
+
+/**
+ * Loads what the terminal view draws with: await it before `createProgressView({ tty: true })` (or a session
+ * renderer on a terminal). Plain output needs nothing loaded, so a piped or automated start never pays for it.
+ *
+ * @example
+ * if (process.stderr.isTTY) await loadTerminalView();
+ * const view = createProgressView({ stream: process.stderr, tty: Boolean(process.stderr.isTTY), color: true });
+ */
+export async function loadTerminalView(): Promise<void> {
+  logUpdate ??= await import("log-update");
+}
+
 /** The view of one run, as createProgressView() returns it. */
 export type ProgressView = ReturnType<typeof createProgressView>;
 
@@ -50,7 +64,8 @@ export function createProgressView(options: ProgressViewOptions) {
   // A terminal that reports no size (a pseudo-terminal nobody sized) counts as 80×24, so the block is still drawn.
   const sized = { write: (text: string) => stream.write(text), isTTY: true, get columns() { return stream.columns || 80; }, get rows() { return stream.rows || 24; } };
   // The cursor stays visible (log-update would otherwise hide it and restore it from an exit hook).
-  const block = options.tty ? createLogUpdate(sized as unknown as NodeJS.WriteStream, { showCursor: true }) : undefined;
+  if (options.tty && !logUpdate) throw new Error("createProgressView({ tty: true }) before loadTerminalView() resolved: await loadTerminalView() first.");
+  const block = options.tty ? logUpdate!.createLogUpdate(sized as unknown as NodeJS.WriteStream, { showCursor: true }) : undefined;
   let shown = false;
   let finished = false;
   let lastDraw = 0;

@@ -49,6 +49,7 @@ export function finishedLine(result: LaunchRunResult): string {
  * live block.
  *
  * @example
+ * await loadTerminalView(); // on a terminal, before the first run's block is drawn
  * const renderer = createSessionRenderer({ stream: process.stdout, tty: true, color: true });
  * for await (const ev of session.send(line)) renderer.event(ev);
  */

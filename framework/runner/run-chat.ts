@@ -10,6 +10,7 @@ import { clip } from "./clip.ts";
 import { contextBar } from "./context-bar.ts";
 import { EXIT } from "./exit-codes.ts";
 import { describeStopRequest, onStopRequest, stopReason, type StopSource } from "./on-stop-request.ts";
+import { loadTerminalView } from "./progress-view.ts";
 import { createSessionRenderer } from "./render-session-event.ts";
 
 /** Where the REPL reads and writes, and the process whose signals it listens for. */
@@ -49,6 +50,7 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
   const interactive = Boolean(io.input.isTTY);
   const tty = Boolean(io.output.isTTY);
   const color = tty && !io.env.NO_COLOR;
+  if (tty) await loadTerminalView();
   const renderer = createSessionRenderer({ stream: io.output, tty, color });
   const rl = createInterface({
     input: io.input,

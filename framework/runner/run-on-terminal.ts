@@ -5,7 +5,7 @@ import { createAutomationOutput } from "./automation-output.ts";
 import type { CliIo } from "./cli.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
-import { createProgressView } from "./progress-view.ts";
+import { createProgressView, loadTerminalView } from "./progress-view.ts";
 
 /** One run shown on the terminal: the progress view or the automation lines, and its stop requests. */
 export interface TerminalRun {
@@ -28,12 +28,13 @@ export interface TerminalRun {
  * progress view, and Ctrl+C finalizing the run as interrupted (a second signal quits at once, exit 4).
  *
  * @example
- * const terminal = runOnTerminal(io, { automation: false });
+ * const terminal = await runOnTerminal(io, { automation: false });
  * try { result = await run({ task, ...terminal, signal: terminal.signal }); } finally { terminal.release(); }
  * return terminal.finish(result);
  */
-export function runOnTerminal(io: CliIo, options: { automation: boolean }): TerminalRun {
+export async function runOnTerminal(io: CliIo, options: { automation: boolean }): Promise<TerminalRun> {
   const auto = options.automation ? createAutomationOutput((line) => io.stdout.write(`${line}\n`)) : undefined;
+  if (!auto && io.stderr.isTTY) await loadTerminalView();
   const color = Boolean(io.stderr.isTTY) && !io.env.NO_COLOR;
   const view = auto ? undefined : createProgressView({ stream: io.stderr, tty: Boolean(io.stderr.isTTY), color });
   const note = (line: string) => (view ? view.print(line) : io.stderr.write(`${line}\n`));

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Shell } from "zx";
+import type { Shell } from "zx/core";
 import { z } from "zod";
 import type { ConclaveConfig } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
@@ -33,7 +33,7 @@ import { findRepositoryRoot } from "./find-repository-root.ts";
 import { loadDotEnv } from "./load-dot-env.ts";
 import { describeStopRequest, onStopRequest, stopReason } from "./on-stop-request.ts";
 import { openWorkflowProject } from "./open-workflow-project.ts";
-import { createProgressView, type ProgressView } from "./progress-view.ts";
+import { createProgressView, loadTerminalView, type ProgressView } from "./progress-view.ts";
 import { stepLabel } from "./step-label.ts";
 import { summaryTable, type StepRow } from "./summary-table.ts";
 import { terminalAskHuman } from "./terminal-ask-human.ts";
@@ -402,8 +402,9 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     return decision.options;
   };
 
-  // zx is loaded by a workflow that runs, never by a process that only imports "conclave".
-  const { $: zx } = await import("zx");
+  // zx is loaded by a workflow that runs, never by a process that only imports "conclave"; zx/core is its `$` without
+  // the extras (globby, fs-extra, minimist...: 700 KB the `$` never uses).
+  const [{ $: zx }] = await Promise.all([import("zx/core"), !flags.automation && process.stderr.isTTY ? loadTerminalView() : undefined]);
   const context: WorkflowContext = {
     plan: (task, options = {}) => step("plan", presetRunOptions(task, options, { planning_mode: true, output: PLAN_SCHEMA as never })),
     execute: (task, options = {}) => step("execute", presetRunOptions(task, options.writes || options.context_paths ? options : { ...options, writes: ["deliverables/"] }, {})),

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadTerminalView } from "../../framework/runner/progress-view.ts";
 import { createSessionRenderer, finishedLine, launchedLine } from "../../framework/runner/render-session-event.ts";
 import type { LaunchRunArgs } from "../../framework/runs/launch-run.ts";
 import type { StatusJson } from "../../framework/runs/status-json.ts";
@@ -35,6 +36,7 @@ describe("launchedLine() and finishedLine()", () => {
 });
 
 describe("createSessionRenderer()", () => {
+  beforeAll(() => loadTerminalView());
   it("on a terminal streams the reply after `conclave> ` and ends its line at the message, without reprinting it", () => {
     const { r, text } = renderer(true);
     r.event({ type: "message.delta", text: "Hello, " });

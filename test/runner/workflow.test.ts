@@ -447,6 +447,22 @@ describe("workflow() errors", () => {
   });
 });
 
+describe("a workflow's $ (zx)", () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = makeTempDir("conclave-workflow-");
+  });
+  afterAll(() => removeDir(tmp));
+
+  it("runs commands in the project directory, quotes interpolated arguments, and reports a failing command's exit code", async () => {
+    const project = copyDemoProject(tmp);
+    const outcome = await runWorkflow(`${FIXTURES}/shell.ts`, ["--project", project, "--dry-run"]);
+    expectCompleted(outcome);
+    expect(`${outcome.stdout}${outcome.stderr}`).toContain(`pwd=${project} exit=3`);
+    expect(readFileSync(join(project, "deliverables", "shell.txt"), "utf8")).toBe("two words; $HOME `x`");
+  });
+});
+
 describe("structured output through a workflow", () => {
   let tmp: string;
   beforeEach(() => {
