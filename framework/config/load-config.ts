@@ -40,8 +40,26 @@ function aDirectory(path: string, label: string): string {
   return `it is a directory, expected a YAML file${held}. Pass one config file.`;
 }
 
+// Configs already validated, by label and text: a workflow loads its config at every step, and a server at every
+// run, so the same few hundred bytes were parsed and validated again each time. Only text without `${` is kept (an
+// interpolated one depends on the environment), and each caller gets its own copy, so no caller sees another's edits.
+const parsed = new Map<string, ConclaveConfig>();
+const PARSED_KEPT = 16;
+
 /** Validates YAML text as a config; `label` names it in errors. */
 export function parseConfig(text: string, label: string, env: NodeJS.ProcessEnv = process.env): ConclaveConfig {
+  const key = text.includes("${") ? undefined : `${label}\0${text}`;
+  const known = key === undefined ? undefined : parsed.get(key);
+  if (known) return structuredClone(known);
+  const config = parseConfigText(text, label, env);
+  if (key !== undefined) {
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, structuredClone(config));
+  }
+  return config;
+}
+
+function parseConfigText(text: string, label: string, env: NodeJS.ProcessEnv): ConclaveConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -39,6 +39,9 @@ const entrySchema = z.strictObject(entryShape) satisfies z.ZodType<RunIndexEntry
 
 // Fields added by a later version are kept when the index is rewritten.
 const indexSchema = z.strictObject({ runs: z.array(z.looseObject(entryShape)) });
+// What recordRun() needs of the entries it keeps: their run_id. Checking every field of every past run at each
+// new one made a run's end cost grow with the project's history; a reader (readRunIndex) still checks them all.
+const rewriteSchema = z.strictObject({ runs: z.array(z.looseObject({ run_id: z.string() })) });
 
 /**
  * The runs recorded in `<runsDir>/index.json`, oldest first; empty when there is none yet.
@@ -69,7 +72,7 @@ export async function recordRun(runsDir: string, entry: RunIndexEntry, lock: Fil
   await withFileLock(
     `${path}.lock`,
     () => {
-      const runs = readJsonFile(path, indexSchema)?.runs ?? [];
+      const runs = readJsonFile(path, rewriteSchema)?.runs ?? [];
       // A run recorded again (resumed after it was interrupted) replaces its earlier entry.
       writeJsonAtomic(path, { runs: [...runs.filter((r) => r.run_id !== checked.data.run_id), checked.data] });
     },

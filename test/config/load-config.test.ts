@@ -53,6 +53,23 @@ describe("parseConfig()", () => {
     });
   });
 
+  it("gives every caller of the same text its own copy, and reads ${VAR} from each call's environment", () => {
+    const text = "agents:\n  - id: a\n    backend: { type: scripted, latency_ms: 20 }\n";
+    const first = parseConfig(text, LABEL, {});
+    first.agents[0]!.id = "changed";
+    first.coordination.max_rounds = 99;
+    const second = parseConfig(text, LABEL, {});
+    expect(second.agents[0]!.id).toBe("a");
+    expect(second.coordination.max_rounds).toBe(4);
+    expect(second).not.toBe(first);
+    const interpolated = "agents:\n  - id: a\ncoordination:\n  max_rounds: ${R:-4}\n";
+    expect(parseConfig(interpolated, LABEL, { R: "2" }).coordination.max_rounds).toBe(2);
+    expect(parseConfig(interpolated, LABEL, { R: "3" }).coordination.max_rounds).toBe(3);
+    // An error is raised every time, not remembered as a config.
+    expect(parseError("agents:\n  - id: a\ncoordination:\n  max_rounds: many\n")).toContain("max_rounds");
+    expect(parseError("agents:\n  - id: a\ncoordination:\n  max_rounds: many\n")).toContain("max_rounds");
+  });
+
   it("keeps values that are given instead of the defaults", () => {
     const config = parseConfig(
       "agents:\n  - id: a\n    backend: { type: scripted, latency_ms: 20 }\ncoordination:\n  max_rounds: 2\n  voting: strict\n  timeouts: { run: 60 }\n",

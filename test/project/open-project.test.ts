@@ -147,4 +147,18 @@ describe("openProject()", () => {
     writeFileSync(join(project.runsDir, "index.json"), '{\n  "runs": [\n    { "run_id": 7 }\n  ]\n}\n');
     expect(thrownBy(() => project.runs()).message.split("\n")[0]).toBe(`${project.runsDir}/index.json:3 runs[0].run_id: expected string, got 7`);
   });
+
+  it("records a run beside a past entry with a damaged field, leaving that entry as it was for the reader to name", async () => {
+    const project = openProject(join(base, "damaged-past"), { create: true });
+    const past = { run_id: "r0", status: "completed", winner: "alpha", cost_usd: "lots", started_at: "", elapsed_seconds: 1, log_dir: "", task: "" };
+    writeFileSync(join(project.runsDir, "index.json"), `${JSON.stringify({ runs: [past] }, null, 2)}\n`);
+    const entry = { run_id: "r1", status: "completed", winner: null, cost_usd: null, started_at: "", elapsed_seconds: 0, log_dir: "", task: "" };
+    await project.recordRun(entry);
+    expect(JSON.parse(readFileSync(join(project.runsDir, "index.json"), "utf8"))).toEqual({ runs: [past, entry] });
+    expect(thrownBy(() => project.runs()).message.split("\n")[0]).toBe(`${project.runsDir}/index.json:7 runs[0].cost_usd: expected number, got "lots"`);
+    // An index whose entries have no run_id cannot be rewritten safely: recordRun() names the field and writes nothing.
+    writeFileSync(join(project.runsDir, "index.json"), '{\n  "runs": [\n    { "run_id": 7 }\n  ]\n}\n');
+    await expect(project.recordRun({ ...entry, run_id: "r2" })).rejects.toThrow(`${project.runsDir}/index.json:3 runs[0].run_id: expected string, got 7`);
+    expect(readFileSync(join(project.runsDir, "index.json"), "utf8")).toBe('{\n  "runs": [\n    { "run_id": 7 }\n  ]\n}\n');
+  });
 });
