@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, watch, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +33,27 @@ describe("createStagedWrites()", () => {
     expect(readFileSync(join(root, "run", "status.json"), "utf8")).toBe('{"n":50}\n');
     expect(readFileSync(join(root, "run", "agents", "alpha", "answer-1.md"), "utf8")).toBe("Use Redis.\n");
     expect(readdirSync(join(root, ".staging"))).toEqual([]);
+  });
+
+  it("puts files in place in the order they were put", async () => {
+    const root = tempDir();
+    const target = join(root, "run");
+    mkdirSync(target);
+    const landed: string[] = [];
+    // inotify reports each rename into the folder, in the order they happen.
+    const watcher = watch(target, (_event, name) => {
+      if (name && !landed.includes(name)) landed.push(name);
+    });
+    try {
+      const writes = createStagedWrites(join(root, ".staging"), [target]);
+      const names = Array.from({ length: 40 }, (_, i) => `file-${String((i * 17) % 40).padStart(2, "0")}.json`);
+      for (const name of names) writes.put(join(target, name), `${"x".repeat(2000)}\n`);
+      expect(await writes.settle()).toEqual([]);
+      for (let i = 0; i < 200 && landed.length < names.length; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(landed).toEqual(names);
+    } finally {
+      watcher.close();
+    }
   });
 
   it("writes what was put before seal() and nothing after", async () => {
