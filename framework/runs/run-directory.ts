@@ -91,18 +91,22 @@ export function newRunId(now = new Date()): string {
 /** Makes a new, empty run directory under `runsDir`. */
 export function createRunDirectory(runsDir: string, options: RunDirectoryOptions = {}): RunDirectory {
   const root = resolve(runsDir);
-  mkdirSync(root, { recursive: true });
   let runId = newRunId();
   let dir = join(root, runId);
-  // mkdir without `recursive` fails on an existing directory, so two processes never share one.
+  // mkdir without `recursive` fails on an existing directory, so two processes never share one. The runs directory
+  // itself is made only when it is missing (the first run, or removed since), not checked at every run.
   for (let attempt = 0; ; attempt++) {
     try {
       mkdirSync(dir);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 5) throw error;
-      runId = newRunId();
-      dir = join(root, runId);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" && attempt <= 5) mkdirSync(root, { recursive: true });
+      else if (code !== "EEXIST" || attempt > 5) throw error;
+      else {
+        runId = newRunId();
+        dir = join(root, runId);
+      }
     }
   }
   // events.jsonl is made empty and kept open for the run's appends.

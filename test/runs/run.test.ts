@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -282,6 +282,24 @@ describe("run() and its context", () => {
       expect(readdirSync(runsDir)).toEqual([]);
     } finally {
       rmSync(runsDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("run() and its runs directory", () => {
+  it("makes a missing runs directory, nested, and makes it again when it was removed between two runs", async () => {
+    const base = mkdtempSync(join(tmpdir(), "conclave-run-"));
+    try {
+      const runsDir = join(base, "a", "b", "runs");
+      const first = await run({ task: "Summarise", config: { agents: agents(1) }, runsDir, env: {} });
+      expect(first.status).toBe("completed");
+      rmSync(join(base, "a"), { recursive: true, force: true });
+      const second = await run({ task: "Summarise", config: { agents: agents(1) }, runsDir, env: {} });
+      expect(second.status).toBe("completed");
+      expect(readdirSync(runsDir).filter((name) => !name.startsWith("."))).toEqual([second.run_id]);
+      expect(JSON.parse(readFileSync(join(second.log_dir, "result.json"), "utf8")).status).toBe("completed");
+    } finally {
+      rmSync(base, { recursive: true, force: true });
     }
   });
 });
