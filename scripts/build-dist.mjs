@@ -63,16 +63,16 @@ try {
 // same order, same URL resolution: every chunk sits in dist/ beside load-chunk.js.
 function routeChunkImports(dir) {
   const LOADER = "load-chunk.js";
-  writeFileSync(join(dir, LOADER), "// Written by scripts/build-dist.mjs: the one place the chunks' lazy imports happen.\nexport const loadChunk = (path) => import(path);\n");
+  writeFileSync(join(dir, LOADER), "// Written by scripts/build-dist.mjs: the one place the chunks' lazy imports happen.\nexport const __loadChunk = (path) => import(path);\n");
   for (const name of readdirSync(dir)) {
     if (!name.endsWith(".js") || name === LOADER) continue;
     const path = join(dir, name);
     const text = readFileSync(path, "utf8");
-    const routed = text.replace(/\bimport\("(\.\/[\w-]+\.js)"\)/g, 'loadChunk("$1")');
+    const routed = text.replace(/\bimport\("(\.\/[\w-]+\.js)"\)/g, '__loadChunk("$1")');
     if (routed === text) continue;
     // After the banner's line, so `require` stays its first statement.
     const at = text.startsWith(REQUIRE_BANNER) ? REQUIRE_BANNER.length : 0;
-    writeFileSync(path, `${routed.slice(0, at)}import{loadChunk}from"./${LOADER}";${routed.slice(at)}`);
+    writeFileSync(path, `${routed.slice(0, at)}import{__loadChunk}from"./${LOADER}";${routed.slice(at)}`);
   }
 }
 
