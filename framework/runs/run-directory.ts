@@ -101,8 +101,8 @@ export function createRunDirectory(runsDir: string, options: RunDirectoryOptions
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" && attempt <= 5) mkdirSync(root, { recursive: true });
-      else if (code !== "EEXIST" || attempt > 5) throw error;
+      if (attempt > 5 || (code !== "ENOENT" && code !== "EEXIST")) throw error;
+      if (code === "ENOENT") mkdirSync(root, { recursive: true });
       else {
         runId = newRunId();
         dir = join(root, runId);
