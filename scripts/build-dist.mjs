@@ -47,6 +47,7 @@ try {
     // tsx stays a package of its own: the runner resolves tsx/esm and registers it before a .ts workflow loads.
     external: ["tsx", "tsx/*"],
     banner: { js: REQUIRE_BANNER },
+    plugins: [zodEnglishOnly()],
     logLevel: "warning",
   });
   routeChunkImports(temp);
@@ -54,6 +55,24 @@ try {
   swapIntoPlace(temp, dist);
 } finally {
   rmSync(temp, { recursive: true, force: true });
+}
+
+// zod's `z.locales` (and zod/v4/core's) holds only `en`, the locale zod configures itself with: the other 60-odd
+// locales were half of the zod chunk (370 KB) that every start parses, and nothing in Conclave uses them.
+function zodEnglishOnly() {
+  return {
+    name: "zod-english-only",
+    setup(build) {
+      build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+        /[\\/]node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: join(args.resolveDir, "../locales/en.js"), namespace: "zod-locales" } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+        contents: `export { default as en } from ${JSON.stringify(args.path)};\n`,
+        resolveDir: root,
+        loader: "js",
+      }));
+    },
+  };
 }
 
 // A chunk loads another lazily through one tiny module (dist/load-chunk.js) instead of an `import("./chunk.js")` of its

@@ -101,6 +101,13 @@ describe("a start with a fresh dist/", () => {
     expect(JSON.parse(names.stdout).sort()).toEqual(Object.keys(source).sort());
   });
 
+  it("gives zod's `z` from dist/ with its English messages and no other locale bundled", () => {
+    const script = `const { z } = await import("conclave"); console.log(JSON.stringify([Object.keys(z.locales), Object.keys(z.core.locales), z.string().safeParse(3).error.issues[0].message]))`;
+    const zod = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: copy, encoding: "utf8" });
+    expect(zod.stderr).toBe("");
+    expect(JSON.parse(zod.stdout)).toEqual([["en"], ["en"], "Invalid input: expected string, received number"]);
+  });
+
   it("stays on dist/ when a framework file is written again with the same content (as npm's extraction writes every file)", () => {
     const file = join(copy, "framework", "errors.ts");
     writeFileSync(file, readFileSync(file));
