@@ -1,4 +1,4 @@
-import { fromCallback, type EventObject } from "xstate";
+import { fromCallback, type AnyEventObject, type CallbackLogicFunction, type EventObject } from "xstate";
 import { holding, type Clock } from "../clock.ts";
 import { ModelApiError } from "../errors.ts";
 import { modelError } from "../models/classify-error.ts";
@@ -50,7 +50,18 @@ const MAX_TOOL_CALLS = 40;
  * const machine = createRunMachine(clock).provide({ actors: { agent: createAgentActor({ client, clock }) } });
  */
 export function createAgentActor(deps: AgentActorDeps) {
-  return fromCallback<EventObject, AgentTurn>(({ input, sendBack }) => {
+  return fromCallback<EventObject, AgentTurn>(agentTurns(deps));
+}
+
+/**
+ * What createAgentActor() wraps: the callback that plays one turn, for a run that binds it to the shared run
+ * machine (bindRun()) instead of providing an actor, which would build the machine's definition again.
+ *
+ * @example
+ * bindRun(actor, { agent: agentTurns({ client, clock }) });
+ */
+export function agentTurns(deps: AgentActorDeps): CallbackLogicFunction<EventObject, AnyEventObject, AgentTurn> {
+  return ({ input, sendBack }) => {
     const controller = new AbortController();
     let stopped = false;
     const send = (event: RunEvent) => {
@@ -65,7 +76,7 @@ export function createAgentActor(deps: AgentActorDeps) {
       stopped = true;
       controller.abort(new Error("agent turn stopped"));
     };
-  });
+  };
 }
 
 async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSignal, send: (e: RunEvent) => void): Promise<void> {

@@ -1,4 +1,16 @@
-import { and, assign, not, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from "xstate";
+import {
+  and,
+  assign,
+  not,
+  enqueueActions,
+  fromCallback,
+  fromPromise,
+  setup,
+  type ActorSystem,
+  type AnyEventObject,
+  type CallbackLogicFunction,
+  type EventObject,
+} from "xstate";
 import type { Clock } from "../clock.ts";
 import { buildTurn, votableLabels, type AgentTurn } from "./prompts.ts";
 import {
@@ -21,13 +33,15 @@ type AgentEvent = Exclude<RunEvent, { type: "run.cancel" }>;
 /**
  * The run machine (docs/architecture.md §3): planning → generation → voting (↺ rounds) → presentation →
  * finalization, with the watchdogs. Its context is plain JSON; time comes from `clock`.
- * Provide the `agent` actor (and optionally `prepare` and `finalize`) before starting it.
- * The definition is built once per clock and shared: runs on the same clock get the same machine
- * (it holds no per-run state; each run's things come through `input` and `provide()`).
+ * Give each run's actor its `agent` turns (and optionally `prepare` and `finalize`) with bindRun() before
+ * starting it. The definition is built once per clock and shared: runs on the same clock get the very same
+ * machine (it holds no per-run state; each run's things come through `input` and bindRun()). `provide()`
+ * works too, but builds the whole definition again.
  *
  * @example
- * const machine = createRunMachine(clock).provide({ actors: { agent: createAgentActor({ client, clock }) } });
- * const actor = createActor(machine, { input, clock }).start();
+ * const actor = createActor(createRunMachine(clock), { input, clock });
+ * bindRun(actor, { agent: agentTurns({ client, clock }) });
+ * actor.start();
  */
 export function createRunMachine(clock: Clock): RunMachine {
   let machine = machines.get(clock);
@@ -44,6 +58,40 @@ export type RunMachine = ReturnType<typeof buildRunMachine>;
 // The machine of each clock, built at its first run (most processes have one: the system clock).
 const machines = new WeakMap<Clock, RunMachine>();
 
+/** One run's own implementations of the shared machine's actors (bindRun()). */
+export interface RunImplementations {
+  /** Plays an agent's turn (agentTurns()): sends its events back, returns what stops it. */
+  agent: CallbackLogicFunction<EventObject, AnyEventObject, AgentTurn>;
+  /** Before generation: the agents' workspaces. */
+  prepare?: (context: RunContext) => Promise<void>;
+  /** After the outcome: the final answer written, the winner's changes applied. */
+  finalize?: (context: RunContext) => Promise<void>;
+}
+
+// Any run's system, whatever its actors' ids.
+type AnyActorSystem = ActorSystem<any>;
+
+// Each run's implementations, by its actor system (one per root actor, shared by the agents it invokes).
+const bound = new WeakMap<AnyActorSystem, RunImplementations>();
+
+/**
+ * Gives the run `actor` (made from createRunMachine()'s machine, not yet started) its own implementations of
+ * the machine's actors, without building the definition again as `provide()` does.
+ *
+ * @example
+ * const actor = createActor(createRunMachine(clock), { input, clock });
+ * bindRun(actor, { agent: agentTurns({ client, clock }), finalize: async (context) => save(context) });
+ */
+export function bindRun(actor: { system: AnyActorSystem }, implementations: RunImplementations): void {
+  bound.set(actor.system, implementations);
+}
+
+function boundTo(system: AnyActorSystem): RunImplementations {
+  const implementations = bound.get(system);
+  if (!implementations) throw new Error("the run machine needs its agent turns: bindRun(actor, { agent }) before actor.start()");
+  return implementations;
+}
+
 function buildRunMachine(clock: Clock) {
   const remaining = (deadline: number) => Math.min(MAX_DELAY, Math.max(0, deadline - clock.now()));
   const update = (context: RunContext, agentId: string, patch: Partial<AgentState>) => ({
@@ -55,11 +103,9 @@ function buildRunMachine(clock: Clock) {
   return setup({
     types: {} as { context: RunContext; input: RunInput; events: RunEvent; output: RunContext },
     actors: {
-      agent: fromCallback<EventObject, AgentTurn>(() => {
-        throw new Error("the run machine needs an `agent` actor: machine.provide({ actors: { agent } })");
-      }),
-      prepare: fromPromise<void, RunContext>(async () => {}),
-      finalize: fromPromise<void, RunContext>(async () => {}),
+      agent: fromCallback<EventObject, AgentTurn>((args) => boundTo(args.system).agent(args)),
+      prepare: fromPromise<void, RunContext>(async ({ input, system }) => bound.get(system)?.prepare?.(input)),
+      finalize: fromPromise<void, RunContext>(async ({ input, system }) => bound.get(system)?.finalize?.(input)),
     },
     delays: {
       runDeadline: ({ context }) => remaining(context.runDeadline),

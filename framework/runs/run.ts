@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { createActor, fromPromise, toPromise, type InspectionEvent } from "xstate";
+import { createActor, toPromise, type InspectionEvent } from "xstate";
 import type { z } from "zod";
 import { holding, systemClock } from "../clock.ts";
-import { createAgentActor } from "../coordination/agent-actor.ts";
+import { agentTurns } from "../coordination/agent-actor.ts";
 import type { RunContext } from "../coordination/run-context.ts";
-import { createRunMachine } from "../coordination/run-machine.ts";
+import { bindRun, createRunMachine, type RunImplementations } from "../coordination/run-machine.ts";
 import { loadPrices } from "../config/load-prices.ts";
 import type { Project } from "../project/project.ts";
 import { costOf, priceOf } from "../models/cost.ts";
@@ -202,37 +202,35 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     const journalOn = env.CONCLAVE_CALL_JOURNAL !== "off";
     const journaled = new Map<string, ModelClient>();
     for (const [id, client] of clients) journaled.set(id, journalOn ? turns.client(id, client) : client);
-    const machine = createRunMachine(clock).provide({
-      actors: {
-        agent: createAgentActor({
-          client: (id) => journaled.get(id)!,
-          clock,
-          cost,
-          retry: normalized.settings.retry,
-          ...(normalized.output && { checkData: dataChecker(normalized.output) }),
-          ...(workspaces.active && {
-            tools: (id: string, phase: "generation" | "voting" | "presentation", round: number) => {
-              const tools = workspaces.tools(id, phase);
-              return tools && (journalOn ? turns.tools(id, phase, round, tools) : tools);
-            },
-          }),
-          ...(options.notes && { notes: noteReader(options.notes) }),
-          // A call made for real in a resumed run gets its whole call timeout on live timers; a replayed one, the replay's.
-          ...(replayClock && {
-            callTimers: (id: string, turn: { hints?: { phase: "generation" | "voting" | "presentation"; round: number } }) =>
-              turn.hints && turns.recordedNext(id, turn.hints.phase, turn.hints.round) ? replayClock : replayClock.liveTimers(),
-          }),
+    // The shared machine, given this run's implementations of its actors once the actor exists (bindRun).
+    const implementations: RunImplementations = {
+      agent: agentTurns({
+        client: (id) => journaled.get(id)!,
+        clock,
+        cost,
+        retry: normalized.settings.retry,
+        ...(normalized.output && { checkData: dataChecker(normalized.output) }),
+        ...(workspaces.active && {
+          tools: (id: string, phase: "generation" | "voting" | "presentation", round: number) => {
+            const tools = workspaces.tools(id, phase);
+            return tools && (journalOn ? turns.tools(id, phase, round, tools) : tools);
+          },
         }),
-        prepare: fromPromise<void, RunContext>(() => holding(clock, () => workspaces.prepare())),
-        finalize: fromPromise<void, RunContext>(({ input }) =>
-          holding(clock, async () => {
-            runDir.writeFinalAnswer(input);
-            // A frozen run (the kill test hook) writes nothing back, as a killed one could not.
-            if (input.winner && !runDir.frozen) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
-          }),
-        ),
-      },
-    });
+        ...(options.notes && { notes: noteReader(options.notes) }),
+        // A call made for real in a resumed run gets its whole call timeout on live timers; a replayed one, the replay's.
+        ...(replayClock && {
+          callTimers: (id: string, turn: { hints?: { phase: "generation" | "voting" | "presentation"; round: number } }) =>
+            turn.hints && turns.recordedNext(id, turn.hints.phase, turn.hints.round) ? replayClock : replayClock.liveTimers(),
+        }),
+      }),
+      prepare: () => holding(clock, () => workspaces.prepare()),
+      finalize: (input) =>
+        holding(clock, async () => {
+          runDir.writeFinalAnswer(input);
+          // A frozen run (the kill test hook) writes nothing back, as a killed one could not.
+          if (input.winner && !runDir.frozen) changes = await workspaces.finish(input.winner, options.approve ?? (async () => true), input.status === "completed");
+        }),
+    };
 
     const meta = { sessionId: runDir.runId, logDir: runDir.dir, wallStart, startTime: startedAtIso, finalAnswerPath: null as string | null, owner, wallNow: Date.now };
     // A resumed run produces again the events of its replayed part: those its journal has already are not written twice.
@@ -252,7 +250,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
     let lastRound = -1;
     let flushQueued = false;
     let closed = false;
-    const actor = createActor(machine, {
+    const actor = createActor(createRunMachine(clock), {
       input: {
         runId: runDir.runId,
         task: normalized.task,
@@ -274,6 +272,7 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
         }
       },
     });
+    bindRun(actor, implementations);
 
     const flush = () => {
       flushQueued = false;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { createActor, toPromise } from "xstate";
 import { SimulatedClock } from "../../framework/clock.ts";
 import type { BackendConfig } from "../../framework/config/config-schema.ts";
-import { createAgentActor } from "../../framework/coordination/agent-actor.ts";
+import { agentTurns, createAgentActor } from "../../framework/coordination/agent-actor.ts";
 import type { RunContext, RunSettings } from "../../framework/coordination/run-context.ts";
-import { createRunMachine } from "../../framework/coordination/run-machine.ts";
+import { bindRun, createRunMachine } from "../../framework/coordination/run-machine.ts";
 import type { CompletionRequest, ModelClient } from "../../framework/models/model.ts";
 import { createScriptedClient } from "../../framework/models/scripted/scripted-client.ts";
 
@@ -50,17 +50,21 @@ function start(backends: Record<string, Partial<BackendConfig>>, options: { cost
 }
 
 describe("createRunMachine()", () => {
-  it("builds the machine once per clock and runs two runs on it side by side, each its own", async () => {
+  it("builds the machine once per clock and runs two runs on it side by side, each with its own agents bound", async () => {
     const clock = new SimulatedClock();
     expect(createRunMachine(clock)).toBe(createRunMachine(clock));
     expect(createRunMachine(new SimulatedClock())).not.toBe(createRunMachine(clock));
     const client = (id: string) => createScriptedClient(id, { type: "scripted", latency_ms: 100 }, { clock });
     const actorOf = (runId: string, ids: string[]) => {
       const clients = new Map(ids.map((id) => [id, client(id)] as const));
-      const machine = createRunMachine(clock).provide({ actors: { agent: createAgentActor({ client: (id) => clients.get(id)!, clock, cost: () => 0 }) } });
-      return createActor(machine, { clock, input: { runId, task: "Design a cache", agents: ids.map((id) => ({ id })), settings } });
+      const actor = createActor(createRunMachine(clock), { clock, input: { runId, task: "Design a cache", agents: ids.map((id) => ({ id })), settings } });
+      bindRun(actor, { agent: agentTurns({ client: (id) => clients.get(id)!, clock, cost: () => 0 }) });
+      return actor;
     };
-    const [one, two] = await Promise.all([toPromise(actorOf("one", ["alpha", "beta"]).start()), toPromise(actorOf("two", ["gamma"]).start())]);
+    const actors = [actorOf("one", ["alpha", "beta"]), actorOf("two", ["gamma"])];
+    // Bound, not provided: both run on the one definition, none built for them.
+    for (const actor of actors) expect(actor.logic).toBe(createRunMachine(clock));
+    const [one, two] = (await Promise.all(actors.map((actor) => toPromise(actor.start())))) as [RunContext, RunContext];
     expect(one).toMatchObject({ runId: "one", status: "completed" });
     expect(Object.keys(one.agentStates)).toEqual(["alpha", "beta"]);
     expect(two).toMatchObject({ runId: "two", status: "completed", winner: "gamma" });
