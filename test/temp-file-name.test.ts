@@ -8,6 +8,12 @@ describe("tempFileName()", () => {
     expect(isTempFileName(name)).toBe(true);
     expect(tempFileName("a")).not.toBe(tempFileName("a"));
   });
+
+  it("never gives the same name twice in a process", () => {
+    const names = new Set(Array.from({ length: 10_000 }, () => tempFileName("a")));
+    expect(names.size).toBe(10_000);
+    for (const name of names) expect(name).toMatch(/^a\.\d+\.[0-9a-f]{8}\.tmp$/);
+  });
 });
 
 describe("isTempFileName()", () => {
