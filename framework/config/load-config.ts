@@ -40,8 +40,8 @@ function aDirectory(path: string, label: string): string {
   return `it is a directory, expected a YAML file${held}. Pass one config file.`;
 }
 
-// Configs already validated, by label and text: a workflow loads its config at every step, and a server at every
-// run, so the same few hundred bytes were parsed and validated again each time. Only text without `${` is kept (an
+// Configs already validated, by label and text (an object config by its JSON): a workflow loads its config at every
+// step, and a server at every run, so the same few hundred bytes were parsed and validated again each time. Only text without `${` is kept (an
 // interpolated one depends on the environment), and each caller gets its own copy, so no caller sees another's edits.
 const parsed = new Map<string, ConclaveConfig>();
 const PARSED_KEPT = 16;
@@ -52,10 +52,7 @@ export function parseConfig(text: string, label: string, env: NodeJS.ProcessEnv 
   const known = key === undefined ? undefined : parsed.get(key);
   if (known) return structuredClone(known);
   const config = parseConfigText(text, label, env);
-  if (key !== undefined) {
-    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
-    parsed.set(key, structuredClone(config));
-  }
+  if (key !== undefined) keep(key, config);
   return config;
 }
 
@@ -132,9 +129,43 @@ function nodeDeeperThan(doc: Document, limit: number): { range?: [number, number
 
 /** Validates a config given as an object (from code rather than a file). */
 export function validateConfig(value: ConfigInput | ConclaveConfig, label = "config"): ConclaveConfig {
+  // The same object config passed to run after run (a program's, a server's) is validated once: kept by its JSON,
+  // only when that JSON says all it holds (plain objects, arrays, strings, finite numbers, booleans and null).
+  const key = plainJson(value);
+  const known = key === undefined ? undefined : parsed.get(`\0object\0${key}`);
+  if (known) return structuredClone(known);
   const result = configSchema.safeParse(value);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues, label));
+  if (key !== undefined) keep(`\0object\0${key}`, result.data);
   return result.data;
+}
+
+function keep(key: string, config: ConclaveConfig): void {
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, structuredClone(config));
+}
+
+// `value` as JSON when JSON holds all of it, else undefined: no undefined member or hole, no function, symbol,
+// bigint, NaN or Infinity, no object but plain ones and arrays (a Date, a Map, a class's instance), no cycle.
+function plainJson(value: unknown): string | undefined {
+  let plain = true;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, member: unknown) {
+      const original = key === "" ? value : this[key];
+      if (original === null || typeof original === "string" || typeof original === "boolean") return member;
+      if (typeof original === "number") plain &&= Number.isFinite(original);
+      else if (Array.isArray(original)) plain &&= Object.keys(original).length === original.length;
+      else if (typeof original === "object") {
+        const proto = Object.getPrototypeOf(original);
+        plain &&= (proto === Object.prototype || proto === null) && !("toJSON" in original);
+      } else plain = false; // undefined, a function, a symbol
+      return member;
+    });
+  } catch {
+    return undefined; // a cycle, a bigint, a getter that throws
+  }
+  return plain ? text : undefined;
 }
 
 // Replaces ${VAR} and ${VAR:-default} inside string scalars, so YAML structure cannot be injected.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { configJsonSchema } from "../../framework/config/config-json-schema.ts";
-import { loadConfig, parseConfig } from "../../framework/config/load-config.ts";
+import { loadConfig, parseConfig, validateConfig } from "../../framework/config/load-config.ts";
 import { ConfigError } from "../../framework/errors.ts";
 
 const LABEL = "configs/team.yaml";
@@ -68,6 +68,30 @@ describe("parseConfig()", () => {
     // An error is raised every time, not remembered as a config.
     expect(parseError("agents:\n  - id: a\ncoordination:\n  max_rounds: many\n")).toContain("max_rounds");
     expect(parseError("agents:\n  - id: a\ncoordination:\n  max_rounds: many\n")).toContain("max_rounds");
+  });
+
+  it("validates the same object config again as the first time: each caller its own copy, a twin JSON cannot hide holds the same", () => {
+    const config = { agents: [{ id: "a", backend: { type: "scripted" as const, latency_ms: 20 } }] };
+    const first = validateConfig(config);
+    first.agents[0]!.id = "changed";
+    const second = validateConfig(config);
+    expect(second.agents[0]!.id).toBe("a");
+    expect(second).not.toBe(first);
+    // Objects whose JSON is that of the valid config, each still refused for what the JSON leaves out.
+    const twins: [string, unknown][] = [
+      ["an unknown field set to undefined", { ...config, agnets: undefined }],
+      ["a function", { ...config, agents: [{ ...config.agents[0], backend: { ...config.agents[0]!.backend, script: () => [] } }] }],
+      ["a toJSON method", { toJSON: () => config }],
+    ];
+    for (const [what, twin] of twins) {
+      expect(JSON.stringify(twin), what).toBe(JSON.stringify(config));
+      expect(() => validateConfig(twin as never), what).toThrow(ConfigError);
+    }
+    // NaN reads as null in JSON: the number is refused, as is the null it is not.
+    expect(() => validateConfig({ ...config, coordination: { max_rounds: Number.NaN } })).toThrow(/max_rounds/);
+    // An error is raised every time, not remembered as a config.
+    expect(() => validateConfig({ agents: [] })).toThrow(ConfigError);
+    expect(() => validateConfig({ agents: [] })).toThrow(ConfigError);
   });
 
   it("keeps values that are given instead of the defaults", () => {
