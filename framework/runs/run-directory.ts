@@ -174,9 +174,13 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     statusTimer ??= setTimeout(() => heldStatus !== undefined && putStatus(heldStatus), wait).unref();
   };
   const finalAnswerPath = (winner: string | undefined) => (winner ? join(dir, "final", winner, "answer.txt") : null);
-  // Group commit: one fdatasync in flight at a time; lines appended meanwhile share the next one.
+  // Group commit: one fdatasync in flight at a time; lines appended meanwhile share the next one. It syncs the run's
+  // own open events.jsonl (after the run's end, a descriptor of its own): a descriptor settle() lets go of while its
+  // sync is in flight is closed when that sync is done, so no sync ever runs on a closed (or reused) descriptor.
   let syncing = false;
   let dirty = false;
+  let syncingFd: number | undefined;
+  let closeWhenSynced = false;
   const syncToDisk = () => {
     if (syncing) {
       dirty = true;
@@ -184,11 +188,19 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     }
     syncing = true;
     dirty = false;
+    const done = () => {
+      if (closeWhenSynced) close(syncingFd!, () => {});
+      syncingFd = undefined;
+      closeWhenSynced = false;
+      syncing = false;
+      if (dirty) syncToDisk();
+    };
+    if (eventsFd !== undefined) {
+      syncingFd = eventsFd;
+      fdatasync(eventsFd, done);
+      return;
+    }
     open(eventsPath, "r", (error, fd) => {
-      const done = () => {
-        syncing = false;
-        if (dirty) syncToDisk();
-      };
       if (error) return done();
       fdatasync(fd, () => close(fd, done));
     });
@@ -279,7 +291,8 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
       if (heldStatus !== undefined && !frozen) putStatus(heldStatus);
       const errors = await files.settle();
       settled = true;
-      if (eventsFd !== undefined) closeSync(eventsFd);
+      if (eventsFd !== undefined && eventsFd === syncingFd) closeWhenSynced = true;
+      else if (eventsFd !== undefined) closeSync(eventsFd);
       eventsFd = undefined;
       return errors;
     },
