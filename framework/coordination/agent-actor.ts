@@ -182,26 +182,36 @@ async function callModel(
 ): Promise<Completion> {
   return withRetries(
     async () => {
-      const timeout = new AbortController();
+      // The call's signal: aborted by the turn's (its reason kept) or by the call timeout, whichever comes first.
+      // A listener of its own, not AbortSignal.any(), which cost 2% of a run's CPU.
+      const call = new AbortController();
+      const follow = () => call.abort(signal.reason);
+      let timedOut = false;
+      if (signal.aborted) follow();
+      else signal.addEventListener("abort", follow, { once: true });
       const timers = deps.callTimers?.(turn.agentId, turn) ?? deps.clock;
-      const handle = timers.setTimeout(() => timeout.abort(new Error("call timeout")), turn.callTimeoutMs);
+      const handle = timers.setTimeout(() => {
+        timedOut = !call.signal.aborted;
+        call.abort(new Error("call timeout"));
+      }, turn.callTimeoutMs);
       try {
         return await client.complete({
           system: turn.system,
           messages,
           tools: turn.tools,
-          signal: AbortSignal.any([signal, timeout.signal]),
+          signal: call.signal,
           purpose: turn.phase,
           hints: turn.hints,
         });
       } catch (error) {
-        if (timeout.signal.aborted && !signal.aborted) {
+        if (timedOut && !signal.aborted) {
           const site = { agentId: turn.agentId, backend: client.backend, model: client.model };
           throw modelError("timeout", site, `no reply within ${turn.callTimeoutMs / 1000} s (\`coordination.timeouts.call\`)`, { cause: error });
         }
         throw error;
       } finally {
         timers.clearTimeout(handle);
+        signal.removeEventListener("abort", follow);
       }
     },
     {
