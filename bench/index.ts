@@ -136,7 +136,7 @@ try {
     figures.resume_replay_ms_per_100_turns = round(await resumeReplayMsPer100Turns(REPS, runsDir), 2);
     figures.journal_overhead_ratio = round(await journalOverheadRatio(REPS, runsDir, LATENCY_MS), 4);
   }
-  if (wanted("vs_langgraph")) Object.assign(figures, vsLangGraph(REPS));
+  if (wanted("vs_langgraph")) Object.assign(figures, await vsLangGraph(REPS));
   console.log(JSON.stringify({ ...figures, reps: REPS }));
 } finally {
   rmSync(runsDir, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
+import { run } from "../framework/index.ts";
 import { distProblem } from "../framework/use-dist.js";
 import { voteConfig } from "./peers/conclave-vote.ts";
 
@@ -75,6 +76,36 @@ function oneShot(system: System, scratch: string): number {
   return wallMs;
 }
 
+// What the file system charges for a new file: the median µs to create, write (300 bytes) and close one, over
+// batches of 200 in a fresh folder of `base`. A run directory is made of new files and folders, so on a file system
+// where this is slow, every on-disk figure of Conclave's is too (LangGraph's MemorySaver makes none).
+function newFileUs(base: string): number {
+  const dir = mkdtempSync(join(base, "conclave-bench-fs-"));
+  try {
+    const batches = Array.from({ length: 5 }, (_, b) => {
+      mkdirSync(join(dir, `b${b}`));
+      const start = performance.now();
+      for (let i = 0; i < 200; i++) {
+        const fd = openSync(join(dir, `b${b}`, `f${i}`), "wx");
+        writeSync(fd, "x".repeat(300));
+        closeSync(fd);
+      }
+      return ((performance.now() - start) * 1000) / 200;
+    });
+    return median(batches);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// How many files and folders one run of the vs_langgraph consensus (3 agents) leaves in its run directory, itself
+// included: each one a new file or folder (status.json is replaced at each phase, a new file each time, on top).
+async function runDirEntries(scratch: string): Promise<number> {
+  const result = await run({ task: "Name three risks of moving our API to HTTP/3", config: voteConfig(3, 0), runsDir: join(scratch, "count"), env: {} });
+  const count = (dir: string): number => 1 + readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? count(join(dir, e.name)) : 1), 0);
+  return count(result.log_dir);
+}
+
 /**
  * Every vs_langgraph figure: for each, the median of each system, the ratio conclave/langgraph,
  * and the floor where one exists; plus Conclave's event-loop lag p99 during 100 concurrent runs. The
@@ -85,16 +116,18 @@ function oneShot(system: System, scratch: string): number {
  * const { vs_langgraph } = vsLangGraph(5);
  * vs_langgraph.warm_wall; // { unit: "ms", conclave: 311, langgraph: 322, floor: 302, ratio: 0.97 }
  */
-export function vsLangGraph(reps: number): { vs_langgraph: Record<string, Record<string, number | string>>; event_loop_lag_p99_ms: number; event_loop_lag_p99_tmpfs_ms?: number } {
+export async function vsLangGraph(reps: number): Promise<VsLangGraph> {
   compilePeers();
   const scratch = mkdtempSync(join(tmpdir(), "conclave-bench-vs-"));
   writeFileSync(join(scratch, "vote.yaml"), JSON.stringify(voteConfig(3, 100))); // JSON is YAML
   const samples = Object.fromEntries(SYSTEMS.map((s) => [s, [] as Figures[]])) as Record<System, Figures[]>;
+  let files: VsLangGraph["file_system"];
   try {
     for (let i = 0; i < reps; i++) {
       const order = SYSTEMS.map((_, k) => SYSTEMS[(i + k) % SYSTEMS.length]!); // who goes first rotates
       for (const system of order) samples[system].push({ ...measure(system, "single"), ...measure(system, "concurrent"), ...inMemory(system), one_shot_wall_ms: oneShot(system, scratch) });
     }
+    files = { new_file_us: round(newFileUs(tmpdir())), ...(existsSync(TMPFS) && { new_file_us_tmpfs: round(newFileUs(TMPFS)) }), run_dir_entries: await runDirEntries(scratch) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -126,5 +159,15 @@ export function vsLangGraph(reps: number): { vs_langgraph: Record<string, Record
     },
     event_loop_lag_p99_ms: round(med("conclave", "event_loop_lag_p99_ms")),
     ...(tmpfs && { event_loop_lag_p99_tmpfs_ms: round(med("conclave", "event_loop_lag_p99_tmpfs_ms")) }),
+    file_system: files,
   };
+}
+
+/** What vsLangGraph() measures. */
+export interface VsLangGraph {
+  vs_langgraph: Record<string, Record<string, number | string>>;
+  event_loop_lag_p99_ms: number;
+  event_loop_lag_p99_tmpfs_ms?: number;
+  /** The cost of a new file in the temporary folder (and in /dev/shm), and how many a run directory holds. */
+  file_system: { new_file_us: number; new_file_us_tmpfs?: number; run_dir_entries: number };
 }
