@@ -361,10 +361,10 @@ describe.each([OPENAI, ANTHROPIC])("what a user reads when alpha fails, with $ty
     expectActionable(failed[0]!.error as string, backend);
   });
 
-  // BUG: a retryable error's message is built once with the advice for the end of the retries
-  // (classify-error.ts:44-46), and agent-actor.ts:121 journals it on every retry, so the
-  // progress view (progress-view.ts:82) prints "retry 1 in 7 ms: … The provider failed after
-  // the retries: try again later." while the retries have only begun.
+  // BUG: a retryable error's message was built once with the advice for the end of the retries
+  // (models/classify-error.ts), and the agent actor journaled it on every retry (run.agent.retry),
+  // so the progress view (runner/progress-view.ts) printed "retry 1 in 7 ms: … The provider failed
+  // after the retries: try again later." while the retries had only begun.
   it("does not say the retries are over while announcing retry 1 of a 500", async () => {
     const { alphaEvents } = await runWithAlpha(backend, [...times(1 + RETRIES, error(500, { message: "boom" })), VOTE_FOR_BETA]);
     const first = alphaEvents("run.agent.retry")[0];

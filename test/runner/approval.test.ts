@@ -180,14 +180,14 @@ describe.concurrent("approval at a terminal", () => {
     expect(s.capture().split("\n")).toContain(`Not written back: the changes are kept in ${patch}.`);
   });
 
-  // Bug: the write-back question is written to stderr (framework/runner/approval.ts:57-58,
-  // askWriteBack) while the run's progress view still owns the lines above the cursor: a redraw
-  // that was already scheduled (framework/runner/progress-view.ts:101, `timer ??= setTimeout(draw)`)
-  // or the next status update after the answer moves the cursor up over the block's height
-  // (`\x1b[3F`, progress-view.ts:59) from below the question, and overwrites "The winner changed
-  // 1 file: …" and "The patch: …" with the block (framework/runner/workflow.ts:219,229 wire both to
-  // stderr with nothing pausing the view). The person is asked "Write the changes back? [Y/n]"
-  // without the files and the patch, and a stale copy of the block stays on screen.
+  // Bug: the write-back question was written to stderr (framework/runner/approval.ts, askWriteBack)
+  // while the run's progress view still owned the lines above the cursor: a redraw that was already
+  // scheduled (framework/runner/progress-view.ts, `timer ??= setTimeout(draw, wait)`) or the next
+  // status update after the answer moved the cursor up over the block's height (`\x1b[3F`, the
+  // view's redraw) from below the question, and overwrote "The winner changed 1 file: …" and
+  // "The patch: …" with the block (framework/runner/workflow.ts wired both to stderr with nothing
+  // pausing the view). The person was asked "Write the changes back? [Y/n]"
+  // without the files and the patch, and a stale copy of the block stayed on screen.
   it("--confirm: the write-back question keeps the changed files and the patch on screen, and the block is not duplicated", async ({ expect, onTestFinished }) => {
     const { start } = setup(onTestFinished);
     const s = start(ONE_EXECUTE, "--confirm");
