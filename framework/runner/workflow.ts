@@ -402,9 +402,8 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     return decision.options;
   };
 
-  // zx is loaded by a workflow that runs, never by a process that only imports "conclave"; zx/core is its `$` without
-  // the extras (globby, fs-extra, minimist...: 700 KB the `$` never uses).
-  const [{ $: zx }] = await Promise.all([import("zx/core"), !flags.automation && process.stderr.isTTY ? loadTerminalView() : undefined]);
+  if (!flags.automation && process.stderr.isTTY) await loadTerminalView();
+  let shell: Shell | undefined;
   const context: WorkflowContext = {
     plan: (task, options = {}) => step("plan", presetRunOptions(task, options, { planning_mode: true, output: PLAN_SCHEMA as never })),
     execute: (task, options = {}) => step("execute", presetRunOptions(task, options.writes || options.context_paths ? options : { ...options, writes: ["deliverables/"] }, {})),
@@ -412,7 +411,16 @@ async function iteration(setup: Setup, signal: AbortSignal): Promise<WorkflowSum
     run: (options) => step("run", options),
     ask: (question, options = {}) => step("ask", presetRunOptions(question, options, {})),
     project,
-    $: zx({ cwd: project.dir }),
+    // zx/core (zx's `$` without its extras: globby, fs-extra, minimist…) is loaded when a workflow first takes `$`:
+    // its CommonJS build, synchronously, since `$` is used at once. Loading it took ~20 ms, which a workflow that
+    // runs no command (most) no longer pays.
+    get $(): Shell {
+      if (!shell) {
+        const zx = createRequire(import.meta.url)("zx/core") as typeof import("zx/core");
+        shell = zx.$({ cwd: project.dir }) as Shell;
+      }
+      return shell;
+    },
     log: (...parts) => say(parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p))).join(" ")),
     flags,
   };

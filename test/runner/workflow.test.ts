@@ -454,11 +454,11 @@ describe("a workflow's $ (zx)", () => {
   });
   afterAll(() => removeDir(tmp));
 
-  it("runs commands in the project directory, quotes interpolated arguments, and reports a failing command's exit code", async () => {
+  it("runs commands in the project directory, quotes interpolated arguments, and reports a failing command's exit code; zx loads when `$` is taken", async () => {
     const project = copyDemoProject(tmp);
     const outcome = await runWorkflow(`${FIXTURES}/shell.ts`, ["--project", project, "--dry-run"]);
     expectCompleted(outcome);
-    expect(`${outcome.stdout}${outcome.stderr}`).toContain(`pwd=${project} exit=3`);
+    expect(`${outcome.stdout}${outcome.stderr}`).toContain(`pwd=${project} exit=3 zx loaded before $: false, after: true`);
     expect(readFileSync(join(project, "deliverables", "shell.txt"), "utf8")).toBe("two words; $HOME `x`");
   });
 });
