@@ -179,8 +179,7 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
   // sync is in flight is closed when that sync is done, so no sync ever runs on a closed (or reused) descriptor.
   let syncing = false;
   let dirty = false;
-  let syncingFd: number | undefined;
-  let closeWhenSynced = false;
+  let syncingFd: number | undefined; // the run's descriptor a sync in flight uses
   const syncToDisk = () => {
     if (syncing) {
       dirty = true;
@@ -189,20 +188,23 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
     syncing = true;
     dirty = false;
     const done = () => {
-      if (closeWhenSynced) close(syncingFd!, () => {});
-      syncingFd = undefined;
-      closeWhenSynced = false;
       syncing = false;
       if (dirty) syncToDisk();
     };
-    if (eventsFd !== undefined) {
-      syncingFd = eventsFd;
-      fdatasync(eventsFd, done);
+    const fd = eventsFd;
+    if (fd !== undefined) {
+      syncingFd = fd;
+      fdatasync(fd, () => {
+        syncingFd = undefined;
+        // settle() let it go meanwhile: closed now.
+        if (eventsFd !== fd) close(fd, done);
+        else done();
+      });
       return;
     }
-    open(eventsPath, "r", (error, fd) => {
+    open(eventsPath, "r", (error, own) => {
       if (error) return done();
-      fdatasync(fd, () => close(fd, done));
+      fdatasync(own, () => close(own, done));
     });
   };
   // The freeze hook: what was queued before it is still written (a run directory as a synchronous writer killed at that
@@ -291,8 +293,8 @@ function runDirectoryAt(dir: string, runId: string, options: RunDirectoryOptions
       if (heldStatus !== undefined && !frozen) putStatus(heldStatus);
       const errors = await files.settle();
       settled = true;
-      if (eventsFd !== undefined && eventsFd === syncingFd) closeWhenSynced = true;
-      else if (eventsFd !== undefined) closeSync(eventsFd);
+      // One a sync still uses is closed by that sync when it is done.
+      if (eventsFd !== undefined && eventsFd !== syncingFd) closeSync(eventsFd);
       eventsFd = undefined;
       return errors;
     },
