@@ -41,8 +41,9 @@ function aDirectory(path: string, label: string): string {
 }
 
 // Configs already validated, by label and text (an object config by its JSON): a workflow loads its config at every
-// step, and a server at every run, so the same few hundred bytes were parsed and validated again each time. Only text without `${` is kept (an
-// interpolated one depends on the environment), and each caller gets its own copy, so no caller sees another's edits.
+// step, and a server at every run, so the same few hundred bytes were parsed and validated again each time. Only
+// text without `${` is kept (an interpolated one depends on the environment), and each caller gets its own copy, so
+// no caller sees another's edits.
 const parsed = new Map<string, ConclaveConfig>();
 const PARSED_KEPT = 16;
 
@@ -131,12 +132,13 @@ function nodeDeeperThan(doc: Document, limit: number): { range?: [number, number
 export function validateConfig(value: ConfigInput | ConclaveConfig, label = "config"): ConclaveConfig {
   // The same object config passed to run after run (a program's, a server's) is validated once: kept by its JSON,
   // only when that JSON says all it holds (plain objects, arrays, strings, finite numbers, booleans and null).
-  const key = plainJson(value);
-  const known = key === undefined ? undefined : parsed.get(`\0object\0${key}`);
+  const json = plainJson(value);
+  const key = json === undefined ? undefined : `\0object\0${json}`;
+  const known = key === undefined ? undefined : parsed.get(key);
   if (known) return structuredClone(known);
   const result = configSchema.safeParse(value);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues, label));
-  if (key !== undefined) keep(`\0object\0${key}`, result.data);
+  if (key !== undefined) keep(key, result.data);
   return result.data;
 }
 
