@@ -10,7 +10,8 @@
 // `npm run build -- --force` builds anyway.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { distProblem, fileHash, frameworkFiles } from "../framework/use-dist.js";
 
@@ -83,7 +84,9 @@ function yamlAsEsm() {
   return {
     name: "yaml-as-esm",
     setup(build) {
-      build.onResolve({ filter: /^yaml$/ }, () => ({ path: join(root, "node_modules/yaml/browser/index.js") }));
+      // Found where node finds yaml (its package.json is exported), wherever the install put it.
+      const yaml = dirname(createRequire(join(root, "package.json")).resolve("yaml/package.json"));
+      build.onResolve({ filter: /^yaml$/ }, () => ({ path: join(yaml, "browser/index.js") }));
     },
   };
 }
