@@ -98,8 +98,13 @@ interface SeenLock {
   ageMs: number;
 }
 
-// Creates `path` holding `text`, or returns false when it exists: never an empty lock file for a moment.
-async function createWhole(path: string, text: string): Promise<boolean> {
+/**
+ * Creates `path` holding `text`, or returns false when it exists: never an empty lock file for a moment.
+ *
+ * @example
+ * if (!(await createWhole("runs/r1/resume.lock", mine))) console.log("someone holds it");
+ */
+export async function createWhole(path: string, text: string): Promise<boolean> {
   const temp = tempFileName(path);
   await writeFile(temp, text);
   try {
@@ -166,11 +171,17 @@ export function holderIsGone(holder: Holder): boolean {
   return Boolean(here && !isProcessAlive(holder.pid));
 }
 
-// Removes the stale lock whose text was `seen`, only if it is still that lock. Breakers take turns under
-// `<lock>.break`, so between re-reading the lock and removing it only its own holder could change it, and a
-// holder judged gone (dead, or silent past staleMs) does not. Renaming first and putting back a fresh lock
-// found in its place is not enough: a third process can take the free path in between, and two would hold it.
-async function breakLock(path: string, seen: string, staleMs: number): Promise<void> {
+/**
+ * Removes the stale lock whose text was `seen`, only if it is still that lock. Breakers take turns under
+ * `<lock>.break`, so between re-reading the lock and removing it only its own holder could change it, and a
+ * holder judged gone (dead, or silent past staleMs) does not. Renaming first and putting back a fresh lock
+ * found in its place is not enough: a third process can take the free path in between, and two would hold it.
+ * Returns without removing anything while another breaker is at it.
+ *
+ * @example
+ * await breakLock("runs/r1/resume.lock", seenText, 10_000); // then try to create it again
+ */
+export async function breakLock(path: string, seen: string, staleMs: number): Promise<void> {
   const guard = `${path}.break`;
   const me = `${JSON.stringify(lockHolder())}\n`;
   if (!(await createWhole(guard, me))) {

@@ -50,7 +50,7 @@ export async function resumeRun<T = unknown>(runDir: string, options: ResumeOpti
     throw new ConfigError(`run ${runId} has finished (${finished.status}): there is nothing to resume. Start a new run instead.`);
   }
   // One resume at a time: the lock is held until this one ends, and the run's liveness is judged under it.
-  const release = takeResumeLock(dir, runId);
+  const release = await takeResumeLock(dir, runId);
   try {
     return await resumeLocked<T>(dir, runId, description as Record<string, unknown> & { task: string }, interrupted, options);
   } finally {

@@ -415,6 +415,8 @@ describe("resumeRun()", () => {
     const killed = await run({ task, config: slow, runsDir: tempDir(), clock: new SimulatedClock(), env: { CONCLAVE_FREEZE_AFTER_WRITES: "4" } });
     const dir = killed.log_dir;
     const first = resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} });
+    // The lock is made within a few file-system round trips of the call.
+    for (let i = 0; i < 10_000 && !existsSync(join(dir, "resume.lock")); i++) await new Promise((resolve) => setImmediate(resolve));
     const lock = JSON.parse(readFileSync(join(dir, "resume.lock"), "utf8"));
     expect(lock).toMatchObject({ pid: process.pid, host: hostname() });
     await expect(resumeRun(dir, { config: slow, clock: new SimulatedClock(), env: {} })).rejects.toThrow(
