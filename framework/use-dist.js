@@ -7,7 +7,7 @@
 // Plain JavaScript: it runs before any TypeScript loader is registered.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -73,15 +73,15 @@ export function fileHash(path) {
  * frameworkFiles("/home/me/conclave")[0] // { path: "analysis/analysis-input.ts", mtimeMs: 1767225600000 }
  */
 export function frameworkFiles(root) {
-  const base = join(root, "framework");
   const files = [];
-  const walk = (dir) => {
+  // Paths made by concatenation, not path.join()/relative(): in a fresh process (every start asks) that halves the walk.
+  const walk = (dir, prefix) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files.push({ path: relative(base, path).split(sep).join("/"), mtimeMs: statSync(path).mtimeMs });
+      const path = `${dir}${sep}${entry.name}`;
+      if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`);
+      else files.push({ path: `${prefix}${entry.name}`, mtimeMs: statSync(path).mtimeMs });
     }
   };
-  walk(base);
+  walk(join(root, "framework"), "");
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

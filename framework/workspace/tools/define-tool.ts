@@ -34,8 +34,13 @@ export function defineTool<S extends z.ZodType>(definition: {
   run(args: z.output<S>, settings: ToolboxSettings, signal?: AbortSignal): Promise<ToolResult>;
 }): WorkspaceTool {
   const { name, description, args, run } = definition;
+  let spec: ToolSpec | undefined;
   return {
-    spec: { name, description, parameters: z.toJSONSchema(args, { io: "input" }) as Record<string, unknown> },
+    // Made at first use, not when the module loads: every process loads the tools, few runs offer them all.
+    get spec() {
+      spec ??= { name, description, parameters: z.toJSONSchema(args, { io: "input" }) as Record<string, unknown> };
+      return spec;
+    },
     async run(raw, settings, signal) {
       const parsed = args.safeParse(raw);
       if (!parsed.success) {
