@@ -18,7 +18,8 @@ export const SAME_PRESS_MS = 300;
  * dies (docs/architecture.md §8): `npx` killed with SIGTERM orphans this process; killed with SIGKILL it
  * leaves its `sh -c` wrapper waiting on it. So the chain of launchers is watched up to the
  * nearest npm (through `sh -c` and tsx's CLI), on a short unref'd timer: any link that dies or
- * is re-parented counts. A signal within 300 ms of the previous one is the same request, relayed.
+ * is re-parented counts. A request within 300 ms of the previous one is the same request: a Ctrl+C relayed, or a
+ * closed terminal's hang-up and its launcher's end (told as the signal).
  * Only the runner uses this; the library's `run()` never stops itself.
  * Returns a function that stops listening.
  *
@@ -28,19 +29,17 @@ export const SAME_PRESS_MS = 300;
  */
 export function onStopRequest(handler: (request: StopRequest) => void, source: StopSource = process): () => void {
   let last = Number.NEGATIVE_INFINITY;
-  const listeners = SIGNALS.map(
-    (signal) =>
-      [
-        signal,
-        () => {
-          // One Ctrl+C can arrive twice: from the terminal, and relayed by a launcher (npm, tsx) that got it too.
-          const now = Date.now();
-          if (now - last < SAME_PRESS_MS) return;
-          last = now;
-          handler({ kind: "signal", signal });
-        },
-      ] as const,
-  );
+  let listening = true;
+  // Requests closer together than SAME_PRESS_MS are one, whatever their source: one Ctrl+C can arrive twice (from the
+  // terminal, and relayed by a launcher that got it too), and a closed terminal both hangs up on this process and
+  // ends its launcher. Without this, the second would read as "quit at once" and the run would not be finalized.
+  const tell = (request: StopRequest) => {
+    const now = Date.now();
+    if (!listening || now - last < SAME_PRESS_MS) return;
+    last = now;
+    handler(request);
+  };
+  const listeners = SIGNALS.map((signal) => [signal, () => tell({ kind: "signal", signal })] as const);
   for (const [signal, listener] of listeners) source.on(signal, listener);
   const chain = launcherChain(source.ppid);
   let told = false;
@@ -49,10 +48,13 @@ export function onStopRequest(handler: (request: StopRequest) => void, source: S
     const gone = brokenLink(source.ppid, chain);
     if (gone === undefined) return;
     told = true;
-    handler({ kind: "parent", pid: gone });
+    // Told in the loop's check phase, after its poll phase has run the handler of a signal already delivered (the hang-up
+    // sent before the launcher died): the request is then the signal, as the person did it.
+    setImmediate(() => tell({ kind: "parent", pid: gone }));
   }, PARENT_CHECK_MS);
   timer.unref();
   return () => {
+    listening = false;
     clearInterval(timer);
     for (const [signal, listener] of listeners) source.off(signal, listener);
   };

@@ -45,6 +45,50 @@ describe("onStopRequest()", () => {
   });
 });
 
+describe("onStopRequest() when the terminal closes", () => {
+  // A closed terminal hangs up on the process and ends its launcher at once: the hang-up is delivered first, and the
+  // watch may find the launcher gone in the same turn of the event loop, before the signal's handler has run.
+  it("tells the hang-up, once, when the watch finds the launcher gone as the SIGHUP arrives", async () => {
+    const p = fakeProcess(process.pid);
+    let reparented = false;
+    let sent = false;
+    Object.defineProperty(p.source, "ppid", {
+      get() {
+        if (reparented && !sent) {
+          sent = true;
+          queueMicrotask(() => p.emit("SIGHUP")); // run before the loop's next phase, as a signal already delivered is
+        }
+        return reparented ? 1 : process.pid;
+      },
+    });
+    const seen: StopRequest[] = [];
+    const stop = onStopRequest((r) => seen.push(r), p.source);
+    reparented = true;
+    for (let i = 0; i < 100 && !sent; i++) await sleep(10);
+    await sleep(SAME_PRESS_MS + 300); // later checks tell nothing more
+    stop();
+    expect(seen).toEqual([{ kind: "signal", signal: "SIGHUP" }]);
+  });
+
+  it("takes a signal just after the launcher was found gone as the same request, not a second one (which quits at once)", async () => {
+    const p = fakeProcess(process.pid);
+    const seen: StopRequest[] = [];
+    let told!: () => void;
+    const first = new Promise<void>((resolve) => (told = resolve));
+    const stop = onStopRequest((r) => {
+      seen.push(r);
+      told();
+    }, p.source);
+    p.source.ppid = 1;
+    await first;
+    p.emit("SIGHUP");
+    await sleep(SAME_PRESS_MS + 50);
+    p.emit("SIGTERM"); // later: a second request
+    stop();
+    expect(seen).toEqual([{ kind: "parent", pid: process.pid }, { kind: "signal", signal: "SIGTERM" }]);
+  });
+});
+
 describe("describeStopRequest() and stopReason()", () => {
   it("say what stopped the run, in the words of stderr and of status_reason", () => {
     const sigint: StopRequest = { kind: "signal", signal: "SIGINT" };
