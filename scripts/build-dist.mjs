@@ -9,7 +9,7 @@
 // every process): dist/ is fresh and was built from the same package.json, package-lock.json and this script.
 // `npm run build -- --force` builds anyway.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
 const temp = join(root, `dist-${process.pid}-${Date.now()}.tmp`);
 const inputs = buildInputs();
-if (!process.argv.includes("--force") && distProblem(root) === "" && readInputs() === inputs) process.exit(0);
+// A package being packed holds only its own build: one with chunks kept from earlier builds is made again.
+const packing = ["pack", "publish"].includes(process.env.npm_command ?? "");
+if (!process.argv.includes("--force") && distProblem(root) === "" && readManifest()?.inputs === inputs && !(packing && keptChunks())) process.exit(0);
 // esbuild is a devDependency: an install without them (npm ci --omit=dev) has no build, and Conclave starts from the source.
 const esbuild = await import("esbuild").catch((error) => {
   if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
@@ -52,7 +54,10 @@ try {
     logLevel: "warning",
   });
   routeChunkImports(temp);
-  writeFileSync(join(temp, "manifest.json"), `${JSON.stringify({ builtAtMs, inputs, files }, null, 1)}\n`);
+  // The build's own files (the chunks kept from earlier builds are not).
+  const output = readdirSync(temp).sort();
+  writeFileSync(join(temp, "manifest.json"), `${JSON.stringify({ builtAtMs, inputs, files, output }, null, 1)}\n`);
+  if (!packing) keepEarlierChunks(dist, temp);
   swapIntoPlace(temp, dist);
 } finally {
   rmSync(temp, { recursive: true, force: true });
@@ -98,7 +103,7 @@ function yamlAsEsm() {
 // same order, same URL resolution: every chunk sits in dist/ beside load-chunk.js.
 function routeChunkImports(dir) {
   const LOADER = "load-chunk.js";
-  writeFileSync(join(dir, LOADER), "// Written by scripts/build-dist.mjs: the one place the chunks' lazy imports happen.\nexport const __loadChunk = (path) => import(path);\n");
+  writeFileSync(join(dir, LOADER), loadChunkModule());
   for (const name of readdirSync(dir)) {
     if (!name.endsWith(".js") || name === LOADER) continue;
     const path = join(dir, name);
@@ -108,6 +113,38 @@ function routeChunkImports(dir) {
     // After the banner's line, so `require` stays its first statement.
     const at = text.startsWith(REQUIRE_BANNER) ? REQUIRE_BANNER.length : 0;
     writeFileSync(path, `${routed.slice(0, at)}import{__loadChunk}from"./${LOADER}";${routed.slice(at)}`);
+  }
+}
+
+// dist/load-chunk.js. A chunk missing from dist/ (rebuilt twice since the process started, and the earlier build's
+// chunks gone) is an error that says to restart, not Node's bare ERR_MODULE_NOT_FOUND.
+function loadChunkModule() {
+  return `// Written by scripts/build-dist.mjs: the one place the chunks' lazy imports happen.
+export const __loadChunk = (path) =>
+  import(path).catch((error) => {
+    if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes(path.slice(2))) throw error;
+    throw new Error(\`conclave: \${path.slice(2)} is no longer in dist/: it was built again since this process started. Restart the process.\`, { cause: error });
+  });
+`;
+}
+
+// A process started on the dist/ being replaced (a `conclave serve`, a watch) loads some of its chunks only when first
+// used (a provider's SDK, the analysis): that build's own chunks the new one lacks are kept beside it, hard linked, so
+// such an import still finds the very code the process started with. Names are content hashes, so a name in both builds
+// is the same file. One build back only (dist/ stays under twice its size): a process that lives through two rebuilds
+// is told to restart (load-chunk.js). Never in a build made for `npm pack` or `npm publish`, which holds only its own.
+function keepEarlierChunks(from, to) {
+  const earlier = readManifest()?.output;
+  if (!Array.isArray(earlier)) return;
+  const fresh = new Set(readdirSync(to));
+  for (const name of earlier) {
+    if (fresh.has(name) || !name.endsWith(".js")) continue;
+    try {
+      linkSync(join(from, name), join(to, name));
+    } catch (error) {
+      // Gone meanwhile (another build), or a file system without hard links: the process that needs it is told to restart.
+      if (!["ENOENT", "EPERM", "ENOTSUP", "EXDEV"].includes(error.code)) throw error;
+    }
   }
 }
 
@@ -142,10 +179,18 @@ function buildInputs() {
   return hash.digest("hex");
 }
 
-function readInputs() {
+function readManifest() {
   try {
-    return JSON.parse(readFileSync(join(dist, "manifest.json"), "utf8")).inputs;
+    return JSON.parse(readFileSync(join(dist, "manifest.json"), "utf8"));
   } catch {
     return undefined;
   }
+}
+
+// Whether dist/ holds files its own build did not write (chunks kept from earlier builds), or cannot tell.
+function keptChunks() {
+  const own = readManifest()?.output;
+  if (!Array.isArray(own)) return true;
+  const mine = new Set([...own, "manifest.json"]);
+  return readdirSync(dist).some((name) => !mine.has(name));
 }

@@ -1,8 +1,8 @@
 // How Conclave starts: from dist/ (the esbuild bundle `npm run build` writes) while it is fresh, else from the
 // TypeScript source through tsx. One copy of the repository (its node_modules linked) and one build for the file;
 // the tests run in order: dist/ fresh, then a framework file edited (stale), then dist/ removed.
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -130,6 +130,62 @@ describe("a start with a fresh dist/", () => {
       await server.exited;
     }
   });
+});
+
+// A process that imports "conclave" and waits; each line on its stdin makes it call analyzeRun() (loaded on that first call,
+// from a chunk of its own) on a folder that is not a run, and print what came back.
+const LONG_LIVED = `import { createInterface } from "node:readline";
+const { analyzeRun } = await import("conclave");
+console.log("ready");
+for await (const _ of createInterface({ input: process.stdin })) {
+  await analyzeRun(".").then(() => console.log("analyzed"), (error) => console.log(\`\${error.name}: \${error.message}\`));
+}
+`;
+
+function longLived() {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", LONG_LIVED], { cwd: copy, env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  const line = async (n: number) => until(() => out.split("\n")[n] || undefined, 20_000);
+  return { child, line, ask: () => child.stdin.write("go\n") };
+}
+
+// The analysis chunk's own code, changed so that a build makes new chunk names; and the build, run as `npm run build` runs it.
+let edits = 0;
+function rebuildWithAnEdit(): void {
+  const file = join(copy, "framework", "analysis", "analyze-run.ts");
+  writeFileSync(file, `${readFileSync(file, "utf8")}\n(globalThis as { edits?: number }).edits = ${++edits};\n`);
+  const build = spawnSync(process.execPath, ["scripts/build-dist.mjs"], { cwd: copy, encoding: "utf8" });
+  expect(build.stderr).toBe("");
+  expect(build.status).toBe(0);
+}
+
+const analysisChunk = () => (JSON.parse(readFileSync(join(copy, "dist", "manifest.json"), "utf8")).output as string[]).find((n) => n.startsWith("analyze-run-"))!;
+
+describe("a long-lived process when dist/ is built again", () => {
+  it("still loads the code it started with after one rebuild, and is told to restart after two", async () => {
+    const first = longLived();
+    const second = longLived();
+    try {
+      expect(await first.line(0)).toBe("ready");
+      expect(await second.line(0)).toBe("ready");
+      const started = analysisChunk();
+      rebuildWithAnEdit();
+      // The new build has its own analysis chunk; the earlier one is kept beside it for the processes started on it.
+      expect(analysisChunk()).not.toBe(started);
+      expect(existsSync(join(copy, "dist", started))).toBe(true);
+      first.ask();
+      expect(await first.line(1)).toMatch(/^NotARunError: /);
+      rebuildWithAnEdit();
+      expect(existsSync(join(copy, "dist", started))).toBe(false);
+      second.ask();
+      expect(await second.line(1)).toBe(`Error: conclave: ${started} is no longer in dist/: it was built again since this process started. Restart the process.`);
+    } finally {
+      first.child.kill();
+      second.child.kill();
+    }
+  }, 120_000);
 });
 
 describe("a start after a framework file changed", () => {
