@@ -19,9 +19,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
 const temp = join(root, `dist-${process.pid}-${Date.now()}.tmp`);
 const inputs = buildInputs();
-// A package being packed holds only its own build: one with chunks kept from earlier builds is made again.
-const packing = ["pack", "publish"].includes(process.env.npm_command ?? "");
-if (!process.argv.includes("--force") && distProblem(root) === "" && readManifest()?.inputs === inputs && !(packing && keptChunks())) process.exit(0);
+if (!process.argv.includes("--force") && distProblem(root) === "" && readManifest()?.inputs === inputs) process.exit(0);
 // esbuild is a devDependency: an install without them (npm ci --omit=dev) has no build, and Conclave starts from the source.
 const esbuild = await import("esbuild").catch((error) => {
   if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
@@ -57,7 +55,7 @@ try {
   // The build's own files (the chunks kept from earlier builds are not).
   const output = readdirSync(temp).sort();
   writeFileSync(join(temp, "manifest.json"), `${JSON.stringify({ builtAtMs, inputs, files, output }, null, 1)}\n`);
-  if (!packing) keepEarlierChunks(dist, temp);
+  keepEarlierChunks(dist, temp);
   swapIntoPlace(temp, dist);
 } finally {
   rmSync(temp, { recursive: true, force: true });
@@ -132,20 +130,22 @@ export const __loadChunk = (path) =>
 // used (a provider's SDK, the analysis): that build's own chunks the new one lacks are kept beside it, hard linked, so
 // such an import still finds the very code the process started with. Names are content hashes, so a name in both builds
 // is the same file. One build back only (dist/ stays under twice its size): a process that lives through two rebuilds
-// is told to restart (load-chunk.js). Never in a build made for `npm pack` or `npm publish`, which holds only its own.
+// is told to restart (load-chunk.js). dist/.npmignore names the kept chunks, so a package holds only its own build.
 function keepEarlierChunks(from, to) {
   const earlier = readManifest()?.output;
-  if (!Array.isArray(earlier)) return;
   const fresh = new Set(readdirSync(to));
-  for (const name of earlier) {
+  const kept = [];
+  for (const name of Array.isArray(earlier) ? earlier : []) {
     if (fresh.has(name) || !name.endsWith(".js")) continue;
     try {
       linkSync(join(from, name), join(to, name));
+      kept.push(name);
     } catch (error) {
       // Gone meanwhile (another build), or a file system without hard links: the process that needs it is told to restart.
       if (!["ENOENT", "EPERM", "ENOTSUP", "EXDEV"].includes(error.code)) throw error;
     }
   }
+  writeFileSync(join(to, ".npmignore"), `# Written by scripts/build-dist.mjs: chunks of the earlier build, kept for processes started on it.\n${kept.map((n) => `/${n}\n`).join("")}`);
 }
 
 // Moves the finished build to dist/: the old one aside first (a directory cannot be renamed over another). A
@@ -185,12 +185,4 @@ function readManifest() {
   } catch {
     return undefined;
   }
-}
-
-// Whether dist/ holds files its own build did not write (chunks kept from earlier builds), or cannot tell.
-function keptChunks() {
-  const own = readManifest()?.output;
-  if (!Array.isArray(own)) return true;
-  const mine = new Set([...own, "manifest.json"]);
-  return readdirSync(dist).some((name) => !mine.has(name));
 }

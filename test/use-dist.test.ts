@@ -175,6 +175,7 @@ describe("a long-lived process when dist/ is built again", () => {
       // The new build has its own analysis chunk; the earlier one is kept beside it for the processes started on it.
       expect(analysisChunk()).not.toBe(started);
       expect(existsSync(join(copy, "dist", started))).toBe(true);
+      expect(readFileSync(join(copy, "dist", ".npmignore"), "utf8").split("\n")).toContain(`/${started}`); // never packed
       first.ask();
       expect(await first.line(1)).toMatch(/^NotARunError: /);
       rebuildWithAnEdit();
