@@ -23,12 +23,16 @@ import { join } from "node:path";
 import { ConfigError, workflow } from "conclave";
 
 const searcher = { id: "alpha", backend: { type: "scripted", script: [{ tool: "search_files", args: { pattern: "risk" } }, { answer: "searched" }] } };
+// An agent running \`conclave\` itself: the package's bin, found from dist/, inside the command sandbox.
+const runner = { id: "alpha", backend: { type: "scripted", script: [{ tool: "run_command", args: { command: "conclave", args: ["--version"] } }, { answer: "ran" }] } };
 
 await workflow("check", async ({ ask, run, log, $ }) => {
   const answer = await ask("Name three risks of moving our API to HTTP/3", { mode: "single" });
   log(\`answered: \${answer.status}\`);
-  const searched = await run({ task: "Search the deliverables", agent_mode: "single", config: { agents: [searcher] }, context_paths: [{ path: "deliverables", permission: "read" }] });
-  for (const line of readFileSync(join(searched.log_dir, "events.jsonl"), "utf8").split("\\n").filter((l) => l.includes('"run.agent.tool_call"'))) {
+  const deliverables = [{ path: "deliverables", permission: "read" as const }];
+  const searched = await run({ task: "Search the deliverables", agent_mode: "single", config: { agents: [searcher] }, context_paths: deliverables });
+  const ran = await run({ task: "Say which version", agent_mode: "single", config: { agents: [runner], commands: { allow: ["conclave"] } }, context_paths: deliverables });
+  for (const line of [searched, ran].flatMap((r) => readFileSync(join(r.log_dir, "events.jsonl"), "utf8").split("\\n")).filter((l) => l.includes('"run.agent.tool_call"'))) {
     const call = JSON.parse(line);
     log(\`tool: \${call.name} ok \${call.ok}\${call.error ? \` \${call.error}\` : ""}\`);
   }
@@ -88,6 +92,7 @@ describe("a start with a fresh dist/", () => {
     expect(logged(result.stderr)).toEqual([
       "answered: completed",
       "tool: search_files ok true",
+      "tool: run_command ok true",
       "shell works",
       "caught: true run option `refinment` is not known: did you mean `refinement`? Correct its name, or remove it.",
     ]);
@@ -198,6 +203,7 @@ describe("a start after a framework file changed", () => {
     expect(logged(result.stderr)).toEqual([
       "answered: completed",
       "tool: search_files ok true",
+      "tool: run_command ok true",
       "shell works",
       "caught: true run option `refinment` is not known: did you mean `refinement`? Correct its name (edited), or remove it.",
     ]);
