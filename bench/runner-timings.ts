@@ -33,8 +33,13 @@ export function coldStart(reps: number): { cold_start_ms: number; empty_tsx_ms: 
       return performance.now() - start;
     };
     time([empty]); // warm the file system cache
-    const cold = Array.from({ length: reps }, () => time(["workflows/feature.ts", "--dry-run", "--fresh", "--project", project, "--config", config]));
-    const bare = Array.from({ length: reps }, () => time([empty]));
+    // Interleaved, so that both medians see the machine in the same state (its speed drifts from minute to minute).
+    const cold: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      cold.push(time(["workflows/feature.ts", "--dry-run", "--fresh", "--project", project, "--config", config]));
+      bare.push(time([empty]));
+    }
     return { cold_start_ms: median(cold), empty_tsx_ms: median(bare), ratio: median(cold) / median(bare) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
