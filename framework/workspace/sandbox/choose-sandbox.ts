@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { packagePath } from "../../package-root.ts";
@@ -48,11 +48,22 @@ export type Sandbox =
 export const CONCLAVE_BIN = packagePath("bin/conclave.js");
 
 // This package and node, when they live under /tmp (a clone or an install there): the sandbox's private /tmp would hide them.
-// An installed package's dependencies sit beside it, so the node_modules that holds it stays visible whole.
+// An installed package's dependencies sit beside it, so the node_modules that holds it stays visible whole; a package whose
+// own node_modules is a link (pnpm, a linked checkout) has the folder it points to kept visible too.
 const PACKAGE_ROOT = resolve(dirname(CONCLAVE_BIN), "..");
-const UNDER_TMP = [...new Set([basename(dirname(PACKAGE_ROOT)) === "node_modules" ? dirname(PACKAGE_ROOT) : PACKAGE_ROOT, dirname(process.execPath)])].filter((path) =>
-  path.startsWith("/tmp/"),
-);
+const UNDER_TMP = [
+  ...new Set([basename(dirname(PACKAGE_ROOT)) === "node_modules" ? dirname(PACKAGE_ROOT) : PACKAGE_ROOT, linkedModules(PACKAGE_ROOT), dirname(process.execPath)]),
+].filter((path): path is string => path !== undefined && path.startsWith("/tmp/"));
+
+// Where `<root>/node_modules` really is, when it is a link to a folder elsewhere.
+function linkedModules(root: string): string | undefined {
+  try {
+    const real = realpathSync(join(root, "node_modules"));
+    return real === join(realpathSync(root), "node_modules") ? undefined : real;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What a run says once when its commands run without a boundary. */
 export const UNCONFINED_NOTICE =
