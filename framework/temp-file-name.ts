@@ -21,7 +21,6 @@ export function tempFileName(path: string): string {
   return `${path}.${process.pid}.${n.toString(16).padStart(8, "0")}.tmp`;
 }
 
-
 /**
  * True when `name` (a file name or path) is one that tempFileName() makes.
  *

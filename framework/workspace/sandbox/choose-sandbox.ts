@@ -50,10 +50,13 @@ export const CONCLAVE_BIN = packagePath("bin/conclave.js");
 // This package and node, when they live under /tmp (a clone or an install there): the sandbox's private /tmp would hide them.
 // An installed package's dependencies sit beside it, so the node_modules that holds it stays visible whole; a package whose
 // own node_modules is a link (pnpm, a linked checkout) has the folder it points to kept visible too.
+// Found at the first sandbox a process makes, not when the module loads (every start loads it).
 const PACKAGE_ROOT = resolve(dirname(CONCLAVE_BIN), "..");
-const UNDER_TMP = [
-  ...new Set([basename(dirname(PACKAGE_ROOT)) === "node_modules" ? dirname(PACKAGE_ROOT) : PACKAGE_ROOT, linkedModules(PACKAGE_ROOT), dirname(process.execPath)]),
-].filter((path): path is string => path !== undefined && path.startsWith("/tmp/"));
+let underTmp: string[] | undefined;
+const visibleUnderTmp = (): string[] =>
+  (underTmp ??= [
+    ...new Set([basename(dirname(PACKAGE_ROOT)) === "node_modules" ? dirname(PACKAGE_ROOT) : PACKAGE_ROOT, linkedModules(PACKAGE_ROOT), dirname(process.execPath)]),
+  ].filter((path): path is string => path !== undefined && path.startsWith("/tmp/")));
 
 // Where `<root>/node_modules` really is, when it is a link to a folder elsewhere.
 function linkedModules(root: string): string | undefined {
@@ -100,7 +103,7 @@ export async function chooseSandbox(options: SandboxOptions): Promise<Sandbox> {
     root: options.root,
     network: options.network,
     conclaveBin: CONCLAVE_BIN,
-    visible: UNDER_TMP,
+    visible: visibleUnderTmp(),
     hidden,
     ...(hidden.length && { emptyFile: emptyFile() }),
   });
