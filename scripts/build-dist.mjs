@@ -132,7 +132,7 @@ export const __loadChunk = (path) =>
 // is the same file. One build back only (dist/ stays under twice its size): a process that lives through two rebuilds
 // is told to restart (load-chunk.js). dist/.npmignore names the kept chunks, so a package holds only its own build.
 function keepEarlierChunks(from, to) {
-  const earlier = readManifest()?.output;
+  const earlier = readManifest(from)?.output;
   const fresh = new Set(readdirSync(to));
   const kept = [];
   for (const name of Array.isArray(earlier) ? earlier : []) {
@@ -179,9 +179,9 @@ function buildInputs() {
   return hash.digest("hex");
 }
 
-function readManifest() {
+function readManifest(dir = dist) {
   try {
-    return JSON.parse(readFileSync(join(dist, "manifest.json"), "utf8"));
+    return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   } catch {
     return undefined;
   }
