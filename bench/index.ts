@@ -113,7 +113,12 @@ try {
   if (wanted("watch")) figures.watch_rerun_ms = round(await watchRerun(REPS), 1);
   if (wanted("cold_start")) {
     const start = coldStart(REPS);
-    Object.assign(figures, { cold_start_ms: round(start.cold_start_ms, 1), cold_start_ratio_to_empty_tsx: round(start.ratio, 2), empty_tsx_ms: round(start.empty_tsx_ms, 1) });
+    Object.assign(figures, {
+      cold_start_ms: round(start.cold_start_ms, 1),
+      cold_start_ratio_to_empty_tsx: round(start.ratio, 2),
+      empty_tsx_ms: round(start.empty_tsx_ms, 1),
+      cold_start_import_only_ms: round(start.import_only_ms, 1),
+    });
   }
   if (wanted("chat")) {
     const chat = sessionTurns();

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const tsx = join(root, "node_modules/tsx/dist/cli.mjs");
@@ -20,11 +20,18 @@ function scratch(): { dir: string; project: string; config: string } {
   return { dir, project, config };
 }
 
-/** Wall time of `tsx workflows/feature.ts --dry-run` at zero latency (a fresh project each time), and of `tsx` on an empty script. */
-export function coldStart(reps: number): { cold_start_ms: number; empty_tsx_ms: number; ratio: number } {
+/**
+ * Wall time of `tsx workflows/feature.ts --dry-run` at zero latency (a fresh project each time), of `tsx` on an
+ * empty script, and of `tsx` on a script that only imports "conclave" (what a workflow's import costs before its
+ * first run: the difference between it and the empty script).
+ */
+export function coldStart(reps: number): { cold_start_ms: number; empty_tsx_ms: number; import_only_ms: number; ratio: number } {
   const { dir, project, config } = scratch();
   const empty = join(dir, "empty.ts");
   writeFileSync(empty, "export {};\n");
+  // The package's own entry, by path: the scratch folder is outside the package, where "conclave" does not resolve.
+  const importOnly = join(dir, "import-only.mts"); // .mts: an ES module, as a workflow in the package is
+  writeFileSync(importOnly, `import ${JSON.stringify(pathToFileURL(join(root, "framework/entry.js")).href)};\n`);
   try {
     const time = (args: string[]) => {
       const start = performance.now();
@@ -33,14 +40,16 @@ export function coldStart(reps: number): { cold_start_ms: number; empty_tsx_ms: 
       return performance.now() - start;
     };
     time([empty]); // warm the file system cache
-    // Interleaved, so that both medians see the machine in the same state (its speed drifts from minute to minute).
+    // Interleaved, so that the three medians see the machine in the same state (its speed drifts from minute to minute).
     const cold: number[] = [];
     const bare: number[] = [];
+    const imported: number[] = [];
     for (let i = 0; i < reps; i++) {
       cold.push(time(["workflows/feature.ts", "--dry-run", "--fresh", "--project", project, "--config", config]));
       bare.push(time([empty]));
+      imported.push(time([importOnly]));
     }
-    return { cold_start_ms: median(cold), empty_tsx_ms: median(bare), ratio: median(cold) / median(bare) };
+    return { cold_start_ms: median(cold), empty_tsx_ms: median(bare), import_only_ms: median(imported), ratio: median(cold) / median(bare) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
