@@ -55,11 +55,12 @@ const TMPFS = "/dev/shm";
 // 100 concurrent runs with the runs directory on a RAM file system, where there is one: the framework's own cost, without the disk's.
 const inMemory = (system: System): Figures => {
   if (!existsSync(TMPFS)) return {};
-  const { concurrent_100_wall_ms, event_loop_lag_p99_ms } = measure(system, "concurrent", { TMPDIR: TMPFS });
+  const { concurrent_100_wall_ms, event_loop_lag_p99_ms, concurrent_100_system_cpu_ms } = measure(system, "concurrent", { TMPDIR: TMPFS });
   const { warm_cpu_ms, agents_30_cpu_ms } = measure(system, "single", { TMPDIR: TMPFS });
   return {
     concurrent_100_wall_tmpfs_ms: concurrent_100_wall_ms!,
     event_loop_lag_p99_tmpfs_ms: event_loop_lag_p99_ms!,
+    concurrent_100_system_cpu_tmpfs_ms: concurrent_100_system_cpu_ms!,
     warm_cpu_tmpfs_ms: warm_cpu_ms!,
     agents_30_cpu_tmpfs_ms: agents_30_cpu_ms!,
   };
@@ -127,7 +128,7 @@ export async function vsLangGraph(reps: number): Promise<VsLangGraph> {
       const order = SYSTEMS.map((_, k) => SYSTEMS[(i + k) % SYSTEMS.length]!); // who goes first rotates
       for (const system of order) samples[system].push({ ...measure(system, "single"), ...measure(system, "concurrent"), ...inMemory(system), one_shot_wall_ms: oneShot(system, scratch) });
     }
-    files = { new_file_us: round(newFileUs(tmpdir())), ...(existsSync(TMPFS) && { new_file_us_tmpfs: round(newFileUs(TMPFS)) }), run_dir_entries: await runDirEntries(scratch) };
+    files = { new_file_us: round(newFileUs(tmpdir())), ...(existsSync(TMPFS) && { new_file_us_tmpfs: round(newFileUs(TMPFS)) }), run_dir_entries: await runDirEntries(scratch), concurrent_100_system_cpu_ms: {} };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -143,6 +144,10 @@ export async function vsLangGraph(reps: number): Promise<VsLangGraph> {
     return { ...f, throughput_vs_langgraph: round(f.langgraph / f.conclave, 2) };
   };
   const tmpfs = samples.conclave.every((s) => s.concurrent_100_wall_tmpfs_ms !== undefined);
+  // The kernel's CPU during the 100-run batch, each system's median, on disk and in /dev/shm: what the file system charges.
+  for (const system of ["conclave", "langgraph"] as const) {
+    files.concurrent_100_system_cpu_ms[system] = { disk: round(med(system, "concurrent_100_system_cpu_ms")), ...(tmpfs && { tmpfs: round(med(system, "concurrent_100_system_cpu_tmpfs_ms")) }) };
+  }
   return {
     vs_langgraph: {
       warm_wall: figure("warm_wall_ms", "ms", true),
@@ -168,6 +173,9 @@ export interface VsLangGraph {
   vs_langgraph: Record<string, Record<string, number | string>>;
   event_loop_lag_p99_ms: number;
   event_loop_lag_p99_tmpfs_ms?: number;
-  /** The cost of a new file in the temporary folder (and in /dev/shm), and how many a run directory holds. */
-  file_system: { new_file_us: number; new_file_us_tmpfs?: number; run_dir_entries: number };
+  /**
+   * The cost of a new file in the temporary folder (and in /dev/shm), how many a run directory holds, and the kernel's
+   * CPU (system time) of each system's process during the 100-run batch, with its runs directory on disk and in /dev/shm.
+   */
+  file_system: { new_file_us: number; new_file_us_tmpfs?: number; run_dir_entries: number; concurrent_100_system_cpu_ms: Record<string, { disk: number; tmpfs?: number }> };
 }

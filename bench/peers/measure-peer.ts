@@ -6,7 +6,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 // One system's figures for vs_langgraph, in a process of its own (run by bench/vs-langgraph.ts):
 //   measure-peer.ts <conclave|langgraph|floor> single      import time and RSS, peak RSS of one run,
 //                                                         warm wall and CPU, CPU per run at 30 agents
-//   measure-peer.ts <conclave|langgraph|floor> concurrent  100 concurrent runs: batch wall, event-loop lag p99
+//   measure-peer.ts <conclave|langgraph|floor> concurrent  100 concurrent runs: batch wall, event-loop lag p99,
+//                                                         the kernel's CPU (system time) during the batch
 // Prints one JSON object on stdout. Every system runs as JavaScript on plain node (vs-langgraph.ts
 // compiles this file and the peers to .mjs), as a program using it would be deployed: Conclave's
 // side imports the package's built entry (framework/entry.js, loading dist/), LangGraph's its package.
@@ -54,11 +55,14 @@ try {
   } else if (mode === "concurrent") {
     const lag = monitorEventLoopDelay({ resolution: 1 });
     lag.enable();
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await Promise.all(Array.from({ length: 100 }, (_, i) => three(`Concurrent task ${i}`)));
     const wall = performance.now() - start;
+    const { system } = process.cpuUsage(cpu);
     lag.disable();
-    print({ concurrent_100_wall_ms: wall, event_loop_lag_p99_ms: lag.percentile(99) / 1e6 });
+    // system: the kernel's CPU for this process during the batch (for Conclave, mostly its file-system calls).
+    print({ concurrent_100_wall_ms: wall, event_loop_lag_p99_ms: lag.percentile(99) / 1e6, concurrent_100_system_cpu_ms: system / 1000 });
   } else {
     throw new Error(`measure-peer: the mode must be single or concurrent, received "${mode}"`);
   }
