@@ -103,7 +103,11 @@ function renderRun(id, events, detail, analysis) {
   const task = pick(detail && detail.description, "task") || pick(detail, "task") || "";
   const patch = detail && typeof detail.patch === "string" ? detail.patch : null;
   const won = (a) => run.winner && a.agent === run.winner && a === [...run.answers].reverse().find((x) => x.agent === run.winner);
-  main.replaceChildren(
+  // A run without a presentation (one agent, or presentation off) has its final answer in result.json only.
+  const result = detail && detail.result;
+  const final = run.final !== null ? run.final : result && typeof result.answer === "string" ? result.answer : null;
+  // Sections left out are null and some are lists: replaceChildren() would print both as text.
+  main.replaceChildren(...[
     el("h1", {}, "Run ", id),
     task ? el("p", {}, String(task).split("\n")[0]) : null,
     el("p", {}, el("span", { class: `status ${run.status}`, id: "run-status" }, run.status),
@@ -122,9 +126,9 @@ function renderRun(id, events, detail, analysis) {
       el("tbody", {}, Object.entries(run.agents).map(([name, a]) => el("tr", {}, el("td", {}, name), el("td", {}, a.model), el("td", {}, a.calls), el("td", {}, `${a.input} / ${a.output}`), el("td", {}, usd(a.cost)), el("td", {}, a.error || ""))))),
     run.notes.length ? [el("h2", {}, "Notes from the person"), el("ul", {}, run.notes.map((n) => el("li", {}, n)))] : null,
     el("h2", {}, "Final answer"),
-    run.final !== null ? el("pre", { id: "final" }, run.final) : el("p", { class: "dim" }, run.status === "running" ? "Not yet." : "None."),
+    final !== null ? el("pre", { id: "final" }, final) : el("p", { class: "dim" }, run.status === "running" ? "Not yet." : "None."),
     patch ? [el("h2", {}, "Changes"), el("pre", { class: "diff", id: "patch" }, patch.split("\n").map((line) => el("div", { class: line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : line.startsWith("@@") ? "hunk" : "" }, line)))] : null,
-  );
+  ].flat().filter((part) => part !== null));
 }
 
 const EVENT_NAMES = ["message", "progress", "complete", "end", "run.phase", "run.round", "run.deadline", "run.finished", "run.note", "run.cancel",

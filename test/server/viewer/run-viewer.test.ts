@@ -1,13 +1,16 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeRun } from "../../../framework/analysis/analyze-run.ts";
+import { SimulatedClock } from "../../../framework/clock.ts";
 import { initProject } from "../../../framework/project/init-project.ts";
+import { openProject } from "../../../framework/project/open-project.ts";
 import { parseLaunchRun } from "../../../framework/runs/launch-run.ts";
 import { run } from "../../../framework/runs/run.ts";
 import { createQueryBoard } from "../../../framework/runs/query-board.ts";
+import { createRunNotes } from "../../../framework/runs/run-notes.ts";
 import { createRunLauncher } from "../../../framework/server/run-launcher.ts";
 import { circling } from "../../fixtures/analysis/scenarios.ts";
 import { removeDir } from "../../support/cli-process.ts";
@@ -56,6 +59,42 @@ describe("the run viewer", () => {
     temps.push(join(shot, ".."));
     writeFileSync(shot, await page.screenshot({ fullPage: true }));
     expect(statSync(shot).size).toBeGreaterThan(10_000);
+    await page.close();
+  }, 60_000);
+
+  it("shows a single agent's run that wrote a file: its final answer, the notes it was told and its changes as a diff, and no stray text", async () => {
+    const root = mkdtempSync(join(tmpdir(), "conclave-viewer-single-"));
+    temps.push(root);
+    const project = openProject(join(root, "proj"), { create: true });
+    mkdirSync(project.deliverablesDir, { recursive: true });
+    writeFileSync(join(project.deliverablesDir, "notes.md"), "# Notes\n");
+    const notes = createRunNotes();
+    notes.tell("Keep the section short.");
+    const write = { tool: "write_file", args: { path: "deliverables/notes.md", content: "# Notes\n\n## Caching\nCache reads for 60 s.\n" } };
+    const result = await run({
+      task: "Add a section about caching to deliverables/notes.md",
+      config: { agents: [scripted("alpha", { script: [write, { answer: "Added a caching section to notes.md." }] })] },
+      agent_mode: "single",
+      context_paths: [{ path: "deliverables", permission: "write" }],
+      project,
+      notes,
+      clock: new SimulatedClock(),
+      env: {},
+    });
+    expect(result).toMatchObject({ status: "completed", winner: "alpha", changes: { files: ["deliverables/notes.md"] } });
+    const server = await startHttp({ runsDir: project.runsDir });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/#/runs/${result.run_id}`);
+    await page.waitForSelector("#patch");
+    // No presentation in a single agent's run: the final answer comes from result.json.
+    expect((await page.textContent("#final"))!.trim()).toBe("Added a caching section to notes.md.");
+    const added = await page.$$eval("#patch div.add", (lines) => lines.map((l) => l.textContent));
+    expect(added).toEqual(expect.arrayContaining(["+## Caching", "+Cache reads for 60 s."]));
+    expect(await page.$$eval("h2", (hs) => hs.map((h) => h.textContent))).toEqual(expect.arrayContaining(["Notes from the person", "Final answer", "Changes"]));
+    expect(await page.textContent("main")).toContain("Keep the section short.");
+    // Every section is an element: no section left out shows as "null", no list as "[object …]".
+    const bare = await page.$$eval("main", ([m]) => [...m!.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent));
+    expect(bare).toEqual([]);
     await page.close();
   }, 60_000);
 
