@@ -92,8 +92,8 @@ describe("the run viewer", () => {
     expect(added).toEqual(expect.arrayContaining(["+## Caching", "+Cache reads for 60 s."]));
     expect(await page.$$eval("h2", (hs) => hs.map((h) => h.textContent))).toEqual(expect.arrayContaining(["Notes from the person", "Final answer", "Changes"]));
     expect(await page.textContent("main")).toContain("Keep the section short.");
-    // Every section is an element: no section left out shows as "null", no list as "[object …]".
-    const bare = await page.$$eval("main", ([m]) => [...m!.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent));
+    // Every section is an element: no section left out shows as "null", no list as "[object …]" (3: a text node).
+    const bare = await page.$$eval("main", ([m]) => [...m!.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent));
     expect(bare).toEqual([]);
     await page.close();
   }, 60_000);
