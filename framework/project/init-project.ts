@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { pathError } from "../path-error.ts";
 import { displayPath } from "./display-path.ts";
 import { openProject } from "./open-project.ts";
 import type { Project } from "./project.ts";
@@ -24,7 +25,12 @@ export function initProject(name: string, baseDir = "projects"): Project {
   }
   const dir = resolve(baseDir, name);
   const shown = displayPath(dir);
-  const entries = existingEntries(dir);
+  let entries: string[] | "file";
+  try {
+    entries = existingEntries(dir);
+  } catch (error) {
+    throw pathError(error, `create project \`${shown}\``, "Pick another name, or with `--dir` a directory you can write.") ?? error;
+  }
   if (entries === "file") throw new ConfigError(`cannot create project \`${shown}\`: a file of that name exists. Pick another name.`);
   if (entries.length > 0) {
     const held = entries.slice(0, 3).map((e) => `\`${e}\``).join(", ") + (entries.length > 3 ? ", …" : "");

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { pathError } from "../path-error.ts";
 import { nearestName } from "../nearest-name.ts";
 import { deliverFile } from "./deliver-file.ts";
 import { displayPath } from "./display-path.ts";
@@ -118,8 +119,6 @@ function createSkeleton(root: string, name: string): void {
   try {
     createProjectSkeleton(root, name);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code !== "ENOTDIR" && code !== "EEXIST") throw cause;
-    throw new ConfigError(`cannot create project \`${displayPath(root)}\`: a file stands where a directory of its path should be. Move that file, or pass \`--project <dir>\` with an existing project.`, { cause });
+    throw pathError(cause, `create project \`${displayPath(root)}\``, "Move what is in the way or pick a place you can write, or pass `--project <dir>` with an existing project.") ?? cause;
   }
 }

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { close, closeSync, existsSync, fdatasync, mkdirSync, open, openSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeJsonAtomic } from "../atomic-write.ts";
+import { pathError } from "../path-error.ts";
+import { displayPath } from "../project/display-path.ts";
 import type { RunContext } from "../coordination/run-context.ts";
 import { createStagedWrites } from "./staged-writes.ts";
 import type { StatusJson } from "./status-json.ts";
@@ -88,9 +90,20 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(6).toString("hex")}`;
 }
 
-/** Makes a new, empty run directory under `runsDir`. */
+/**
+ * Makes a new, empty run directory under `runsDir`. A runs directory that cannot hold one (a file in the way, no
+ * permission) is a ConfigError naming it.
+ */
 export function createRunDirectory(runsDir: string, options: RunDirectoryOptions = {}): RunDirectory {
   const root = resolve(runsDir);
+  try {
+    return makeRunDirectory(root, options);
+  } catch (error) {
+    throw pathError(error, `make a run directory in \`${displayPath(root)}\``, "Give a runs directory you can write (`--runs-dir`, or run()'s `runsDir`).") ?? error;
+  }
+}
+
+function makeRunDirectory(root: string, options: RunDirectoryOptions): RunDirectory {
   let runId = newRunId();
   let dir = join(root, runId);
   // mkdir without `recursive` fails on an existing directory, so two processes never share one. The runs directory

@@ -42,6 +42,15 @@ describe("initProject()", () => {
     expect(thrownBy(() => initProject("file", base)).message).toBe(`cannot create project \`${join(base, "file")}\`: a file of that name exists. Pick another name.`);
   });
 
+  it("refuses a --dir under a file, naming the path and the cause, and writes nothing", () => {
+    writeFileSync(join(base, "a-file"), "x");
+    const error = thrownBy(() => initProject("demo", join(base, "a-file")));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      `cannot create project \`${join(base, "a-file", "demo")}\`: a file stands where a directory of that path should be (ENOTDIR). Pick another name, or with \`--dir\` a directory you can write.`,
+    );
+  });
+
   it.each(["../escape", "a/b", "", ".", "..", ".hidden", "-flag", "with space", "x".repeat(101)])("refuses the name %j, which is not a simple directory name", (name) => {
     const error = thrownBy(() => initProject(name, base));
     expect(error).toBeInstanceOf(ConfigError);

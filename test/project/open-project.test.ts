@@ -95,7 +95,7 @@ describe("openProject()", () => {
     expect(thrownBy(() => openProject(file, { create: true })).message).toBe(message);
     expect(thrownBy(() => openProject(join(file, "demo"))).message).toBe(`project directory \`${join(file, "demo")}\` does not exist. \`${file}\` is a file, not a directory of projects.`);
     expect(thrownBy(() => openProject(join(file, "demo"), { create: true })).message).toBe(
-      `cannot create project \`${join(file, "demo")}\`: a file stands where a directory of its path should be. Move that file, or pass \`--project <dir>\` with an existing project.`,
+      `cannot create project \`${join(file, "demo")}\`: a file stands where a directory of that path should be (ENOTDIR). Move what is in the way or pick a place you can write, or pass \`--project <dir>\` with an existing project.`,
     );
   });
 

@@ -301,6 +301,15 @@ describe("conclave ask with bad input", () => {
     expect(stderr).toBe("conclave: cannot read config `missing.yaml`: no such file. Pass an existing file with --config.\n");
   });
 
+  it("exits 1 when --runs-dir is a file, naming it, without a stack trace", async () => {
+    writeConfig(tmp, "team.yaml", OK);
+    writeFileSync(join(tmp, "notes.txt"), "not a folder\n");
+    const stderr = await usageError(["Design a cache", "--config", "team.yaml", "--runs-dir", "notes.txt"]);
+    expect(stderr).toContain("conclave: cannot make a run directory in `notes.txt`: a file stands where a directory of that path should be (ENOTDIR). Give a runs directory you can write (`--runs-dir`, or run()'s `runsDir`).\n");
+    expect(stderr).not.toContain("unexpected error");
+    expect(readFileSync(join(tmp, "notes.txt"), "utf8")).toBe("not a folder\n");
+  });
+
   // Bug: Node's "ambiguous argument" error has "?\nTo specify …" where cli.ts strips ". To specify …",
   // so the message spans three lines and ends in "'--timeout=-XYZ'.. Run `conclave help` …".
   it("exits 1 on a negative --timeout with a one-line message", async () => {
