@@ -6,6 +6,9 @@ import { ConfigError } from "../errors.ts";
 import { packagePath, RUNS_FROM_DIST } from "../package-root.ts";
 import { EXIT } from "./exit-codes.ts";
 
+/** Set (on globalThis, so any copy of the package sees it) once `conclave run` has started a workflow script. */
+export const STARTED_BY_RUN = Symbol.for("conclave.startedByRun");
+
 /**
  * `conclave run <script> [flags]`: the script runs in this process, seeing exactly the flags after it,
  * as an ES module in any package (see typescript-as-esm.js). Returns the exit code the script set; a script
@@ -20,6 +23,8 @@ export async function runScript(args: string[]): Promise<number> {
   const path = resolve(script);
   if (!existsSync(path)) throw new ConfigError(`workflow script \`${script}\` does not exist. Give the path of a .ts file that calls workflow().`);
   process.argv = [process.argv[0]!, path, ...flags];
+  // The script's own --help then names this launcher (`npx tsx` fails on top-level await in a CommonJS package).
+  (globalThis as Record<symbol, unknown>)[STARTED_BY_RUN] = true;
   process.exitCode = undefined;
   // A .ts workflow is an ES module in any package, also one whose package.json says "type": "commonjs".
   await loadTypeScriptAsModules();

@@ -145,14 +145,16 @@ interface Setup {
   screen: Screen;
 }
 
-// The script's own --help: its usage under both launchers, then the workflow flags.
+// The script's own --help: its usage under both launchers, the one it was started with first, then the workflow flags.
 function scriptHelp(name: string): string {
   const script = process.argv[1] ? displayPath(resolve(process.argv[1])) : "<workflow.ts>";
+  const byRun = (globalThis as Record<symbol, unknown>)[Symbol.for("conclave.startedByRun")] === true; // run-script.ts
+  const launchers = byRun ? ["npx conclave run", "npx tsx"] : ["npx tsx", "npx conclave run"];
   return workflowHelp({
-    usage: `Usage: npx tsx ${script} [options]\n   or: npx conclave run ${script} [options]`,
+    usage: `Usage: ${launchers[0]} ${script} [options]\n   or: ${launchers[1]} ${script} [options]`,
     about: `Runs the workflow \`${name}\` on a project: by default projects/${name}, created on first use.`,
     script,
-    command: "npx tsx",
+    command: launchers[0]!,
   });
 }
 
