@@ -289,7 +289,7 @@ export const MCP_HELP = `Usage: conclave mcp [--project <dir>] [--config <file>]
 
 Serve Conclave over MCP on stdio, for coding agents (Claude Code, Cursor, VS Code): stdout and
 stdin carry the protocol, notices go to stderr. Tools: launch_run, run_status, run_result,
-cancel_run, list_runs, list_queries, answer_query. An agent's question reaches the client
+cancel_run, list_runs, list_queries, answer_query, analyze_run. An agent's question reaches the client
 through elicitation when it supports it, else it waits (coordination.timeouts.human) for
 answer_query. Ending stdin (the client closing) cancels the runs still running and exits.
 

@@ -25,6 +25,9 @@ describe("the launch_run schema", () => {
   it("names the field of a bad argument", () => {
     expect(parseLaunchRun({ task: "x", agent_mode: "solo" })).toEqual({ ok: false, error: 'launch_run `agent_mode`: Invalid option: expected one of "single"|"multi"' });
     expect(parseLaunchRun({})).toEqual({ ok: false, error: "launch_run `task` is required: say what the agents should do" });
+    // Given, but not a string: said so, not "required".
+    expect(parseLaunchRun({ task: 42 })).toEqual({ ok: false, error: "launch_run `task` must be a string, got the number 42: say what the agents should do" });
+    expect(parseLaunchRun({ task: ["a"] })).toEqual({ ok: false, error: "launch_run `task` must be a string, got a list: say what the agents should do" });
     expect(parseLaunchRun({ task: "x", context_paths: [{ path: "src", permission: "all" }] })).toMatchObject({ ok: false, error: expect.stringMatching(/^launch_run `context_paths\.0\.permission`: /) });
     expect(parseLaunchRun({ task: "x", planning: true })).toMatchObject({ ok: false, error: expect.stringMatching(/^launch_run `planning`: /) });
     // coordination_overrides never takes context_paths or agent_system_prompts.

@@ -3,6 +3,7 @@ import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../framework/clock.ts";
+import { MCP_HELP } from "../../framework/runner/command-help.ts";
 import { run } from "../../framework/runs/run.ts";
 import { circling } from "../fixtures/analysis/scenarios.ts";
 import { tempDir } from "../project/temp-dir.ts";
@@ -24,6 +25,9 @@ describe("conclave mcp", () => {
   it("lists exactly its eight tools, launch_run with the session's schema", async () => {
     const { tools } = await mcp.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["launch_run", "run_status", "run_result", "cancel_run", "list_runs", "list_queries", "answer_query", "analyze_run"]);
+    // `conclave mcp --help` names the same tools.
+    const named = /Tools: ([^.]+)\./.exec(MCP_HELP.replace(/\s+/g, " "))![1]!.split(", ");
+    expect(named).toEqual(tools.map((t) => t.name));
     const launch = tools[0]!;
     expect(launch.inputSchema.required).toEqual(["task"]);
     expect(Object.keys(launch.inputSchema.properties ?? {})).toEqual([

@@ -49,7 +49,7 @@ export function mountControlRoutes(app: Hono, deps: { launcher: RunLauncher; que
     const id = c.req.param("id");
     if (!RUN_ID_PATTERN.test(id)) return c.json({ error: `run id ${JSON.stringify(id.slice(0, 80))} is not a run id: take it from GET /api/runs.` }, 400);
     if (!launcher.status(id)) return c.json({ error: `run ${id} was not launched by this server, so it cannot cancel it.` }, 404);
-    return c.json({ run_id: id, cancelled: launcher.cancel(id, "cancelled: through the HTTP API") });
+    return c.json({ run_id: id, cancelled: launcher.cancel(id, "through the HTTP API") });
   });
 
   app.get("/api/queries", (c) => {

@@ -109,7 +109,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     app.get(path, (c) => c.body(body, 200, { "content-type": type, "content-security-policy": "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'", "x-content-type-options": "nosniff" }));
   }
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, GET /api/runs/<id>/analysis, and the viewer is at /.` }, 404));
+  const routes = "GET /api/runs, POST /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, GET /api/runs/<id>/analysis, POST /api/runs/<id>/cancel, GET /api/queries, POST /api/queries/<id>";
+  const mcp = options.mcp ? ", MCP (Streamable HTTP) is at /mcp" : "";
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}: the API is ${routes}${mcp}, and the viewer is at /.` }, 404));
   app.onError((error, c) => c.json({ error: `the server failed: ${error.message}` }, 500));
   return app;
 }

@@ -72,7 +72,7 @@ describe("POST /api/runs, cancel and decision queries over HTTP", () => {
     const cancel = await s.post(`/api/runs/${run_id}/cancel`, {});
     expect(await cancel.json()).toEqual({ run_id, cancelled: true });
     await ended(s.launcher, run_id);
-    expect(s.launcher.status(run_id)?.result?.status).toBe("cancelled");
+    expect(s.launcher.status(run_id)?.result).toMatchObject({ status: "cancelled", status_reason: "cancelled: through the HTTP API" });
     expect((await s.post("/api/runs/20990101-000000-0123456789ab/cancel", {})).status).toBe(404);
     expect((await s.post("/api/runs/..%2F..%2Fetc/cancel", {})).status).toBe(400);
   });

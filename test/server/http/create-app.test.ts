@@ -91,7 +91,10 @@ describe("GET /api/runs and /api/runs/<id>, over loopback", () => {
     expect(await missing.json()).toEqual({ error: "no run 20200101-000000-000000000000 in this server's runs directory. GET /api/runs lists the runs there." });
     const unknown = await fetch(`${server.url}/api/nothing`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: "no route GET /api/nothing: the API is GET /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, GET /api/runs/<id>/analysis, and the viewer is at /." });
+    expect(await unknown.json()).toEqual({
+      error:
+        "no route GET /api/nothing: the API is GET /api/runs, POST /api/runs, GET /api/runs/<id>, GET /api/runs/<id>/events, GET /api/runs/<id>/analysis, POST /api/runs/<id>/cancel, GET /api/queries, POST /api/queries/<id>, and the viewer is at /.",
+    });
   });
 
   it("gives a run's analysis (the report of `conclave analyze --json`) at /analysis; a bad id is 400, an unknown one 404", async () => {
