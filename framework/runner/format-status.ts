@@ -69,6 +69,7 @@ export function formatStatus(s: StatusJson, options: FormatStatusOptions = {}): 
   const lines = [
     `${s.meta.run_id}  ${head.join(" · ")}`,
     ...(r.status === "abandoned" ? [`Abandoned: ${r.status_reason ?? "its process is gone"}; the run will not finish on its own. Resume it where it stopped: npx conclave resume ${s.meta.log_dir}`] : []),
+    ...(r.status === "interrupted" ? [`Interrupted before it finished. Resume it where it stopped: npx conclave resume ${s.meta.log_dir}`] : []),
     `Question: ${clip(s.meta.question, 100)}`,
     "",
     ...(ids.length ? table : ["(no agents yet)"]),

@@ -24,7 +24,7 @@ export async function resumeCommand(args: string[], io: CliIo, cwd = process.cwd
   if (positionals.length !== 1) {
     throw new ConfigError(`\`conclave resume\` takes one run, got ${positionals.length}${positionals.length ? `: ${positionals.join(" ")}` : ""}. Usage: conclave resume <run-dir | run-id | latest>; \`conclave resume --help\` says more.`);
   }
-  const runDir = resolveRunDir(positionals[0], cwd);
+  const runDir = resolveRunDir(positionals[0], cwd, "resume");
   const terminal = await runOnTerminal(io, { automation: Boolean(values.automation) });
   let result: RunResult;
   try {

@@ -63,6 +63,7 @@ export async function runOnTerminal(io: CliIo, options: { automation: boolean })
       // The progress view's outcome line already gives the reason when there is no winner, or when the reason names the status.
       const viewSaidIt = view !== undefined && (result.winner === null || Boolean(result.status_reason?.startsWith(result.status)));
       if (result.status !== "completed" && result.status_reason && !viewSaidIt) io.stderr.write(`${result.status}: ${result.status_reason}\n`);
+      if (!auto && result.status === "interrupted") io.stderr.write(`Resume it where it stopped: npx conclave resume ${result.log_dir}\n`);
       return exitCodeFor(result.status);
     },
   };

@@ -1,4 +1,8 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { loadConfig } from "../config/load-config.ts";
+import { ConfigError } from "../errors.ts";
+import { displayPath } from "../project/display-path.ts";
 import { defaultConfigPath } from "../runs/run-options.ts";
 import { VALIDATE_HELP } from "./command-help.ts";
 import type { CommandIo } from "./command-io.ts";
@@ -19,6 +23,8 @@ export function validateCommand(args: string[], io: CommandIo): number {
     return EXIT.ok;
   }
   const file = positionals[0] ?? defaultConfigPath(io.env);
+  // validate takes the file as its argument, not --config (what loadConfig's own message would say).
+  if (!existsSync(file)) throw new ConfigError(`cannot read config \`${displayPath(resolve(file))}\`: no such file. Pass an existing file: \`conclave validate <file>\`.`);
   const config = loadConfig(file, io.env);
   const c = config.coordination;
   io.stdout.write(

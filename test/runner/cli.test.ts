@@ -463,6 +463,13 @@ describe("conclave validate", () => {
     expect(stderr).toBe('conclave: team.yaml:5 coordination.voting: expected one of lenient, balanced, strict, got "loose"\n');
   });
 
+  it("exits 1 on a file that does not exist, saying to pass one as its argument", async () => {
+    const { code, stdout, stderr } = await runCli(["validate", "nope.yaml"], { cwd: tmp });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe("conclave: cannot read config `nope.yaml`: no such file. Pass an existing file: `conclave validate <file>`.\n");
+  });
+
   it("exits 1 on a directory, saying it wants a file and naming the YAML files in it", async () => {
     const { code, stdout, stderr } = await runCli(["validate", "configs"], { cwd: REPO });
     expect(code).toBe(1);

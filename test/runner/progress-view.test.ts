@@ -114,13 +114,15 @@ describe.concurrent("the progress view of conclave ask", () => {
     expect(lines.filter((l) => HEAD.test(l)), lines.join("\n")).toHaveLength(1);
     for (const id of AGENTS) expect(lines.filter((l) => agentRow(id).test(l)), lines.join("\n")).toHaveLength(1);
     const at = lines.findIndex((l) => HEAD.test(l));
-    expect(lines.slice(at - 2, at + 1 + AGENTS.length + 2)).toEqual([
+    expect(lines.slice(at - 2, at + 1 + AGENTS.length + 3)).toEqual([
       "",
       "Interrupted: finishing the run (press Ctrl+C again to quit at once).",
       expect.stringMatching(/^conclave {2}finalization · (round \d+ · )?100% · /),
       ...AGENTS.map((id) => expect.stringMatching(new RegExp(`^ {2}${id} +(stopped|answered|voted|presented) `))),
       "Run interrupted by the user. No winner.",
       expect.stringMatching(/^Run directory: /),
+      // (the path may wrap at the terminal's 120 columns)
+      expect.stringMatching(/^Resume it where it stopped: npx conclave resume \//),
     ]);
     expect(lines.join("\n")).not.toContain("^C");
     // The reason is said once, in the outcome line.

@@ -140,4 +140,15 @@ describe("conclave resume", () => {
       stderr: "conclave: `conclave resume` takes one run, got 0. Usage: conclave resume <run-dir | run-id | latest>; `conclave resume --help` says more.\n",
     });
   });
+
+  it("with `latest` and no run anywhere, says so and how to pass a run to `conclave resume`", async () => {
+    const empty = makeTempDir();
+    try {
+      const outcome = await runCli(["resume", "latest"], { cwd: empty, env });
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toMatch(/^conclave: no run found: .*, or pass a run directory: `conclave resume <run-dir>`\.\n$/);
+    } finally {
+      removeDir(empty);
+    }
+  });
 });

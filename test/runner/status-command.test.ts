@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import { SimulatedClock } from "../../framework/clock.ts";
 import { statusCommand } from "../../framework/runner/status-command.ts";
+import { run } from "../../framework/runs/run.ts";
 import { makeTempDir, readJson, removeDir, runCli, startCli, writeConfig } from "../support/cli-process.ts";
 
 interface Status {
@@ -56,6 +58,17 @@ describe.concurrent("conclave status on a finished run", () => {
     const u = status.usage;
     expect(stdout).toContain(`\nUsage: ${u.input_tokens} input, ${u.output_tokens} output, ${u.cached_tokens} cached tokens · cost $0.0000 · ${u.llm_calls} LLM calls\n`);
     expect(stdout.endsWith(`Run directory: ${logDir}\n`)).toBe(true);
+  });
+
+  it("says how to resume an interrupted run, under its header", async ({ expect }) => {
+    const runsDir = join(tmp, "interrupted-runs");
+    const stop = new AbortController();
+    stop.abort("interrupted");
+    const result = await run({ task: "Design a cache for the API", config: { agents: [{ id: "alpha", backend: { type: "scripted" } }] }, runsDir, signal: stop.signal, clock: new SimulatedClock(), env: {} });
+    expect(result.status).toBe("interrupted");
+    const { code, stdout } = await runCli(["status", result.log_dir], { cwd: tmp });
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[1]).toBe(`Interrupted before it finished. Resume it where it stopped: npx conclave resume ${result.log_dir}`);
   });
 
   it("prints status.json as it is with --json, given the path of status.json", async ({ expect }) => {
