@@ -60,10 +60,12 @@ export async function runChat(session: Session, io: ChatIo, options: RunChatOpti
     historySize: HISTORY_LINES,
     removeHistoryDuplicates: true,
   });
-  // The lines typed at a terminal are kept with the session, so a resumed session's Up arrow finds them.
+  // The lines typed at a terminal are kept with the session, so a resumed session's Up arrow finds them: the messages,
+  // not what was typed at an approval card or to an agent's question (`a`, `e`, an agent list, an answer).
   let historyFailed = false;
   if (interactive) {
     rl.on("history", (history: string[]) => {
+      if (question) history.shift(); // readline lets the listener change the history: the line just added goes
       try {
         writeChatHistory(session.dir, history);
       } catch (error) {

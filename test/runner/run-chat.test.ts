@@ -243,6 +243,8 @@ describe("runChat() at a terminal", () => {
     t.type("/exit\r");
     expect(await done).toBe(0);
     expect(session.answers).toEqual([{ action: "edit", agents: ["alpha", "beta"] }]);
+    // The Up arrow finds the messages, not what was typed at the card.
+    expect(readFileSync(join(session.dir, "history"), "utf8")).toBe("Add the handler module\n/exit\n");
   });
 
   it("Ctrl+C at the approval card cancels that run", async () => {
