@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { pathError } from "../path-error.ts";
 import { nearestName } from "../nearest-name.ts";
+import { pathError } from "../path-error.ts";
 import { deliverFile } from "./deliver-file.ts";
 import { displayPath } from "./display-path.ts";
 import type { Project } from "./project.ts";

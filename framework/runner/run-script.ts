@@ -6,8 +6,8 @@ import { ConfigError } from "../errors.ts";
 import { packagePath, RUNS_FROM_DIST } from "../package-root.ts";
 import { EXIT } from "./exit-codes.ts";
 
-/** Set (on globalThis, so any copy of the package sees it) once `conclave run` has started a workflow script. */
-export const STARTED_BY_RUN = Symbol.for("conclave.startedByRun");
+// Set on globalThis (so any copy of the package sees it) once `conclave run` has started a workflow script: workflow.ts reads it.
+const STARTED_BY_RUN = Symbol.for("conclave.startedByRun");
 
 /**
  * `conclave run <script> [flags]`: the script runs in this process, seeing exactly the flags after it,

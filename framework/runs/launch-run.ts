@@ -2,13 +2,20 @@ import { z } from "zod";
 import type { RunResult } from "./run-result.ts";
 import { COORDINATION_OVERRIDES_SCHEMA, type RunOptions } from "./run-options.ts";
 
+// A task missing, or given as something other than a string: which one, said.
+function taskError(input: unknown): string {
+  if (input === undefined) return "`task` is required: say what the agents should do";
+  const got = input === null ? "null" : Array.isArray(input) ? "a list" : typeof input === "object" ? "an object" : `the ${typeof input} ${String(input)}`;
+  return `\`task\` must be a string, got ${got}: say what the agents should do`;
+}
+
 /**
  * The `launch_run` contract: one zod schema serves the chat orchestrator, the MCP server and the
  * HTTP API. Every field but `task` has its default here, so a caller's arguments parse into the
  * whole set of options a run is started with.
  */
 export const LAUNCH_RUN_SCHEMA = z.strictObject({
-  task: z.string({ error: (issue) => (issue.input === undefined ? "`task` is required: say what the agents should do" : `\`task\` must be a string, got ${issue.input === null ? "null" : Array.isArray(issue.input) ? "a list" : typeof issue.input === "object" ? "an object" : `the ${typeof issue.input} ${String(issue.input)}`}: say what the agents should do`) }).trim().min(1, "`task` must not be empty: say what the agents should do").describe("What the agents should do, in full."),
+  task: z.string({ error: (issue) => taskError(issue.input) }).trim().min(1, "`task` must not be empty: say what the agents should do").describe("What the agents should do, in full."),
   context: z.string().optional().describe("What the agents should know besides the project: decisions made, constraints, earlier results."),
   agent_mode: z.enum(["single", "multi"]).default("multi").describe("single: one agent, no voting (quick, cheap); multi: every agent answers and votes."),
   agents: z.array(z.string().min(1)).min(1).optional().describe("Agent ids from the config to run, in this order (default: all)."),
