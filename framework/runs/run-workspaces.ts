@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../atomic-write.ts";
@@ -201,7 +201,7 @@ function changedFiles(patch: string): string[] {
 /**
  * Context paths resolved against `base` (the project's directory, else the working directory):
  * each must stay inside it, and is named by its relative path inside every workspace.
- * Throws ConfigError, before anything is written, for a path outside.
+ * Throws ConfigError, before anything is written, for a path outside, or one that is a file.
  */
 export function resolveContextPaths(base: string, paths: ContextPath[]): SharedPath[] {
   return paths.map((p) => {
@@ -209,6 +209,11 @@ export function resolveContextPaths(base: string, paths: ContextPath[]): SharedP
     const as = relative(base, abs);
     if (!as || as === ".." || as.startsWith(`..${sep}`) || resolve(base, as) !== abs) {
       throw new ConfigError(`context path \`${p.path}\` is outside ${base}: give a path inside the project, such as \`deliverables/\`.`);
+    }
+    // A directory whose files the agents get copies of (made when missing), never a file: a file there would be made a folder of, or fail.
+    if (statSync(abs, { throwIfNoEntry: false })?.isDirectory() === false) {
+      const folder = dirname(as) === "." ? "a folder such as `deliverables/`" : `its folder, \`${dirname(as)}/\``;
+      throw new ConfigError(`context path \`${p.path}\` is a file: context paths (a workflow step's \`reads\` and \`writes\`) name directories, whose files the agents get copies of. Give ${folder}.`);
     }
     return { abs, as, permission: p.permission };
   });

@@ -53,10 +53,11 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
     if (!isAbsolute(source.from)) {
       throw new ConfigError(`createWorkspace: \`sources[].from\` must be an absolute path, received "${source.from}".`);
     }
-    await mkdir(source.from, { recursive: true });
-    if (!(await stat(source.from)).isDirectory()) {
+    // Checked before the mkdir, which would fail on a file with EEXIST (or make a folder under a missing name).
+    if ((await stat(source.from).catch(() => undefined))?.isDirectory() === false) {
       throw new ConfigError(`createWorkspace: \`sources[].from\` must be a directory, but "${source.from}" is a file.`);
     }
+    await mkdir(source.from, { recursive: true });
     const target = confinePath(resolve(dir), source.as);
     await mkdir(target, { recursive: true });
     const { entries } = await walkTree(source.from);

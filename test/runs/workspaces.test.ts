@@ -341,6 +341,20 @@ describe("run() with context_paths", () => {
     expect(readdirSync(project.runsDir)).toEqual([]);
     expect(existsSync(join(root, "elsewhere"))).toBe(false);
   });
+
+  it("refuses a context path that is a file, naming its folder, before anything is written", async () => {
+    const { project } = makeProject();
+    mkdirSync(project.deliverablesDir, { recursive: true });
+    writeFileSync(join(project.deliverablesDir, "shared.md"), "# Shared\n");
+    const config: ConfigInput = { agents: [agent("alpha", 10, [{ answer: "x" }])], coordination };
+    for (const permission of ["write", "read"] as const) {
+      await expect(run({ task: "x", project, config, context_paths: [{ path: "deliverables/shared.md", permission }], env: {} })).rejects.toThrow(
+        "context path `deliverables/shared.md` is a file: context paths (a workflow step's `reads` and `writes`) name directories, whose files the agents get copies of. Give its folder, `deliverables/`.",
+      );
+    }
+    expect(readdirSync(project.runsDir)).toEqual([]);
+    expect(readFileSync(join(project.deliverablesDir, "shared.md"), "utf8")).toBe("# Shared\n");
+  });
 });
 
 describe("run() with tools that could block", () => {
