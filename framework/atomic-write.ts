@@ -1,15 +1,21 @@
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { copyFile, rename, rm, writeFile } from "node:fs/promises";
+import { renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { copyFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tempFileName } from "./temp-file-name.ts";
+
+// A device, a pipe or a socket given as the target (`--out /dev/null`, `/dev/stdout`) is written into: renaming a
+// file over it would replace it (as root, /dev/null itself) with a regular file.
+const notAFile = (found: Stats | undefined) => found !== undefined && !found.isFile() && !found.isDirectory();
 
 /**
  * Writes a file so that readers see the old content or the new, never a torn mix: the data
- * goes to a temporary file beside the target, which is then renamed over it.
+ * goes to a temporary file beside the target, which is then renamed over it. A target that is a
+ * device, a pipe or a socket is written into instead, as it is.
  *
  * @example
  * writeFileAtomic("runs/x/status.json", JSON.stringify(status));
  */
 export function writeFileAtomic(path: string, data: string): void {
+  if (notAFile(statSync(path, { throwIfNoEntry: false }))) return writeFileSync(path, data);
   const temp = tempFileName(path);
   try {
     writeFileSync(temp, data);
@@ -51,6 +57,7 @@ export async function copyFileAtomic(source: string, destination: string): Promi
  * await writeFileAtomicAsync("runs/x/status.json", JSON.stringify(status));
  */
 export async function writeFileAtomicAsync(path: string, data: string): Promise<void> {
+  if (notAFile(await stat(path).catch(() => undefined))) return writeFile(path, data);
   const temp = tempFileName(path);
   try {
     await writeFile(temp, data);
