@@ -5,7 +5,7 @@ import { tempFileName } from "../temp-file-name.ts";
 /**
  * Creates whatever is missing of a project's skeleton in `dir`: CONTEXT.md from a template
  * naming the project (Goals, Constraints, State), an empty filepaths.json, `deliverables/` and
- * `runs/`. Existing files are never replaced.
+ * `runs/` (with a .gitignore that keeps it out of version control). Existing files are never replaced.
  *
  * @example
  * createProjectSkeleton("projects/demo", "demo");
@@ -13,8 +13,20 @@ import { tempFileName } from "../temp-file-name.ts";
 export function createProjectSkeleton(dir: string, name: string): void {
   mkdirSync(join(dir, "deliverables"), { recursive: true });
   mkdirSync(join(dir, "runs"), { recursive: true });
+  keepOutOfGit(join(dir, "runs"));
   createFileIfMissing(join(dir, "CONTEXT.md"), contextTemplate(name));
   createFileIfMissing(join(dir, "filepaths.json"), `${JSON.stringify({ files: [], directories: [] }, null, 2)}\n`);
+}
+
+/**
+ * Gives `dir` (made by the framework: a project's runs/ or sessions/) a `.gitignore` of `*`, unless it has one, so
+ * that its machine-written files stay out of the repository the project is in.
+ *
+ * @example
+ * keepOutOfGit("projects/demo/runs"); // projects/demo/runs/.gitignore: "*"
+ */
+export function keepOutOfGit(dir: string): void {
+  createFileIfMissing(join(dir, ".gitignore"), "# Written by Conclave: run directories and sessions are not for version control.\n*\n");
 }
 
 function contextTemplate(name: string): string {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../atomic-write.ts";
 import { systemClock, type Clock } from "../clock.ts";
 import { ConfigError } from "../errors.ts";
+import { keepOutOfGit } from "../project/project-skeleton.ts";
 import { tempFileName } from "../temp-file-name.ts";
 import { isSessionId, newSessionId } from "./new-session-id.ts";
 import { readMessages } from "./read-messages.ts";
@@ -189,6 +190,7 @@ export function resolveSessionId(sessionsDir: string, idOrLatest: string): strin
  */
 export function claimSessionDir(sessionsDir: string, options: { now?: Date; wanted?: string } = {}): { id: string; dir: string } {
   mkdirSync(sessionsDir, { recursive: true });
+  keepOutOfGit(sessionsDir);
   for (let attempt = 0; ; attempt++) {
     const id = attempt === 0 && options.wanted ? options.wanted : newSessionId(options.now);
     const dir = join(sessionsDir, id);

@@ -20,7 +20,9 @@ describe("openProject()", () => {
     });
     expect(readdirSync(project.dir).sort()).toEqual(["CONTEXT.md", "deliverables", "filepaths.json", "runs"]);
     expect(readdirSync(project.deliverablesDir)).toEqual([]);
-    expect(readdirSync(project.runsDir)).toEqual([]);
+    expect(readdirSync(project.runsDir)).toEqual([".gitignore"]);
+    // run directories stay out of the repository the project is in
+    expect(readFileSync(join(project.runsDir, ".gitignore"), "utf8")).toMatch(/^# Written by Conclave[^\n]*\n\*\n$/);
     expect(readFileSync(project.filepathsPath, "utf8")).toBe('{\n  "files": [],\n  "directories": []\n}\n');
     expect(readFileSync(project.contextPath, "utf8")).toBe(
       "# demo\n\nEvery run of this project reads this file first. Keep it short and current.\n\n" +
@@ -133,7 +135,7 @@ describe("openProject()", () => {
     expect(JSON.parse(readFileSync(join(project.runsDir, "index.json"), "utf8"))).toEqual({
       runs: [entry("r1"), { ...entry("r2"), step: "plan", workflow: "feature", winner: null, cost_usd: null }],
     });
-    expect(readdirSync(project.runsDir)).toEqual(["index.json"]);
+    expect(readdirSync(project.runsDir).sort()).toEqual([".gitignore", "index.json"]);
   });
 
   it("refuses a run index entry of the wrong shape, naming the field", async () => {

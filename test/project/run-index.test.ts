@@ -43,6 +43,6 @@ describe("project.recordRun()", () => {
     // Each process's own runs stay in the order it recorded them.
     for (let i = 0; i < 10; i++) expect(index.runs.findIndex((r) => r.run_id === `run-${i}-0`)).toBeLessThan(index.runs.findIndex((r) => r.run_id === `run-${i}-1`));
     expect(project.runs()).toHaveLength(20);
-    expect(readdirSync(project.runsDir)).toEqual(["index.json"]);
+    expect(readdirSync(project.runsDir).sort()).toEqual([".gitignore", "index.json"]);
   }, 20_000);
 });

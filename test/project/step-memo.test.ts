@@ -58,7 +58,7 @@ describe("project.memo", () => {
     project.memo.clear();
     expect(existsSync(stepsDir)).toBe(false);
     expect(project.memo.get("plan")).toBeUndefined();
-    expect(readdirSync(project.runsDir)).toEqual([]);
+    expect(readdirSync(project.runsDir)).toEqual([".gitignore"]);
   });
 
   it.each(["../index", "a/b", "", "x".repeat(129), "name with space", "..\\evil"])("refuses the key %j, which could name another file", (key) => {

@@ -6,6 +6,9 @@ import { conversationDigest } from "../../framework/session/conversation-digest.
 import type { SessionRecord, StoredMessage } from "../../framework/session/session-types.ts";
 import { makeTempDir, readJson, removeDir, runCli, writeConfig, type CliOutcome } from "../support/cli-process.ts";
 
+// The session directories (sessions/ also holds the .gitignore that keeps them out of the repository).
+const sessionDirs = (dir: string) => readdirSync(dir).filter((n) => n !== ".gitignore");
+
 // Two quick scripted agents.
 const TEAM = "agents:\n  - id: alpha\n    backend: { type: scripted }\n  - id: beta\n    backend: { type: scripted }\ncoordination: { max_rounds: 2 }\n";
 
@@ -23,7 +26,7 @@ beforeAll(async () => {
   // A question, a follow-up with --continue and the task after it, then one naming the session.
   asks.push(await runCli(["ask", "Name three risks of HTTP/3", "--config", config, "--automation"], { cwd: tmp }));
   asks.push(await runCli(["ask", "--continue", "Which one is the cheapest to remove?", "--config", config, "--automation"], { cwd: tmp }));
-  const id = readdirSync(sessions)[0]!;
+  const id = sessionDirs(sessions)[0]!;
   asks.push(await runCli(["ask", "And the dearest?", "--continue", id, "--config", config, "--automation"], { cwd: tmp }));
 }, 60_000);
 afterAll(() => removeDir(tmp));
@@ -33,7 +36,7 @@ describe("conclave ask and sessions", () => {
     const [first] = asks;
     expect(first!.code, first!.stderr).toBe(0);
     expect(first!.stderr).toBe("");
-    const ids = readdirSync(sessions);
+    const ids = sessionDirs(sessions);
     expect(ids).toHaveLength(1);
     const logDir = logDirOf(first!.stdout);
     const answer = readFileSync(readJson<{ final_answer_path: string }>(join(logDir, "result.json")).final_answer_path, "utf8").trim();
@@ -49,7 +52,7 @@ describe("conclave ask and sessions", () => {
   it("tells a --continue run the earlier question and answer in its context, and adds the turn to the same session", () => {
     const [, second] = asks;
     expect(second!.code, second!.stderr).toBe(0);
-    const id = readdirSync(sessions)[0]!;
+    const id = sessionDirs(sessions)[0]!;
     expect(second!.stderr).toBe(`Session ${id} (turn 2)\n`);
     const messages = messagesOf(join(sessions, id));
     expect(messages[2]).toMatchObject({ role: "user", content: "Which one is the cheapest to remove?" });
@@ -63,7 +66,7 @@ describe("conclave ask and sessions", () => {
   it("continues the session named after --continue, with turns, runs and spend in session.json", () => {
     const [, , third] = asks;
     expect(third!.code, third!.stderr).toBe(0);
-    const id = readdirSync(sessions)[0]!;
+    const id = sessionDirs(sessions)[0]!;
     expect(third!.stderr).toBe(`Session ${id} (turn 3)\n`);
     const messages = messagesOf(join(sessions, id));
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant", "user", "assistant"]);
@@ -87,7 +90,7 @@ describe("conclave ask and sessions", () => {
   it("lists the session with `conclave sessions` in the same directory", async () => {
     const { code, stdout } = await runCli(["sessions"], { cwd: tmp });
     expect(code).toBe(0);
-    const id = readdirSync(sessions)[0]!;
+    const id = sessionDirs(sessions)[0]!;
     expect(stdout).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  ${id}  - {12}3  \\$0\\.0000  `, "m"));
     expect(stdout.endsWith("\n\n1 session in `.conclave/sessions/`, newest updated last.\n")).toBe(true);
   });
@@ -98,10 +101,10 @@ describe("conclave ask --runs-dir", () => {
     const runs = join(tmp, "elsewhere", "runs");
     const first = await runCli(["ask", "Name one risk", "--config", config, "--runs-dir", runs, "--automation"], { cwd: tmp });
     expect(first.code, first.stderr).toBe(0);
-    const [id] = readdirSync(join(tmp, "elsewhere", "sessions"));
+    const [id] = sessionDirs(join(tmp, "elsewhere", "sessions"));
     const second = await runCli(["ask", "--continue", "Why?", "--config", config, "--runs-dir", runs, "--automation"], { cwd: tmp });
     expect(second.stderr).toBe(`Session ${id} (turn 2)\n`);
-    expect(readdirSync(sessions)).toHaveLength(1);
+    expect(sessionDirs(sessions)).toHaveLength(1);
   });
 });
 
@@ -112,7 +115,7 @@ describe("conclave ask --continue without a session to continue", () => {
       const none = await runCli(["ask", "Why?", "--continue", "--config", config], { cwd: empty });
       expect(none).toMatchObject({ code: 1, stdout: "", stderr: `conclave: no sessions under ${join(empty, ".conclave", "sessions")} yet: start one with \`conclave chat\` (or \`conclave ask "<task>"\`).\n` });
       expect(existsSync(join(empty, ".conclave"))).toBe(false);
-      const id = readdirSync(sessions)[0]!;
+      const id = sessionDirs(sessions)[0]!;
       const unknown = await runCli(["ask", "Why?", "--continue", "20200101-000000-abcdef", "--config", config], { cwd: tmp });
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toBe(`conclave: no session \`20200101-000000-abcdef\` under ${sessions}: the newest are \`${id}\`. Run \`conclave sessions\` to list them, or pass \`latest\`.\n`);

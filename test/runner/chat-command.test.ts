@@ -58,7 +58,7 @@ function setup(onTestFinished: TestContext["onTestFinished"]) {
   return { tmp, project, config: writeConfig(tmp, "team.yaml", TEAM) };
 }
 
-const sessionIds = (project: string) => readdirSync(join(project, "sessions")).sort();
+const sessionIds = (project: string) => readdirSync(join(project, "sessions")).filter((n) => n !== ".gitignore").sort();
 
 describe.concurrent("conclave chat with piped input", () => {
   it("answers, launches an approved run (--yes), and keeps the session on disk; exit 0 at the end of input", async ({ expect, onTestFinished }) => {

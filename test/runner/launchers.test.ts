@@ -43,7 +43,7 @@ async function ctrlCMidRun(command: string[], cwd: string): Promise<number> {
 
 // The one run under `runsDir` ends interrupted (a launcher may report before the run has finished writing), and no process of the test is left.
 async function expectInterruptedRun(runsDir: string): Promise<void> {
-  const [id] = readdirSync(runsDir).filter((n) => n !== "index.json" && n !== "steps" && n !== ".staging");
+  const [id] = readdirSync(runsDir).filter((n) => n !== "index.json" && n !== "steps" && !n.startsWith("."));
   const status = () => readJson<{ results: { status: string } }>(join(runsDir, id!, "status.json")).results.status;
   for (let i = 0; i < 100 && status() === "running"; i++) await sleep(50);
   expect(status()).toBe("interrupted");

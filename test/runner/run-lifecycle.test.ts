@@ -169,7 +169,7 @@ describe("conclave ask whose terminal closes", () => {
     const pid = Number(tmux("display-message", "-p", "-t", "main", "#{pane_pid}").trim());
     onTestFinished(() => killPids([pid]));
     for (let i = 0; i < 200 && !/generation · round 1/.test(tmux("capture-pane", "-p", "-t", "main")); i++) await sleep(50);
-    const [id] = readdirSync(join(tmp, "runs")).filter((n) => n !== ".staging");
+    const [id] = readdirSync(join(tmp, "runs")).filter((n) => !n.startsWith("."));
     const logDir = join(tmp, "runs", id!);
     tmux("kill-server");
     // status.json may not be written yet (the view shows the phase as the file is staged): missing counts as not done.

@@ -176,7 +176,7 @@ coordination:
     const screen = await session.waitForScreen(/No answer in 0\.3 s: the agent will state its assumption\./, 40_000);
     expect(screen).toMatch(/An agent asks: JWT or Session\?\n {2}1\. JWT\n {2}2\. Session\n\(a number or your own words\) >\nNo answer in 0\.3 s: the agent will state its assumption\.\n/);
     expect(await session.waitForExit(40_000)).toBe(0);
-    const [id] = readdirSync(join(project, "runs")).filter((n) => n !== "index.json" && n !== "steps" && n !== ".staging");
+    const [id] = readdirSync(join(project, "runs")).filter((n) => n !== "index.json" && n !== "steps" && !n.startsWith("."));
     expect(readJson<{ results: { status: string } }>(join(project, "runs", id!, "status.json")).results.status).toBe("completed");
     expect(readFileSync(join(project, "runs", id!, "final", "alpha", "answer.txt"), "utf8")).toBe("Sessions: my assumption, stated.\n");
   }, 60_000);

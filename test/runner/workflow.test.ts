@@ -536,7 +536,7 @@ describe("npx conclave init", () => {
     expect(readFileSync(join(dir, "CONTEXT.md"), "utf8").startsWith("# demo2\n")).toBe(true);
     expect(readJson(join(dir, "filepaths.json"))).toEqual({ files: [], directories: [] });
     expect(readdirSync(join(dir, "deliverables"))).toEqual([]);
-    expect(readdirSync(join(dir, "runs"))).toEqual([]);
+    expect(readdirSync(join(dir, "runs"))).toEqual([".gitignore"]); // runs/ kept out of the repository
 
     const again = await runCli(["init", "demo2", "--dir", tmp], { cwd: REPO, command: npx, timeoutMs: 30_000 });
     expect(again.code).toBe(1);

@@ -338,7 +338,7 @@ describe("run() with context_paths", () => {
     await expect(run({ task: "x", project, config, context_paths: [{ path: "../elsewhere", permission: "write" }], env: {} })).rejects.toThrow(
       `context path \`../elsewhere\` is outside ${project.dir}: give a path inside the project, such as \`deliverables/\`.`,
     );
-    expect(readdirSync(project.runsDir)).toEqual([]);
+    expect(readdirSync(project.runsDir)).toEqual([".gitignore"]); // no run directory
     expect(existsSync(join(root, "elsewhere"))).toBe(false);
   });
 
@@ -352,7 +352,7 @@ describe("run() with context_paths", () => {
         "context path `deliverables/shared.md` is a file: context paths (a workflow step's `reads` and `writes`) name directories, whose files the agents get copies of. Give its folder, `deliverables/`.",
       );
     }
-    expect(readdirSync(project.runsDir)).toEqual([]);
+    expect(readdirSync(project.runsDir)).toEqual([".gitignore"]); // no run directory
     expect(readFileSync(join(project.deliverablesDir, "shared.md"), "utf8")).toBe("# Shared\n");
   });
 });

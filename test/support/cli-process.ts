@@ -128,7 +128,7 @@ export function listFiles(dir: string, prefix = ""): string[] {
 
 /** The one run directory under `runsDir` (its `.staging/` folder is not one); fails when there is not exactly one. */
 export function onlyRunDir(runsDir: string): string {
-  const dirs = readdirSync(runsDir).filter((name) => name !== ".staging");
+  const dirs = readdirSync(runsDir).filter((name) => !name.startsWith(".")) // not .staging/, .gitignore;
   if (dirs.length !== 1) throw new Error(`expected one run directory in ${runsDir}, found ${dirs.length}: ${dirs.join(", ")}`);
   return join(runsDir, dirs[0]!);
 }
