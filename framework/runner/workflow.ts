@@ -236,11 +236,17 @@ async function watchLoop(setup: Setup): Promise<WorkflowSummary> {
   await finished;
   stop();
   await watcher.close();
-  // The script itself changed: its new code needs a new process (an ES module is imported once).
-  return scriptChanged ? { ...last, exitCode: await reexecute(err) } : last;
+  // The script itself changed: its new code needs a new process (an ES module is imported once). A process that was
+  // itself started again hands that back to the one that started it, which starts the next: edits never stack processes.
+  if (!scriptChanged) return last;
+  if (process.env[PARENT_ENV] === String(process.ppid)) return { ...last, exitCode: START_AGAIN };
+  return { ...last, exitCode: await reexecute(err) };
 }
 
 const PARENT_ENV = "CONCLAVE_WATCH_PARENT";
+// The exit code by which a process started again for a script change asks its parent for a new one (never a
+// workflow's own: those are 0 to 4).
+const START_AGAIN = 75;
 
 // A process started again after a script change stops when the process that started it is already gone (even if
 // killed); once it watches, onStopRequest() notices a parent that dies later and finalizes the run in progress.
@@ -249,25 +255,30 @@ function followParent(): void {
   if (parent && process.ppid !== parent) process.exit(EXIT.interrupted);
 }
 
-// Runs this same command again in a new process, with the terminal handed over to it; resolves to its exit code.
+// Runs this same command again in a new process, with the terminal handed over to it, and again each time that one
+// asks (START_AGAIN: the script changed once more); resolves to the last one's exit code.
 async function reexecute(err: (line: string) => void): Promise<number> {
-  err("The workflow script changed: starting it again in a new process.");
   const loader = pathToFileURL(createRequire(packagePath("package.json")).resolve("tsx/esm")).href;
   // Under `conclave run`, tsx and the hook that loads .ts as a module were registered in-process: the new one gets both.
   const esm = pathToFileURL(packagePath("framework/runner/typescript-as-esm.js")).href;
   const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", loader, "--import", esm];
-  const child = spawn(process.execPath, [...execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, [PARENT_ENV]: String(process.pid) } });
-  // Ctrl+C reaches the new process directly; this one only waits for it, and passes on a kill.
-  const ignore = () => {};
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on("SIGINT", ignore);
+  let child: ReturnType<typeof spawn> | undefined;
+  // Every signal is passed on: a Ctrl+C at a terminal reaches the new process too, and one relayed within 300 ms is
+  // the same request to it (onStopRequest), while a SIGINT sent to this process alone must reach it.
+  const forward = (signal: NodeJS.Signals) => child?.kill(signal);
+  process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
   process.on("SIGHUP", forward);
   // This process's own launcher dying stops the new process too, which finalizes its run.
-  const unwatch = onStopRequest((request) => request.kind === "parent" && child.kill("SIGTERM"));
-  const [code] = (await once(child, "exit")) as [number | null];
+  const unwatch = onStopRequest((request) => request.kind === "parent" && child?.kill("SIGTERM"));
+  let code: number | null;
+  do {
+    err("The workflow script changed: starting it again in a new process.");
+    child = spawn(process.execPath, [...execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, [PARENT_ENV]: String(process.pid) } });
+    [code] = (await once(child, "exit")) as [number | null];
+  } while (code === START_AGAIN);
   unwatch();
-  process.off("SIGINT", ignore);
+  process.off("SIGINT", forward);
   process.off("SIGTERM", forward);
   process.off("SIGHUP", forward);
   return code ?? EXIT.interrupted;

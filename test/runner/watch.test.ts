@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openProject } from "../../framework/project/open-project.ts";
 import { contextDigest } from "../../framework/runs/context-digest.ts";
 import { makeTempDir, readJson, removeDir, REPO, writeConfig, type CliProcess } from "../support/cli-process.ts";
+import { processesWith } from "../support/processes-with.ts";
 import { copyDemoProject, startWorkflow } from "../support/workflow-process.ts";
 
 // Watch mode end to end (docs/architecture.md §7): `<script> --watch --automation` as a child process on a copy
@@ -328,5 +329,28 @@ describe("--watch", () => {
     expect(w.logDirs()).toHaveLength(2);
     const description = readJson<{ task: string }>(join(w.logDirs()[1]!.text.slice("LOG_DIR: ".length), "run_description.json"));
     expect(description.task).toBe("Task B");
+  });
+
+  it("runs each edit of the script in one new process, not a chain of them, and SIGINT sent to the first process alone stops it (exit 0)", async () => {
+    mkdirSync(join(tmp, "node_modules"));
+    symlinkSync(REPO, join(tmp, "node_modules", "conclave"), "dir");
+    const script = join(tmp, "stacked.mts");
+    const source = (task: string) => `import { workflow } from "conclave";\n\nawait workflow("stacked", async ({ run }) => {\n  await run({ task: "${task}" });\n});\n`;
+    writeFileSync(script, source("Task A"));
+    const w = await startWatching(FAST, script);
+    for (const [i, task] of ["Task B", "Task C"].entries()) {
+      writeFileSync(script, source(task));
+      await idleAfterPass(w, i + 2);
+    }
+    const tasks = w.logDirs().map((l) => readJson<{ task: string }>(join(l.text.slice("LOG_DIR: ".length), "run_description.json")).task);
+    expect(tasks).toEqual(["Task A", "Task B", "Task C"]);
+    // The process the test started, and the one it started for the last edit: the one for "Task B" handed back and ended.
+    expect(processesWith(script)).toHaveLength(2);
+    // Not a Ctrl+C at a terminal (which reaches both): a signal to that one process, as a program sends it.
+    w.proc.child.kill("SIGINT");
+    const { code } = await w.proc.exited;
+    expect(code).toBe(0);
+    for (let i = 0; i < 100 && processesWith(script).length > 0; i++) await sleep(20);
+    expect(processesWith(script)).toEqual([]);
   });
 });
