@@ -84,6 +84,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   const at = () => deps.clock.now();
   const base = { agentId: turn.agentId, round: turn.round };
   let lastProblem = "";
+  let lastAboutData = false;
   let lastModel = client.model;
   const notes = deps.notes?.(turn.agentId) ?? [];
   if (notes.length) send({ type: "run.agent.note", ...base, at: at(), phase: turn.phase, notes: notes.map((n) => n.n) });
@@ -127,6 +128,7 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
         const name = completion.toolCalls[0]?.name ?? "(text)";
         send({ type: "run.agent.tool_call", ...base, at: at(), name, ok: false, error: outcome.message });
         lastProblem = outcome.message;
+        lastAboutData = outcome.aboutData === true;
         messages = [...messages, ...repairMessages(completion, outcome.message, outcome.toolCallId)];
         attempt++;
       }
@@ -134,7 +136,9 @@ async function playTurn(turn: AgentTurn, deps: AgentActorDeps, signal: AbortSign
   }
   throw new ModelApiError(
     "bad_request",
-    `agent \`${turn.agentId}\` (${backendAndModel(client.backend, lastModel)}) made an invalid reply twice; the second: ${lastProblem} Check that this model can call tools, or use another model for this agent.`,
+    `agent \`${turn.agentId}\` (${backendAndModel(client.backend, lastModel)}) made an invalid reply twice; the second: ${lastProblem} ${
+      lastAboutData ? "Check that the step's `output` schema is one the answers can fill (say what its fields mean in the task), or use another model for this agent." : "Check that this model can call tools, or use another model for this agent."
+    }`,
   );
 }
 
@@ -157,10 +161,10 @@ function withCheckedData(outcome: TurnOutcome, deps: AgentActorDeps, completion:
   if (outcome.kind !== "answer" || !deps.checkData) return outcome;
   const toolCallId = completion.toolCalls[0]?.id;
   if (outcome.data === undefined) {
-    return { kind: "invalid", message: "Your answer has no `data`: call `new_answer` again with `data` matching its schema.", ...(toolCallId && { toolCallId }) };
+    return { kind: "invalid", aboutData: true, message: "Your answer has no `data`: call `new_answer` again with `data` matching its schema.", ...(toolCallId && { toolCallId }) };
   }
   const checked = deps.checkData(outcome.data);
-  if (!checked.ok) return { kind: "invalid", message: `The \`data\` of your answer does not match its schema: ${checked.message}. Call \`new_answer\` again with corrected \`data\`.`, ...(toolCallId && { toolCallId }) };
+  if (!checked.ok) return { kind: "invalid", aboutData: true, message: `The \`data\` of your answer does not match its schema: ${checked.message}. Call \`new_answer\` again with corrected \`data\`.`, ...(toolCallId && { toolCallId }) };
   return { ...outcome, data: checked.value };
 }
 

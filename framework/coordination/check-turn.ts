@@ -7,7 +7,7 @@ export type TurnOutcome =
   | { kind: "answer"; content: string; data?: unknown }
   | { kind: "vote"; label: string; reason: string }
   | { kind: "present"; content: string; data?: unknown }
-  | { kind: "invalid"; message: string; toolCallId?: string }
+  | { kind: "invalid"; message: string; toolCallId?: string; /** The answer's `data` does not fit the run's output schema. */ aboutData?: boolean }
   | { kind: "stopped"; reason: "truncated" | "refusal"; message: string };
 
 /**

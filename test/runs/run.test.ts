@@ -177,7 +177,7 @@ describe("run() with structured output", () => {
     const { result } = await runScripted(config, { output, agent_mode: "single" });
     expect(result.status).toBe("failed");
     expect(result.agents.alpha!.error).toBe(
-      "agent `alpha` (scripted) made an invalid reply twice; the second: The `data` of your answer does not match its schema: `steps` Too small: expected array to have >=1 items. Call `new_answer` again with corrected `data`. Check that this model can call tools, or use another model for this agent.",
+      "agent `alpha` (scripted) made an invalid reply twice; the second: The `data` of your answer does not match its schema: `steps` Too small: expected array to have >=1 items. Call `new_answer` again with corrected `data`. Check that the step's `output` schema is one the answers can fill (say what its fields mean in the task), or use another model for this agent.",
     );
   });
 });
