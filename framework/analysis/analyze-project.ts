@@ -36,7 +36,9 @@ export async function analyzeProject(projectDir: string, options: AnalyzeOptions
       continue; // Removed while we looked, or not a run Conclave wrote.
     }
     const report = analyzeRunFiles(files, options);
-    const step = files.description.step_id ?? files.description.step;
+    // The step as the workflow names it ("2. execute: Add the handler…", or its explicit id), which stays the same
+    // across edits of CONTEXT.md, rather than its step key, a hash that does not.
+    const step = files.description.step ?? files.description.step_id;
     runs.push({
       run_id: report.run_id,
       step: typeof step === "string" ? step : null,

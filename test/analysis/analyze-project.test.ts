@@ -41,6 +41,18 @@ describe("analyzeProject()", () => {
     expect(report.unfinished).toEqual([lost.run_id]);
   });
 
+  it("groups a workflow's runs by the step as the workflow names it, not by its step key, which changes with CONTEXT.md", async () => {
+    const project = join(temp, "keyed");
+    const runsDir = join(project, "runs");
+    // As workflow() starts a step: its key (a hash of its inputs) as the id, its label in the description.
+    const step = async (key: string) =>
+      run({ task: "Design a cache for the API", config: cleanConsensus(), runsDir, clock: new SimulatedClock(), env: {}, id: key, description: { workflow: "feature", step: "1. plan: Design a cache for the API", step_key: key } });
+    await step("0123456789abcdef01234567");
+    await step("fedcba9876543210fedcba98"); // the same step after an edit of CONTEXT.md
+    const report = await analyzeProject(project);
+    expect(report.steps.map((s) => [s.step, s.runs])).toEqual([["1. plan: Design a cache for the API", 2]]);
+  });
+
   it("throws a NotARunError for a directory with no runs/", async () => {
     const dir = join(temp, "empty");
     mkdirSync(dir);
