@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../atomic-write.ts";
@@ -215,6 +215,21 @@ export function resolveContextPaths(base: string, paths: ContextPath[]): SharedP
       const folder = dirname(as) === "." ? "a folder such as `deliverables/`" : `its folder, \`${dirname(as)}/\``;
       throw new ConfigError(`context path \`${p.path}\` is a file: context paths (a workflow step's \`reads\` and \`writes\`) name directories, whose files the agents get copies of. Give ${folder}.`);
     }
+    // Written back to, a path must stay inside the project for real: a symbolic link in it may be read through, not written through.
+    if (p.permission === "write") {
+      const real = realpathOfDeepest(abs);
+      const root = realpathOfDeepest(base);
+      if (real !== root && !real.startsWith(`${root}${sep}`)) {
+        throw new ConfigError(`context path \`${p.path}\` leads outside ${base} through a symbolic link (to ${real}): a path the agents write must be inside the project. Give a directory inside it, or make it read-only.`);
+      }
+    }
     return { abs, as, permission: p.permission };
   });
+}
+
+// The real path of `path`, through the deepest part of it that exists (the rest, not made yet, appended as it is).
+function realpathOfDeepest(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  return join(realpathSync(existing), relative(existing, path));
 }

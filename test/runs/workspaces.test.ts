@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -340,6 +340,21 @@ describe("run() with context_paths", () => {
     );
     expect(readdirSync(project.runsDir)).toEqual([".gitignore"]); // no run directory
     expect(existsSync(join(root, "elsewhere"))).toBe(false);
+  });
+
+  it("refuses to write through a symbolic link that leads out of the project, and reads through it", async () => {
+    const { root, project } = makeProject();
+    mkdirSync(join(root, "outside"));
+    writeFileSync(join(root, "outside", "notes.md"), "kept\n");
+    symlinkSync(join(root, "outside"), join(project.dir, "link"), "dir");
+    const config: ConfigInput = { agents: [agent("alpha", 10, [{ answer: "x" }])], coordination };
+    await expect(run({ task: "x", project, config, context_paths: [{ path: "link/", permission: "write" }], env: {} })).rejects.toThrow(
+      `context path \`link/\` leads outside ${project.dir} through a symbolic link (to ${realpathSync(join(root, "outside"))}): a path the agents write must be inside the project. Give a directory inside it, or make it read-only.`,
+    );
+    expect(readdirSync(project.runsDir)).toEqual([".gitignore"]); // no run directory
+    const read = await run({ task: "x", project, config, context_paths: [{ path: "link/", permission: "read" }], env: {} });
+    expect(read.status).toBe("completed");
+    expect(readdirSync(join(root, "outside"))).toEqual(["notes.md"]);
   });
 
   it("refuses a context path that is a file, naming its folder, before anything is written", async () => {
