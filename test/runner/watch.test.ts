@@ -312,18 +312,23 @@ describe("--watch", () => {
   // registered when it was first imported (setup.fn, workflow.ts:273 `await fn(context)`); an ES
   // module is not imported again, so an edited script "runs again" with its old code: here the
   // step is the unchanged "Task A", found in the step memo, and nothing runs at all.
-  it("runs the edited script when the workflow script changes", async () => {
-    // The script lives outside the repository, so the test can edit it; `conclave` resolves
-    // through a node_modules link to the repository, as in a project that installed it.
+  // A workflow script of one run of `task`, outside the repository so the test can edit it; `conclave` resolves
+  // through a node_modules link to the repository, as in a project that installed it. Returns its path and how to rewrite it.
+  const editableScript = (name: string) => {
     mkdirSync(join(tmp, "node_modules"));
     symlinkSync(REPO, join(tmp, "node_modules", "conclave"), "dir");
-    const script = join(tmp, "edited.mts");
-    const source = (task: string) => `import { workflow } from "conclave";\n\nawait workflow("edited", async ({ run }) => {\n  await run({ task: "${task}" });\n});\n`;
-    writeFileSync(script, source("Task A"));
+    const script = join(tmp, `${name}.mts`);
+    const write = (task: string) => writeFileSync(script, `import { workflow } from "conclave";\n\nawait workflow("${name}", async ({ run }) => {\n  await run({ task: "${task}" });\n});\n`);
+    write("Task A");
+    return { script, write };
+  };
+
+  it("runs the edited script when the workflow script changes", async () => {
+    const { script, write } = editableScript("edited");
     const w = await startWatching(FAST, script);
     expect(w.logDirs()).toHaveLength(1);
 
-    writeFileSync(script, source("Task B"));
+    write("Task B");
     await idleAfterPass(w, 2);
     expect(w.stderr()).toMatch(/^Changed: .*edited\.mts: running again\.$/m);
     expect(w.logDirs()).toHaveLength(2);
@@ -332,14 +337,10 @@ describe("--watch", () => {
   });
 
   it("runs each edit of the script in one new process, not a chain of them, and SIGINT sent to the first process alone stops it (exit 0)", async () => {
-    mkdirSync(join(tmp, "node_modules"));
-    symlinkSync(REPO, join(tmp, "node_modules", "conclave"), "dir");
-    const script = join(tmp, "stacked.mts");
-    const source = (task: string) => `import { workflow } from "conclave";\n\nawait workflow("stacked", async ({ run }) => {\n  await run({ task: "${task}" });\n});\n`;
-    writeFileSync(script, source("Task A"));
+    const { script, write } = editableScript("stacked");
     const w = await startWatching(FAST, script);
     for (const [i, task] of ["Task B", "Task C"].entries()) {
-      writeFileSync(script, source(task));
+      write(task);
       await idleAfterPass(w, i + 2);
     }
     const tasks = w.logDirs().map((l) => readJson<{ task: string }>(join(l.text.slice("LOG_DIR: ".length), "run_description.json")).task);
