@@ -201,14 +201,21 @@ function changedFiles(patch: string): string[] {
 /**
  * Context paths resolved against `base` (the project's directory, else the working directory):
  * each must stay inside it, and is named by its relative path inside every workspace.
- * Throws ConfigError, before anything is written, for a path outside, or one that is a file.
+ * Throws ConfigError, before anything is written, for a path outside, one that is a file, or one that holds
+ * (or is inside) `runsDir`.
  */
-export function resolveContextPaths(base: string, paths: ContextPath[]): SharedPath[] {
+export function resolveContextPaths(base: string, paths: ContextPath[], runsDir?: string): SharedPath[] {
+  const runs = runsDir === undefined ? undefined : resolve(runsDir);
+  const holds = (outer: string, inner: string) => inner === outer || inner.startsWith(`${outer}${sep}`);
   return paths.map((p) => {
     const abs = resolve(base, p.path);
     const as = relative(base, abs);
     if (!as || as === ".." || as.startsWith(`..${sep}`) || resolve(base, as) !== abs) {
       throw new ConfigError(`context path \`${p.path}\` is outside ${base}: give a path inside the project, such as \`deliverables/\`.`);
+    }
+    // The run directories themselves: every agent would get a copy of every earlier run (and write into them).
+    if (runs !== undefined && (holds(abs, runs) || holds(runs, abs))) {
+      throw new ConfigError(`context path \`${p.path}\` holds the run directories (${runs}): the agents would get a copy of every earlier run. Give a directory of the project's own files, such as \`deliverables/\`.`);
     }
     // A directory whose files the agents get copies of (made when missing), never a file: a file there would be made a folder of, or fail.
     if (statSync(abs, { throwIfNoEntry: false })?.isDirectory() === false) {

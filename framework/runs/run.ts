@@ -137,8 +137,9 @@ export async function runOnce<T>(options: RunOptions<T>, resume?: ResumeState): 
   const owner = currentRunOwner();
   const startedAt = clock.now();
   const contextBase = resume?.contextBase ?? project?.dir ?? process.cwd();
-  const contextPaths = resolveContextPaths(contextBase, options.context_paths ?? []);
-  const runDir = resume?.runDir ?? createRunDirectory(options.runsDir ?? project?.runsDir ?? ".conclave/runs", freezeOption(env));
+  const runsDir = options.runsDir ?? project?.runsDir ?? ".conclave/runs";
+  const contextPaths = resolveContextPaths(contextBase, options.context_paths ?? [], resume ? dirname(resume.runDir.dir) : runsDir);
+  const runDir = resume?.runDir ?? createRunDirectory(runsDir, freezeOption(env));
   // A run that throws (a bug, a callback's error) still closes its directory: its queued files written, events.jsonl closed.
   try {
     const startedAtIso = typeof resume?.description.started_at === "string" ? resume.description.started_at : new Date(wallStart).toISOString();

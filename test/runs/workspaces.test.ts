@@ -342,6 +342,17 @@ describe("run() with context_paths", () => {
     expect(existsSync(join(root, "elsewhere"))).toBe(false);
   });
 
+  it("refuses a context path that holds the run directories, or is inside them, before anything is written", async () => {
+    const { project } = makeProject();
+    const config: ConfigInput = { agents: [agent("alpha", 10, [{ answer: "x" }])], coordination };
+    for (const path of ["runs/", "runs/steps"]) {
+      await expect(run({ task: "x", project, config, context_paths: [{ path, permission: "read" }], env: {} })).rejects.toThrow(
+        `context path \`${path}\` holds the run directories (${project.runsDir}): the agents would get a copy of every earlier run. Give a directory of the project's own files, such as \`deliverables/\`.`,
+      );
+    }
+    expect(readdirSync(project.runsDir)).toEqual([".gitignore"]); // no run directory
+  });
+
   it("refuses to write through a symbolic link that leads out of the project, and reads through it", async () => {
     const { root, project } = makeProject();
     mkdirSync(join(root, "outside"));
