@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listFiles, readJson, REPO, startCli, type CliOutcome, type CliProcess } from "./cli-process.ts";
 
@@ -81,8 +81,10 @@ export function runIndex(project: string): IndexEntry[] {
 export function runDirs(project: string): string[] {
   const runs = join(project, "runs");
   if (!existsSync(runs)) return [];
-  return readdirSync(runs)
-    .filter((name) => name !== "steps" && name !== ".staging" && statSync(join(runs, name)).isDirectory())
+  // The kinds come with the names: a stat after the listing could miss a lock file removed meanwhile (ENOENT).
+  return readdirSync(runs, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== "steps" && entry.name !== ".staging")
+    .map((entry) => entry.name)
     .sort();
 }
 
