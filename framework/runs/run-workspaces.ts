@@ -6,6 +6,7 @@ import type { AgentTools } from "../coordination/agent-actor.ts";
 import { labelFor } from "../coordination/run-context.ts";
 import { ConclaveError, ConfigError } from "../errors.ts";
 import { withFileLock } from "../project/with-file-lock.ts";
+import { isInside } from "../workspace/confine-path.ts";
 import { createToolbox } from "../workspace/create-toolbox.ts";
 import { createWorkspace } from "../workspace/create-workspace.ts";
 import { diffDirectories } from "../workspace/diff-directories.ts";
@@ -206,7 +207,7 @@ function changedFiles(patch: string): string[] {
  */
 export function resolveContextPaths(base: string, paths: ContextPath[], runsDir?: string): SharedPath[] {
   const runs = runsDir === undefined ? undefined : resolve(runsDir);
-  const holds = (outer: string, inner: string) => inner === outer || inner.startsWith(`${outer}${sep}`);
+  let realBase: string | undefined; // the project's real path, found for the first path written to
   return paths.map((p) => {
     const abs = resolve(base, p.path);
     const as = relative(base, abs);
@@ -214,7 +215,7 @@ export function resolveContextPaths(base: string, paths: ContextPath[], runsDir?
       throw new ConfigError(`context path \`${p.path}\` is outside ${base}: give a path inside the project, such as \`deliverables/\`.`);
     }
     // The run directories themselves: every agent would get a copy of every earlier run (and write into them).
-    if (runs !== undefined && (holds(abs, runs) || holds(runs, abs))) {
+    if (runs !== undefined && (isInside(abs, runs) || isInside(runs, abs))) {
       throw new ConfigError(`context path \`${p.path}\` holds the run directories (${runs}): the agents would get a copy of every earlier run. Give a directory of the project's own files, such as \`deliverables/\`.`);
     }
     // A directory whose files the agents get copies of (made when missing), never a file: a file there would be made a folder of, or fail.
@@ -225,8 +226,8 @@ export function resolveContextPaths(base: string, paths: ContextPath[], runsDir?
     // Written back to, a path must stay inside the project for real: a symbolic link in it may be read through, not written through.
     if (p.permission === "write") {
       const real = realpathOfDeepest(abs);
-      const root = realpathOfDeepest(base);
-      if (real !== root && !real.startsWith(`${root}${sep}`)) {
+      realBase ??= realpathOfDeepest(base);
+      if (!isInside(realBase, real)) {
         throw new ConfigError(`context path \`${p.path}\` leads outside ${base} through a symbolic link (to ${real}): a path the agents write must be inside the project. Give a directory inside it, or make it read-only.`);
       }
     }
