@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempFileName } from "../temp-file-name.ts";
 
@@ -51,6 +51,8 @@ Every run of this project reads this file first. Keep it short and current.
 // Writes a whole file beside `path` and hard-links it into place: readers never see half of it,
 // and a file that appeared meanwhile is kept.
 function createFileIfMissing(path: string, text: string): void {
+  // Most calls find it there (every workflow start, every new session): no temporary file is made for nothing.
+  if (existsSync(path)) return;
   const temp = tempFileName(path);
   writeFileSync(temp, text);
   try {
